@@ -1,0 +1,16 @@
+export { KeyError, SettingsError } from './config-errors.js'
+export {
+  authenticationFailureBody,
+  type CatalogueEntry,
+  errorCatalogue,
+  publicErrorBody,
+} from './error-catalogue.js'
+export type { ConfigErrorCode, ErrorCode, RequestErrorCode, TokenErrorCode } from './error-codes.js'
+export { TesseraError } from './tessera-error.js'
+export {
+  TokenError,
+  TokenExpiredError,
+  TokenInvalidError,
+  TokenRevokedError,
+  TokenWrongTypeError,
+} from './token-errors.js'

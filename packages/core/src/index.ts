@@ -1,0 +1,8 @@
+/**
+ * @tessera/core: settings, keys, the JWT signer and strict verifier, and the error catalogue.
+ * Framework-agnostic; the Fastify and Express packages are thin shells over it.
+ */
+export * from './errors/index.js'
+export * from './keys/index.js'
+export * from './settings/index.js'
+export * from './tokens/index.js'

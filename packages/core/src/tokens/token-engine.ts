@@ -1,0 +1,72 @@
+import type { KeyRing } from '../keys/key-ring.js'
+import {
+  type KeyRingFromSettingsOptions,
+  keyRingFromSettings,
+} from '../keys/key-ring-from-settings.js'
+import type { TesseraSettings } from '../settings/settings.js'
+import type { RevocationCheck } from './revocation-check.js'
+import { type CustomClaimsHook, TokenIssuer, type TokenSubject } from './token-issuer.js'
+import type { ClaimNames, Clock } from './token-types.js'
+import { TokenVerifier } from './token-verifier.js'
+
+/** Options of {@link createTokenEngine}. */
+export interface TokenEngineOptions<U extends TokenSubject> extends KeyRingFromSettingsOptions {
+  /** The key ring; built from `ALGORITHM`/`SIGNING_KEY`/`VERIFYING_KEY` when omitted. */
+  keyRing?: KeyRing
+  /** Epoch-seconds clock shared by issuer and verifier. */
+  clock?: Clock
+  /** Custom claims for every token issued. */
+  customClaims?: CustomClaimsHook<U>
+  /** The revocation view the verifier asks last. */
+  revocation?: RevocationCheck
+}
+
+/** An issuer and a verifier that agree on keys, claim names, issuer, audience and clock. */
+export interface TokenEngine<U extends TokenSubject> {
+  readonly keyRing: KeyRing
+  readonly issuer: TokenIssuer<U>
+  readonly verifier: TokenVerifier
+}
+
+/**
+ * Builds the token issuer and verifier from settings.
+ *
+ * @example
+ * const { issuer, verifier } = createTokenEngine(loadSettings())
+ * const { access, refresh } = issuer.issueTokenPair({ id: user.id })
+ */
+export function createTokenEngine<U extends TokenSubject = TokenSubject>(
+  settings: TesseraSettings,
+  options: TokenEngineOptions<U> = {},
+): TokenEngine<U> {
+  const keyRing = options.keyRing ?? keyRingFromSettings(settings, options)
+  const claimNames: ClaimNames = {
+    tokenType: settings.TOKEN_TYPE_CLAIM,
+    jti: settings.JTI_CLAIM,
+    userId: settings.USER_ID_CLAIM,
+  }
+  const shared = {
+    keyRing,
+    claimNames,
+    ...(settings.ISSUER === undefined ? {} : { issuer: settings.ISSUER }),
+    ...(settings.AUDIENCE === undefined ? {} : { audience: settings.AUDIENCE }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  }
+  const issuer = new TokenIssuer<U>({
+    ...shared,
+    lifetimes: {
+      access: settings.ACCESS_TOKEN_LIFETIME,
+      refresh: settings.REFRESH_TOKEN_LIFETIME,
+      sliding: settings.SLIDING_TOKEN_LIFETIME,
+      slidingRefresh: settings.SLIDING_TOKEN_REFRESH_LIFETIME,
+    },
+    slidingRefreshExpClaim: settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM,
+    ...(options.customClaims === undefined ? {} : { customClaims: options.customClaims }),
+  })
+  const verifier = new TokenVerifier({
+    ...shared,
+    leeway: settings.LEEWAY,
+    ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
+  })
+  return { keyRing, issuer, verifier }
+}

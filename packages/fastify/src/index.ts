@@ -1,0 +1,2 @@
+// Intentionally empty: this package is a placeholder until its issue lands.
+export {}

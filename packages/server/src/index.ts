@@ -1,0 +1,2 @@
+// Intentionally empty: buildServer() arrives with the server issue.
+export {}

@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config'
+
+// Tests import each package by its public name; the `@tessera/source` export condition points
+// those imports at the TypeScript sources, so tests need no build step.
+// Vite adds `import`/`require` itself; listing `import` here would reach Node's own
+// resolution and hand CommonJS `require()` calls (pg -> pg-pool) ESM builds.
+const conditions = ['@tessera/source', 'node', 'module', 'default']
+
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@tessera/source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    pool: 'threads',
+    maxWorkers: 2,
+    // Two cores shared by argon2, bcrypt and 50-worker races: generous limits, no timing goals.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})
