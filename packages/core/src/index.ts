@@ -4,5 +4,9 @@
  */
 export * from './errors/index.js'
 export * from './keys/index.js'
+export * from './passwords/index.js'
+export * from './services/index.js'
 export * from './settings/index.js'
+export * from './stores/index.js'
 export * from './tokens/index.js'
+export * from './users/index.js'

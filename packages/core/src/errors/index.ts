@@ -6,6 +6,13 @@ export {
   publicErrorBody,
 } from './error-catalogue.js'
 export type { ConfigErrorCode, ErrorCode, RequestErrorCode, TokenErrorCode } from './error-codes.js'
+export {
+  AuthenticationFailedError,
+  type FieldErrors,
+  RefreshUserInvalidError,
+  ServiceUnavailableError,
+  ValidationError,
+} from './request-errors.js'
 export { TesseraError } from './tessera-error.js'
 export {
   TokenError,

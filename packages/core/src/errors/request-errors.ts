@@ -1,0 +1,42 @@
+import { TesseraError } from './tessera-error.js'
+
+/** Field errors in DRF's shape: only the bad keys, each a list of messages. */
+export type FieldErrors = Record<string, string[]>
+
+/** Input failed validation; `fields` is the 400 body (`non_field_errors` for object-level ones). */
+export class ValidationError extends TesseraError {
+  readonly fields: Readonly<FieldErrors>
+
+  constructor(fields: FieldErrors) {
+    super('validation_failed', `invalid input: ${Object.keys(fields).join(', ')}`)
+    this.fields = fields
+  }
+}
+
+/**
+ * Login failed: unknown user, wrong password, inactive or password-less account. One class and
+ * one public body for all of them, by design: the response tells an attacker nothing.
+ */
+export class AuthenticationFailedError extends TesseraError {
+  constructor() {
+    super('authentication_failed', 'no active account found with the given credentials')
+  }
+}
+
+/** A genuine refresh token whose user is gone or inactive. */
+export class RefreshUserInvalidError extends TesseraError {
+  constructor() {
+    super('refresh_user_invalid', 'no active account found for the given token')
+  }
+}
+
+/** A backend Tessera depends on (database, cache, bus) failed; callers answer 503. */
+export class ServiceUnavailableError extends TesseraError {
+  /** Seconds a client should wait before retrying. */
+  readonly retryAfterSeconds: number
+
+  constructor(message: string, options?: ErrorOptions & { retryAfterSeconds?: number }) {
+    super('service_unavailable', message, options)
+    this.retryAfterSeconds = options?.retryAfterSeconds ?? 1
+  }
+}

@@ -1,0 +1,63 @@
+import { createHash, pbkdf2, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto'
+import { verify as argon2Verify } from '@node-rs/argon2'
+import { verify as bcryptVerify } from '@node-rs/bcrypt'
+import type { DjangoHash, Pbkdf2Hash, ScryptHash } from './django-hash-format.js'
+
+/**
+ * Computes one hash of `password` with the parameters stored in `hash` and compares it with the
+ * stored value in constant time. Every algorithm here runs on libuv's thread pool (node:crypto's
+ * async functions, the napi tasks of @node-rs), never on the event loop.
+ */
+export function verifyDjangoHash(password: string, hash: DjangoHash): Promise<boolean> {
+  switch (hash.format) {
+    case 'pbkdf2_sha256':
+    case 'pbkdf2_sha1':
+      return verifyPbkdf2(password, hash)
+    case 'argon2id':
+    case 'argon2i':
+      return argon2Verify(hash.phc, password)
+    case 'bcrypt':
+      return bcryptVerify(password, hash.crypt)
+    case 'bcrypt_sha256':
+      // Django hashes the hex SHA-256 first so passwords past bcrypt's 72-byte cut still count.
+      return bcryptVerify(createHash('sha256').update(password).digest('hex'), hash.crypt)
+    case 'scrypt':
+      return verifyScrypt(password, hash)
+  }
+}
+
+async function verifyPbkdf2(password: string, hash: Pbkdf2Hash): Promise<boolean> {
+  const key = await new Promise<Buffer>((resolve, reject) => {
+    pbkdf2(password, hash.salt, hash.iterations, hash.keyLength, hash.digest, (error, derived) =>
+      error ? reject(error) : resolve(derived),
+    )
+  })
+  return equalText(key.toString('base64'), hash.key)
+}
+
+async function verifyScrypt(password: string, hash: ScryptHash): Promise<boolean> {
+  const options: ScryptOptions = {
+    N: hash.n,
+    r: hash.r,
+    p: hash.p,
+    // Node refuses more than 32 MiB by default; the parser already capped N * r.
+    maxmem: 128 * (hash.n + hash.p + 2) * hash.r + 1024 * 1024,
+  }
+  const key = await new Promise<Buffer>((resolve, reject) => {
+    scrypt(password, hash.salt, 64, options, (error, derived) =>
+      error ? reject(error) : resolve(derived),
+    )
+  })
+  return equalText(key.toString('base64'), hash.key)
+}
+
+/**
+ * Constant-time comparison of two encodings. Like Django, compare the canonical re-encoding with
+ * what is stored, so a non-canonical base64 spelling never verifies.
+ */
+function equalText(computed: string, stored: string): boolean {
+  const a = Buffer.from(computed)
+  const b = Buffer.from(stored)
+  // Lengths are fixed by the format and public, so this early return leaks nothing.
+  return a.length === b.length && timingSafeEqual(a, b)
+}

@@ -1,0 +1,114 @@
+import { PasswordHasher } from '../passwords/password-hasher.js'
+import type { PasswordValidationOptions } from '../passwords/password-validators.js'
+import type { TesseraSettings } from '../settings/settings.js'
+import type { Stores } from '../stores/stores.js'
+import type { UserRecord } from '../stores/user-store.js'
+import { createTokenEngine, type TokenEngine } from '../tokens/token-engine.js'
+import type { TokenSubject } from '../tokens/token-issuer.js'
+import { type Clock, systemClock } from '../tokens/token-types.js'
+import type { ProfileFields } from '../users/profile-fields.js'
+import { authenticate, type LoginResult, login, startSession } from './login.js'
+import { type RegisterInput, register } from './registration.js'
+import { flushExpired, logout, revokeAllForUser, revokeFamily } from './revocation.js'
+import { type RefreshResult, rotateRefresh } from './rotation.js'
+import type { RequestContext, ServiceContext } from './service-context.js'
+
+/** Options of {@link AuthService}. */
+export interface AuthServiceOptions {
+  readonly stores: Stores
+  readonly settings: TesseraSettings
+  /** Token issuer and verifier; built from `settings` when omitted. */
+  readonly tokens?: TokenEngine<TokenSubject>
+  /** Password hasher; argon2id at OWASP parameters when omitted. */
+  readonly hasher?: PasswordHasher
+  /** Epoch-seconds clock. */
+  readonly clock?: Clock
+  /** Extra user fields declared in configuration. */
+  readonly profileFields?: ProfileFields
+  /** Options of Django's password validators. */
+  readonly passwordValidation?: PasswordValidationOptions
+  /** Seconds a consumed refresh token may be retried for the same successor. Default 0. */
+  readonly reuseInterval?: number
+}
+
+/**
+ * Tessera's authentication services over one set of stores: registration, login, refresh with
+ * rotation and reuse detection, logout, logout everywhere. Framework-agnostic: the HTTP layers
+ * turn its results and typed errors into simplejwt's bodies.
+ *
+ * @example
+ * const auth = new AuthService({ stores: createMemoryStores(), settings: loadSettings() })
+ * const { access, refresh } = await auth.login('peter', 'secret', { ip, device })
+ */
+export class AuthService {
+  readonly #context: ServiceContext
+
+  constructor(options: AuthServiceOptions) {
+    const reuseInterval = options.reuseInterval ?? 0
+    if (!Number.isFinite(reuseInterval) || reuseInterval < 0 || reuseInterval > 10) {
+      // RFC 9700 4.14.2 / security.md: a grace window of 10 s or less.
+      throw new TypeError('AuthService: reuseInterval must be between 0 and 10 seconds')
+    }
+    const clock = options.clock ?? systemClock
+    this.#context = {
+      stores: options.stores,
+      settings: options.settings,
+      tokens: options.tokens ?? createTokenEngine(options.settings, { clock }),
+      hasher: options.hasher ?? new PasswordHasher(),
+      clock,
+      profileFields: options.profileFields,
+      passwordValidation: options.passwordValidation,
+      reuseInterval,
+    }
+  }
+
+  /** The token issuer and verifier in use. */
+  get tokens(): TokenEngine<TokenSubject> {
+    return this.#context.tokens
+  }
+
+  /** Registers a user; throws `ValidationError` with DRF field errors. */
+  register(input: RegisterInput, request?: RequestContext): Promise<UserRecord> {
+    return register(this.#context, input, request)
+  }
+
+  /** The active user with this username and password, or undefined (one verify on every path). */
+  authenticate(username: unknown, password: unknown): Promise<UserRecord | undefined> {
+    return authenticate(this.#context, username, password)
+  }
+
+  /** Authenticates and starts a session; throws `AuthenticationFailedError`. */
+  login(username: unknown, password: unknown, request: RequestContext): Promise<LoginResult> {
+    return login(this.#context, username, password, request)
+  }
+
+  /** Starts a session for an already authenticated user. */
+  issueTokenPair(user: UserRecord, request: RequestContext): Promise<Omit<LoginResult, 'user'>> {
+    return startSession(this.#context, user, request)
+  }
+
+  /** Refreshes (and, by default, rotates) a refresh token. */
+  rotateRefresh(token: string, request: RequestContext): Promise<RefreshResult> {
+    return rotateRefresh(this.#context, token, request)
+  }
+
+  /** Logs out the session of a refresh token; returns its session id. */
+  logout(token: string, request: RequestContext): Promise<string> {
+    return logout(this.#context, token, request)
+  }
+
+  /** Revokes one session (refresh-token family). */
+  revokeFamily(sessionId: string, reason: string): Promise<boolean> {
+    return revokeFamily(this.#context, sessionId, reason)
+  }
+
+  /** Revokes every session and token of a user issued until now; returns the cut-off. */
+  revokeAllForUser(userId: string, reason: string): Promise<number> {
+    return revokeAllForUser(this.#context, userId, reason)
+  }
+
+  /** Deletes expired sessions, tokens and revocations. */
+  flushExpired(): Promise<number> {
+    return flushExpired(this.#context)
+  }
+}

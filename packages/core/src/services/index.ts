@@ -1,0 +1,5 @@
+export { AuthService, type AuthServiceOptions } from './auth-service.js'
+export type { LoginResult } from './login.js'
+export type { RegisterInput } from './registration.js'
+export type { RefreshResult } from './rotation.js'
+export type { RequestContext } from './service-context.js'

@@ -1,0 +1,111 @@
+import { AuthenticationFailedError } from '../errors/request-errors.js'
+import type { UserRecord } from '../stores/user-store.js'
+import type { IssuedToken } from '../tokens/token-issuer.js'
+import { newJti } from '../tokens/token-issuer.js'
+import { MAX_USERNAME_LENGTH, usernameKey } from '../users/username.js'
+import { audit, deviceLabel, type RequestContext, type ServiceContext } from './service-context.js'
+
+/** A new session's tokens. */
+export interface LoginResult {
+  readonly user: UserRecord
+  readonly sessionId: string
+  readonly refresh: IssuedToken
+  readonly access: IssuedToken
+}
+
+/**
+ * Django's `authenticate()`: the active user whose password matches, or undefined. Runs exactly
+ * one password verify on every path: unknown, inactive and password-less users verify against a
+ * dummy hash, so neither timing nor work reveals which accounts exist. A correct password stored
+ * in an old format (Django's PBKDF2, bcrypt...) or at stale argon2 parameters is re-hashed.
+ */
+export async function authenticate(
+  context: ServiceContext,
+  username: unknown,
+  password: unknown,
+): Promise<UserRecord | undefined> {
+  const candidate =
+    typeof username === 'string' &&
+    username.length > 0 &&
+    username.length <= 4 * MAX_USERNAME_LENGTH
+      ? await context.stores.users.findUserByUsernameKey(usernameKey(username))
+      : undefined
+  // Django's ModelBackend refuses inactive users whatever CHECK_USER_IS_ACTIVE says.
+  const user = candidate?.isActive === true ? candidate : undefined
+  const secret = typeof password === 'string' ? password : ''
+  const result = await context.hasher.verify(secret, user?.password ?? null)
+  if (!result.ok || user === undefined || typeof password !== 'string') return undefined
+  if (result.needsRehash) {
+    const upgraded = await context.hasher.hash(password)
+    return (await context.stores.users.updateUser(user.id, { password: upgraded })) ?? user
+  }
+  return user
+}
+
+/**
+ * `POST /api/token/`: authenticates, then starts a session (a refresh-token family) and returns
+ * its refresh token and the access token derived from it. Throws
+ * {@link AuthenticationFailedError} for every kind of failure alike.
+ */
+export async function login(
+  context: ServiceContext,
+  username: unknown,
+  password: unknown,
+  request: RequestContext,
+): Promise<LoginResult> {
+  const user = await authenticate(context, username, password)
+  if (user === undefined) {
+    await audit(context, {
+      type: 'login_failed',
+      userId: null,
+      ip: request.ip,
+      data:
+        typeof username === 'string' ? { username: username.slice(0, MAX_USERNAME_LENGTH) } : {},
+    })
+    throw new AuthenticationFailedError()
+  }
+  const session = await startSession(context, user, request)
+  if (context.settings.UPDATE_LAST_LOGIN) {
+    await context.stores.users.updateUser(user.id, { lastLogin: context.clock() })
+  }
+  await audit(context, {
+    type: 'login_succeeded',
+    userId: user.id,
+    ip: request.ip,
+    data: { session: session.sessionId },
+  })
+  return { user, ...session }
+}
+
+/**
+ * Issues a refresh + access pair for `user` and records the new session family. Used by login
+ * and by any flow that signs a user in (registration with auto-login, MFA, admin impersonation).
+ */
+export async function startSession(
+  context: ServiceContext,
+  user: UserRecord,
+  request: RequestContext,
+): Promise<Omit<LoginResult, 'user'>> {
+  const { refresh, access } = context.tokens.issuer.issueTokenPair(user)
+  const sessionId = newJti()
+  const issuedAt = refresh.claims.iat as number
+  await context.stores.sessions.createSession({
+    session: {
+      id: sessionId,
+      userId: user.id,
+      createdAt: context.clock(),
+      lastUsedAt: context.clock(),
+      expiresAt: refresh.exp,
+      device: deviceLabel(request.device),
+      ip: request.ip,
+    },
+    token: {
+      jti: refresh.jti,
+      familyId: sessionId,
+      userId: user.id,
+      issuedAt,
+      expiresAt: refresh.exp,
+    },
+  })
+  return { sessionId, refresh, access }
+}

@@ -1,0 +1,103 @@
+import { type FieldErrors, ValidationError } from '../errors/request-errors.js'
+import { validatePassword } from '../passwords/password-validators.js'
+import { UsernameTakenError, type UserRecord } from '../stores/user-store.js'
+import { emailProblem, normalizeEmail } from '../users/email.js'
+import {
+  normalizeUsername,
+  USERNAME_MESSAGES,
+  usernameKey,
+  usernameProblem,
+} from '../users/username.js'
+import { audit, type RequestContext, type ServiceContext } from './service-context.js'
+
+/** What registration reads: Django's fields plus declared profile fields, as top-level members. */
+export type RegisterInput = Readonly<Record<string, unknown>>
+
+const NAME_MAX = 150
+
+/**
+ * Registers a user: Django's username and email rules, the password validators, declared profile
+ * fields, uniqueness on the canonical username key. Throws {@link ValidationError} with DRF field
+ * errors (only the bad keys).
+ */
+export async function register(
+  context: ServiceContext,
+  input: RegisterInput,
+  request?: RequestContext,
+): Promise<UserRecord> {
+  const errors: FieldErrors = {}
+  const username = input.username
+  const usernameMessage = usernameProblem(username)
+  if (usernameMessage !== undefined) errors.username = [usernameMessage]
+  const emailMessage = emailProblem(input.email)
+  if (emailMessage !== undefined) errors.email = [emailMessage]
+  const firstName = stringField(input, 'first_name', errors)
+  const lastName = stringField(input, 'last_name', errors)
+  const email = typeof input.email === 'string' ? normalizeEmail(input.email) : ''
+  const password = input.password
+  if (password === undefined || password === null) errors.password = ['This field is required.']
+  else if (typeof password !== 'string') errors.password = ['Not a valid string.']
+  else if (password === '') errors.password = ['This field may not be blank.']
+  else {
+    const attributes = {
+      username: typeof username === 'string' ? username : '',
+      email,
+      first_name: firstName,
+      last_name: lastName,
+    }
+    const problems = validatePassword(password, attributes, context.passwordValidation)
+    if (problems.length > 0) errors.password = problems.map((problem) => problem.message)
+  }
+  const profile = context.profileFields?.validate(input) ?? { values: {}, errors: {} }
+  Object.assign(errors, profile.errors)
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors)
+
+  const name = normalizeUsername(username as string)
+  const key = usernameKey(name)
+  if ((await context.stores.users.findUserByUsernameKey(key)) !== undefined) {
+    throw new ValidationError({ username: [USERNAME_MESSAGES.taken] })
+  }
+  const encoded = await context.hasher.hash(password as string)
+  try {
+    const user = await context.stores.users.createUser({
+      username: name,
+      usernameKey: key,
+      email,
+      firstName,
+      lastName,
+      password: encoded,
+      isActive: true,
+      isStaff: false,
+      isSuperuser: false,
+      lastLogin: null,
+      dateJoined: context.clock(),
+      profile: profile.values,
+    })
+    await audit(context, {
+      type: 'user_registered',
+      userId: user.id,
+      ip: request?.ip ?? null,
+      data: {},
+    })
+    return user
+  } catch (error) {
+    // Lost a race with a concurrent registration of a look-alike name: the unique index decided.
+    if (error instanceof UsernameTakenError)
+      throw new ValidationError({ username: [USERNAME_MESSAGES.taken] })
+    throw error
+  }
+}
+
+function stringField(input: RegisterInput, name: string, errors: FieldErrors): string {
+  const value = input[name]
+  if (value === undefined || value === null) return ''
+  if (typeof value !== 'string') {
+    errors[name] = ['Not a valid string.']
+    return ''
+  }
+  if ([...value].length > NAME_MAX) {
+    errors[name] = [`Ensure this field has no more than ${NAME_MAX} characters.`]
+    return ''
+  }
+  return value
+}

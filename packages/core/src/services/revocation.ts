@@ -1,0 +1,66 @@
+import { TokenRevokedError } from '../errors/token-errors.js'
+import { verifyRefreshToken } from './rotation.js'
+import { audit, type RequestContext, type ServiceContext } from './service-context.js'
+
+/**
+ * `POST /api/token/blacklist/` (logout): revokes the refresh token's whole session family.
+ * Returns the session id. A token already revoked answers `token_revoked`, as simplejwt does.
+ */
+export async function logout(
+  context: ServiceContext,
+  token: string,
+  request: RequestContext,
+): Promise<string> {
+  const verified = await verifyRefreshToken(context, token)
+  const record = await context.stores.sessions.findRefreshToken(verified.jti)
+  if (record === undefined) throw new TokenRevokedError()
+  const revoked = await context.stores.sessions.revokeSession(
+    record.familyId,
+    context.clock(),
+    'logout',
+  )
+  if (!revoked) throw new TokenRevokedError()
+  await audit(context, {
+    type: 'logout',
+    userId: record.userId,
+    ip: request.ip,
+    data: { session: record.familyId },
+  })
+  return record.familyId
+}
+
+/** Revokes one session family (a device), e.g. from the sessions list or by an admin. */
+export async function revokeFamily(
+  context: ServiceContext,
+  sessionId: string,
+  reason: string,
+): Promise<boolean> {
+  return context.stores.sessions.revokeSession(sessionId, context.clock(), reason)
+}
+
+/**
+ * Logout everywhere (also password change, deactivation, admin revoke): revokes every session of
+ * the user and moves their cut-off to now, so every token issued until now, access tokens
+ * included, is refused. Returns the cut-off (epoch seconds).
+ */
+export async function revokeAllForUser(
+  context: ServiceContext,
+  userId: string,
+  reason: string,
+): Promise<number> {
+  const now = context.clock()
+  await context.stores.sessions.revokeUserSessions(userId, now, reason)
+  const cutoff = await context.stores.revocations.setCutoff(userId, now, now)
+  await audit(context, { type: 'logout_all', userId, ip: null, data: { reason } })
+  return cutoff
+}
+
+/** Deletes expired sessions, refresh tokens and revocations; returns how many rows went. */
+export async function flushExpired(context: ServiceContext): Promise<number> {
+  const now = context.clock()
+  const tokens = await context.stores.sessions.flushExpired(now)
+  const revocations = await context.stores.revocations.flushExpired(now)
+  return tokens + revocations
+}
+
+export type { RequestContext }

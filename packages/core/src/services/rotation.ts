@@ -1,0 +1,120 @@
+import { RefreshUserInvalidError } from '../errors/request-errors.js'
+import { TokenExpiredError, TokenInvalidError, TokenRevokedError } from '../errors/token-errors.js'
+import type { RefreshTokenRecord } from '../stores/session-store.js'
+import type { IssuedToken } from '../tokens/token-issuer.js'
+import { newJti } from '../tokens/token-issuer.js'
+import type { VerifiedToken } from '../tokens/token-types.js'
+import { audit, type RequestContext, type ServiceContext } from './service-context.js'
+
+/** The body of a refresh: a new access token, and the successor refresh token when rotating. */
+export interface RefreshResult {
+  readonly access: IssuedToken
+  readonly refresh?: IssuedToken
+  readonly sessionId: string
+}
+
+/**
+ * `POST /api/token/refresh/`. Verifies the refresh token, checks its user, then (with
+ * `ROTATE_REFRESH_TOKENS`) consumes its jti with one atomic conditional write:
+ * - the one caller that wins gets a successor in the same family;
+ * - a caller presenting the consumed token again within `reuseInterval` seconds (or at any time
+ *   when `BLACKLIST_AFTER_ROTATION` is off) gets that same successor: never a second branch;
+ * - any later reuse is theft (RFC 9700 4.14.2): the whole family is revoked.
+ */
+export async function rotateRefresh(
+  context: ServiceContext,
+  token: string,
+  request: RequestContext,
+): Promise<RefreshResult> {
+  const verified = await verifyRefreshToken(context, token)
+  const { sessions } = context.stores
+  if (!context.settings.ROTATE_REFRESH_TOKENS) {
+    const record = await sessions.findRefreshToken(verified.jti)
+    const session = record && (await sessions.findSession(record.familyId))
+    if (session === undefined || session.revokedAt !== null) throw new TokenRevokedError()
+    return {
+      access: context.tokens.issuer.accessTokenFromRefresh(verified.claims),
+      sessionId: session.id,
+    }
+  }
+  const now = context.clock()
+  const issuedAt = Math.floor(now)
+  const successor = {
+    jti: newJti(),
+    issuedAt,
+    expiresAt: issuedAt + context.tokens.issuer.refreshLifetime,
+  }
+  const result = await sessions.consumeRefreshToken(verified.jti, now, successor)
+  switch (result.outcome) {
+    case 'rotated':
+      await audit(context, {
+        type: 'token_refreshed',
+        userId: result.session.userId,
+        ip: request.ip,
+        data: { session: result.session.id },
+      })
+      return issueFrom(context, verified, successor, result.session.id)
+    case 'consumed': {
+      const consumedAt = result.token.consumedAt ?? now
+      const interval = context.reuseInterval
+      const graceful =
+        !context.settings.BLACKLIST_AFTER_ROTATION || (interval > 0 && now - consumedAt <= interval)
+      const next =
+        result.token.replacedBy === null
+          ? undefined
+          : await sessions.findRefreshToken(result.token.replacedBy)
+      if (graceful && result.session.revokedAt === null && next !== undefined) {
+        return issueFrom(context, verified, next, result.session.id)
+      }
+      await sessions.revokeSession(result.session.id, now, 'reuse_detected')
+      await audit(context, {
+        type: 'refresh_reuse_detected',
+        userId: result.session.userId,
+        ip: request.ip,
+        data: { session: result.session.id },
+      })
+      throw new TokenRevokedError('refresh token reused: session revoked')
+    }
+    case 'expired':
+      throw new TokenExpiredError()
+    case 'revoked':
+    case 'unknown':
+      throw new TokenRevokedError()
+  }
+}
+
+/**
+ * Verifies a refresh token for refresh and logout: signature and claims, a user id, the user
+ * still there and active, and not cut off by a logout-everywhere or password change.
+ */
+export async function verifyRefreshToken(
+  context: ServiceContext,
+  token: string,
+): Promise<VerifiedToken> {
+  const result = context.tokens.verifier.verify(token, 'refresh')
+  if (!result.ok) throw result.error
+  const verified = result.token
+  if (verified.userId === undefined)
+    throw new TokenInvalidError('token_claim_invalid', 'no user id')
+  const user = await context.stores.users.findUserById(verified.userId)
+  if (user === undefined || (context.settings.CHECK_USER_IS_ACTIVE && !user.isActive)) {
+    throw new RefreshUserInvalidError()
+  }
+  const cutoff = await context.stores.revocations.getCutoff(verified.userId)
+  // Fail closed within the cut-off's second: iat has whole-second resolution.
+  if (cutoff !== undefined && (verified.iat === undefined || verified.iat <= cutoff)) {
+    throw new TokenRevokedError()
+  }
+  return verified
+}
+
+function issueFrom(
+  context: ServiceContext,
+  verified: VerifiedToken,
+  successor: Pick<RefreshTokenRecord, 'jti' | 'issuedAt' | 'expiresAt'>,
+  sessionId: string,
+): RefreshResult {
+  const { issuer } = context.tokens
+  const refresh = issuer.issueRefreshSuccessor(verified.claims, successor)
+  return { refresh, access: issuer.accessTokenFromRefresh(refresh.claims), sessionId }
+}

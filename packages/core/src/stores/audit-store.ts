@@ -1,0 +1,41 @@
+import type { JsonValue } from '../tokens/token-types.js'
+
+/** The kinds of audit event Tessera writes. */
+export type AuditEventType =
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'token_refreshed'
+  | 'refresh_reuse_detected'
+  | 'logout'
+  | 'logout_all'
+  | 'password_changed'
+  | 'user_registered'
+  | 'user_deactivated'
+  | 'user_activated'
+  | 'session_revoked'
+
+/** One audit event. Never carries a password, a token or a secret. */
+export interface AuditEvent {
+  readonly type: AuditEventType
+  /** Epoch seconds. */
+  readonly at: number
+  readonly userId: string | null
+  readonly ip: string | null
+  /** Small structured details (family id, reason, username attempted...). */
+  readonly data: Readonly<Record<string, JsonValue>>
+}
+
+/** An audit event as stored, with its sequence number. */
+export interface AuditRecord extends AuditEvent {
+  readonly id: string
+}
+
+/** Append-only audit log. Atomicity: each `record` is one insert; nothing is ever updated. */
+export interface AuditStore {
+  record(event: AuditEvent): Promise<void>
+  /**
+   * Newest first (by id, the insertion order), at most `limit`, optionally for one user. Throws a
+   * RangeError when `limit` is not a non-negative integer.
+   */
+  listEvents(options: { limit: number; userId?: string }): Promise<AuditRecord[]>
+}

@@ -1,0 +1,28 @@
+/**
+ * The store contracts: what Tessera persists and the atomicity each call guarantees. Adapters
+ * live in subpath modules (`@tessera/core/memory`, `/sqlite`, `/postgres`) so that the main
+ * entry never loads a database driver.
+ */
+export type { AuditEvent, AuditEventType, AuditRecord, AuditStore } from './audit-store.js'
+export type { GroupRecord, PermissionRecord, PermissionStore } from './permission-store.js'
+export type {
+  LiveRevocations,
+  RevocationStore,
+  RevokedAccessToken,
+  UserTokenCutoff,
+} from './revocation-store.js'
+export type {
+  ConsumeResult,
+  NewSession,
+  RefreshTokenRecord,
+  SessionRecord,
+  SessionStore,
+} from './session-store.js'
+export { type MigrationReport, type Stores, StoreUnavailableError } from './stores.js'
+export {
+  type NewUser,
+  UsernameTakenError,
+  type UserPatch,
+  type UserRecord,
+  type UserStore,
+} from './user-store.js'

@@ -1,0 +1,33 @@
+import type { Stores } from '../stores.js'
+import { createMemoryAuditStore } from './memory-audit-store.js'
+import { createMemoryPermissionStore } from './memory-permission-store.js'
+import { createMemoryRevocationStore } from './memory-revocation-store.js'
+import { createMemorySessionStore } from './memory-session-store.js'
+import { createMemoryState } from './memory-state.js'
+import { createMemoryUserStore } from './memory-user-store.js'
+
+/**
+ * Stores kept in this process's memory: for tests, development and single-process demos. They
+ * follow the contracts exactly as the SQL adapters do (same outcomes, orders and rejections); each
+ * call completes within one tick, which makes every call atomic. Nothing survives a restart.
+ *
+ * @example
+ * const stores = createMemoryStores()
+ * const user = await stores.users.createUser(newUser)
+ */
+export function createMemoryStores(): Stores {
+  const state = createMemoryState()
+  return {
+    users: createMemoryUserStore(state),
+    permissions: createMemoryPermissionStore(state),
+    sessions: createMemorySessionStore(state),
+    revocations: createMemoryRevocationStore(state),
+    audit: createMemoryAuditStore(state),
+    // Nothing to migrate, reach or close.
+    async migrate() {
+      return { applied: [] }
+    },
+    async ping() {},
+    async close() {},
+  }
+}

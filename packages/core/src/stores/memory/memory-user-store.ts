@@ -1,0 +1,87 @@
+import { checkDecimalId, checkLimit } from '../store-input.js'
+import {
+  type NewUser,
+  UsernameTakenError,
+  type UserPatch,
+  type UserRecord,
+  type UserStore,
+} from '../user-store.js'
+import { cloneJson, type MemoryState } from './memory-state.js'
+
+function copyUser(user: UserRecord): UserRecord {
+  return { ...user, profile: cloneJson(user.profile) }
+}
+
+/** Users held in `state`; each method runs within one tick, so it is atomic. */
+export function createMemoryUserStore(state: MemoryState): UserStore {
+  const { users, userIdByKey } = state
+  return {
+    async createUser(user: NewUser) {
+      if (userIdByKey.has(user.usernameKey)) throw new UsernameTakenError()
+      state.sequences.user += 1
+      const id = String(state.sequences.user)
+      const record: UserRecord = { ...user, id, profile: cloneJson(user.profile) }
+      users.set(id, record)
+      userIdByKey.set(record.usernameKey, id)
+      return copyUser(record)
+    },
+
+    async findUserById(id: string) {
+      const user = users.get(id)
+      return user && copyUser(user)
+    },
+
+    async findUserByUsernameKey(usernameKey: string) {
+      const id = userIdByKey.get(usernameKey)
+      const user = id === undefined ? undefined : users.get(id)
+      return user && copyUser(user)
+    },
+
+    async updateUser(id: string, patch: UserPatch) {
+      const current = users.get(id)
+      if (!current) return undefined
+      const defined = Object.fromEntries(
+        Object.entries(patch).filter(([key, value]) => value !== undefined && key !== 'id'),
+      ) as UserPatch
+      const next: UserRecord = { ...current, ...defined, id }
+      if (next.usernameKey !== current.usernameKey) {
+        if (userIdByKey.has(next.usernameKey)) throw new UsernameTakenError()
+        userIdByKey.delete(current.usernameKey)
+        userIdByKey.set(next.usernameKey, id)
+      }
+      const stored = { ...next, profile: cloneJson(next.profile) }
+      users.set(id, stored)
+      return copyUser(stored)
+    },
+
+    async listUsers({ limit, afterId }: { limit: number; afterId?: string }) {
+      checkLimit(limit)
+      if (afterId !== undefined) checkDecimalId(afterId, 'afterId')
+      const after = afterId === undefined ? 0n : BigInt(afterId)
+      // Map order is insertion order, which is id order because ids only grow.
+      const page: UserRecord[] = []
+      for (const user of users.values()) {
+        if (page.length >= limit) break
+        if (BigInt(user.id) > after) page.push(copyUser(user))
+      }
+      return page
+    },
+
+    async deleteUser(id: string) {
+      const user = users.get(id)
+      if (!user) return false
+      users.delete(id)
+      userIdByKey.delete(user.usernameKey)
+      // The cascades of the SQL foreign keys.
+      state.userGroups.delete(id)
+      state.userPermissions.delete(id)
+      for (const session of [...state.sessions.values()]) {
+        if (session.userId === id) state.sessions.delete(session.id)
+      }
+      for (const token of [...state.refreshTokens.values()]) {
+        if (!state.sessions.has(token.familyId)) state.refreshTokens.delete(token.jti)
+      }
+      return true
+    },
+  }
+}

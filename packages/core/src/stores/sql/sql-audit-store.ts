@@ -1,0 +1,43 @@
+import type { JsonValue } from '../../tokens/token-types.js'
+import type { AuditEvent, AuditEventType, AuditRecord, AuditStore } from '../audit-store.js'
+import { checkLimit } from '../store-input.js'
+import type { SqlContext } from './sql-context.js'
+import { guard } from './sql-errors.js'
+
+/** The append-only audit log in SQL; the (user_id, id) index serves per-user listings. */
+export function createSqlAuditStore({ db }: SqlContext): AuditStore {
+  return {
+    record: (event: AuditEvent) =>
+      guard(async () => {
+        await db
+          .insertInto('audit_events')
+          .values({
+            at: event.at,
+            type: event.type,
+            user_id: event.userId,
+            ip: event.ip,
+            data: JSON.stringify(event.data),
+          })
+          .execute()
+      }),
+
+    async listEvents({ limit, userId }: { limit: number; userId?: string }) {
+      checkLimit(limit)
+      return guard(async () => {
+        let query = db.selectFrom('audit_events').selectAll().orderBy('id', 'desc').limit(limit)
+        if (userId !== undefined) query = query.where('user_id', '=', userId)
+        const rows = await query.execute()
+        return rows.map(
+          (row): AuditRecord => ({
+            id: String(row.id),
+            type: row.type as AuditEventType,
+            at: row.at,
+            userId: row.user_id,
+            ip: row.ip,
+            data: JSON.parse(row.data) as Record<string, JsonValue>,
+          }),
+        )
+      })
+    },
+  }
+}

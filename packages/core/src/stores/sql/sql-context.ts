@@ -1,0 +1,55 @@
+import { type Kysely, sql } from 'kysely'
+import type { Database, SqlBool } from './sql-database.js'
+import type { SqlDialect } from './sql-dialect.js'
+
+/** What the shared SQL stores need from an adapter. */
+export interface SqlContext {
+  readonly db: Kysely<Database>
+  readonly dialect: SqlDialect
+  /**
+   * Runs `work` in one write transaction and commits, or rolls back if it throws. On SQLite it
+   * starts with BEGIN IMMEDIATE: the write lock is taken up front, so writers in other processes
+   * wait (busy_timeout) instead of failing with SQLITE_BUSY when a read would upgrade to a write.
+   */
+  writeTransaction<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>
+}
+
+async function sqliteImmediate<T>(
+  db: Kysely<Database>,
+  work: (db: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  // One connection for the whole transaction; Kysely's SQLite driver queues other callers.
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection)
+    let result: T
+    try {
+      result = await work(connection)
+    } catch (error) {
+      // Report the original failure, not a failed rollback.
+      await sql`rollback`.execute(connection).catch(() => undefined)
+      throw error
+    }
+    try {
+      await sql`commit`.execute(connection)
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined)
+      throw error
+    }
+    return result
+  })
+}
+
+/** The context of `db` for `dialect`. */
+export function createSqlContext(db: Kysely<Database>, dialect: SqlDialect): SqlContext {
+  return {
+    db,
+    dialect,
+    writeTransaction: (work) =>
+      dialect === 'sqlite' ? sqliteImmediate(db, work) : db.transaction().execute(work),
+  }
+}
+
+/** A boolean as `dialect` stores it (better-sqlite3 cannot bind JavaScript booleans). */
+export function toSqlBool(context: SqlContext, value: boolean): SqlBool {
+  return context.dialect === 'sqlite' ? (value ? 1 : 0) : value
+}

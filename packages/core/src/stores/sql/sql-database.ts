@@ -1,0 +1,123 @@
+import type { Generated } from 'kysely'
+
+/**
+ * An integer key as the drivers return it: pg gives bigint as a decimal string, better-sqlite3
+ * a number. The stores turn both into strings.
+ */
+export type SqlId = string | number
+
+/** A boolean as stored: PostgreSQL `boolean`, SQLite `integer` 0/1 (it has no boolean type). */
+export type SqlBool = boolean | number
+
+/** Django's auth_user plus the declared profile fields (JSON text). */
+export interface UsersTable {
+  id: Generated<SqlId>
+  username: string
+  username_key: string
+  email: string
+  first_name: string
+  last_name: string
+  password: string | null
+  is_active: SqlBool
+  is_staff: SqlBool
+  is_superuser: SqlBool
+  last_login: number | null
+  date_joined: number
+  profile: string
+}
+
+/** Django's auth_group: `name` is unique. */
+export interface GroupsTable {
+  id: Generated<SqlId>
+  name: string
+}
+
+/** Django's auth_permission: (`app_label`, `codename`) is unique. */
+export interface PermissionsTable {
+  id: Generated<SqlId>
+  app_label: string
+  codename: string
+  name: string
+}
+
+/** Group memberships; the composite primary key makes adding twice a no-op. */
+export interface UserGroupsTable {
+  user_id: SqlId
+  group_id: SqlId
+}
+
+/** Permissions granted to a user directly. */
+export interface UserPermissionsTable {
+  user_id: SqlId
+  permission_id: SqlId
+}
+
+/** Permissions granted to a group. */
+export interface GroupPermissionsTable {
+  group_id: SqlId
+  permission_id: SqlId
+}
+
+/** One refresh-token family. */
+export interface SessionsTable {
+  id: string
+  user_id: SqlId
+  created_at: number
+  last_used_at: number
+  expires_at: number
+  device: string
+  ip: string
+  revoked_at: number | null
+  revoke_reason: string | null
+}
+
+/** One refresh token (by jti) of a family; deleted with its family. */
+export interface RefreshTokensTable {
+  jti: string
+  family_id: string
+  user_id: SqlId
+  issued_at: number
+  expires_at: number
+  consumed_at: number | null
+  replaced_by: string | null
+}
+
+/** User ids here are the `user_id` claim as text: revocations outlive the user row. */
+export interface RevokedAccessTokensTable {
+  jti: string
+  user_id: string
+  expires_at: number
+  created_at: number
+}
+
+/** Per-user cut-off; `updated_at` is when it last moved (for `loadChangedSince`). */
+export interface UserTokenCutoffsTable {
+  user_id: string
+  not_before: number
+  updated_at: number
+}
+
+/** User ids as text, without a foreign key: the audit log outlives users. */
+export interface AuditEventsTable {
+  id: Generated<SqlId>
+  at: number
+  type: string
+  user_id: string | null
+  ip: string | null
+  data: string
+}
+
+/** Tessera's tables, as Kysely sees them. */
+export interface Database {
+  users: UsersTable
+  auth_groups: GroupsTable
+  auth_permissions: PermissionsTable
+  user_groups: UserGroupsTable
+  user_permissions: UserPermissionsTable
+  group_permissions: GroupPermissionsTable
+  sessions: SessionsTable
+  refresh_tokens: RefreshTokensTable
+  revoked_access_tokens: RevokedAccessTokensTable
+  user_token_cutoffs: UserTokenCutoffsTable
+  audit_events: AuditEventsTable
+}

@@ -1,0 +1,55 @@
+import { StoreUnavailableError } from '../stores.js'
+import { UsernameTakenError } from '../user-store.js'
+
+/** The unique constraint on `users.username_key`, named in `0001_initial`. */
+const USERNAME_CONSTRAINT = 'users_username_key_unique'
+
+function field(error: unknown, name: string): unknown {
+  return typeof error === 'object' && error !== null ? Reflect.get(error, name) : undefined
+}
+
+/** The driver's code when it is a plain identifier (never a value the driver echoed back). */
+export function driverCode(error: unknown): string | undefined {
+  const code = field(error, 'code')
+  return typeof code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(code) ? code : undefined
+}
+
+function isUsernameTaken(error: unknown): boolean {
+  const code = driverCode(error)
+  // PostgreSQL: unique_violation, with the constraint's name.
+  if (code === '23505') return field(error, 'constraint') === USERNAME_CONSTRAINT
+  // SQLite names the columns, not the constraint: "UNIQUE constraint failed: users.username_key".
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+    const message = field(error, 'message')
+    return typeof message === 'string' && message.endsWith('users.username_key')
+  }
+  return false
+}
+
+/**
+ * Translates whatever a driver threw into the contract's errors. The driver's error is dropped:
+ * its message or detail can hold SQL and row values (a password hash in "Failing row contains").
+ */
+export function toStoreError(error: unknown): Error {
+  if (error instanceof StoreUnavailableError || error instanceof UsernameTakenError) return error
+  if (isUsernameTaken(error)) return new UsernameTakenError()
+  const code = driverCode(error)
+  return new StoreUnavailableError(
+    code ? `store operation failed (${code})` : 'store operation failed',
+    code,
+  )
+}
+
+/** Runs `operation`, translating its failures with {@link toStoreError}. */
+export async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (error) {
+    throw toStoreError(error)
+  }
+}
+
+/** A reference the caller got wrong (not a decimal id): what a foreign key would refuse. */
+export function missingReference(): StoreUnavailableError {
+  return new StoreUnavailableError('store operation failed (constraint)')
+}

@@ -1,0 +1,65 @@
+import { type Kysely, type MigrationProvider, type MigrationResult, Migrator } from 'kysely'
+import { type MigrationReport, StoreUnavailableError } from '../stores.js'
+import { initialMigration } from './migration-0001-initial.js'
+import type { SqlContext } from './sql-context.js'
+import type { Database } from './sql-database.js'
+import type { SqlDialect } from './sql-dialect.js'
+import { driverCode, guard } from './sql-errors.js'
+
+/**
+ * Kysely's bookkeeping tables under Tessera's own names, so that an application running its own
+ * Kysely migrations in the same database keeps its history apart.
+ */
+export const MIGRATION_TABLE = 'tessera_migration'
+export const MIGRATION_LOCK_TABLE = 'tessera_migration_lock'
+
+/** Tessera's migrations for `dialect`, as code: names sort in the order they apply. */
+export function createMigrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      return { '0001_initial': initialMigration(dialect) }
+    },
+  }
+}
+
+function report(results: readonly MigrationResult[] | undefined): MigrationReport {
+  return {
+    applied: (results ?? [])
+      .filter((result) => result.status === 'Success')
+      .map((result) => result.migrationName),
+  }
+}
+
+/**
+ * Applies pending migrations. PostgreSQL: Kysely's Migrator holds an advisory lock and runs them
+ * in a transaction, so concurrent callers wait and then find nothing to do. SQLite: Kysely's lock
+ * is a no-op there (it assumes one connection), so the whole run happens inside one
+ * BEGIN IMMEDIATE transaction, which serializes processes sharing the file the same way.
+ */
+export async function migrateToLatest(
+  context: SqlContext,
+  schema: string | undefined,
+): Promise<MigrationReport> {
+  const run = async (db: Kysely<Database>): Promise<MigrationReport> => {
+    const migrator = new Migrator({
+      db,
+      provider: createMigrationProvider(context.dialect),
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: MIGRATION_LOCK_TABLE,
+      ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+    })
+    const { error, results } = await migrator.migrateToLatest()
+    if (error !== undefined) {
+      const failed = results?.find((result) => result.status === 'Error')?.migrationName
+      // Throwing rolls the SQLite transaction back; the message names the step, not the SQL.
+      throw new StoreUnavailableError(
+        failed ? `migration ${failed} failed` : 'migration failed',
+        driverCode(error),
+      )
+    }
+    return report(results)
+  }
+  return guard(() =>
+    context.dialect === 'sqlite' ? context.writeTransaction(run) : run(context.db),
+  )
+}

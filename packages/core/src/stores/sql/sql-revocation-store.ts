@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely'
+import type { LiveRevocations, RevocationStore } from '../revocation-store.js'
+import type { SqlContext } from './sql-context.js'
+import type { Database } from './sql-database.js'
+import { guard } from './sql-errors.js'
+
+/** Reads revoked tokens and cut-offs; the filters stay in SQL so indexes can serve them. */
+async function loadRevocations(
+  db: Kysely<Database>,
+  now: number,
+  since: number | undefined,
+): Promise<LiveRevocations> {
+  let tokens = db
+    .selectFrom('revoked_access_tokens')
+    .select(['jti', 'user_id', 'expires_at'])
+    .where('expires_at', '>', now)
+  let cutoffs = db.selectFrom('user_token_cutoffs').select(['user_id', 'not_before'])
+  if (since !== undefined) {
+    tokens = tokens.where('created_at', '>', since)
+    cutoffs = cutoffs.where('updated_at', '>', since)
+  }
+  const [tokenRows, cutoffRows] = await Promise.all([tokens.execute(), cutoffs.execute()])
+  return {
+    accessTokens: tokenRows.map((row) => ({
+      jti: row.jti,
+      userId: row.user_id,
+      expiresAt: row.expires_at,
+    })),
+    cutoffs: cutoffRows.map((row) => ({ userId: row.user_id, notBefore: row.not_before })),
+  }
+}
+
+/** Access-token revocations and per-user cut-offs in SQL; every write is one upsert. */
+export function createSqlRevocationStore({ db, dialect }: SqlContext): RevocationStore {
+  // Two-argument MAX is SQLite's scalar maximum; PostgreSQL calls it GREATEST.
+  const greatest = dialect === 'postgres' ? 'greatest' : 'max'
+  return {
+    revokeAccessToken: (entry, now) =>
+      guard(async () => {
+        await db
+          .insertInto('revoked_access_tokens')
+          .values({
+            jti: entry.jti,
+            user_id: entry.userId,
+            expires_at: entry.expiresAt,
+            created_at: now,
+          })
+          .onConflict((conflict) => conflict.column('jti').doNothing())
+          .execute()
+      }),
+
+    setCutoff: (userId, notBefore, now) =>
+      guard(async () => {
+        // One statement: the row lock (PostgreSQL) or the write lock (SQLite) orders concurrent
+        // callers, and GREATEST keeps the latest cut-off whatever order they arrive in.
+        const row = await db
+          .insertInto('user_token_cutoffs')
+          .values({ user_id: userId, not_before: notBefore, updated_at: now })
+          .onConflict((conflict) =>
+            conflict.column('user_id').doUpdateSet((eb) => {
+              const current = eb.ref('user_token_cutoffs.not_before')
+              const proposed = eb.ref('excluded.not_before')
+              const moves = eb(proposed, '>', current)
+              return {
+                not_before: eb.fn<number>(greatest, [current, proposed]),
+                updated_at: eb
+                  .case()
+                  .when(moves)
+                  .then(eb.ref('excluded.updated_at'))
+                  .else(eb.ref('user_token_cutoffs.updated_at'))
+                  .end(),
+              }
+            }),
+          )
+          .returning('not_before')
+          .executeTakeFirstOrThrow()
+        return row.not_before
+      }),
+
+    getCutoff: (userId) =>
+      guard(async () => {
+        const row = await db
+          .selectFrom('user_token_cutoffs')
+          .select('not_before')
+          .where('user_id', '=', userId)
+          .executeTakeFirst()
+        return row?.not_before
+      }),
+
+    loadLive: (now) => guard(() => loadRevocations(db, now, undefined)),
+
+    loadChangedSince: (since, now) => guard(() => loadRevocations(db, now, since)),
+
+    flushExpired: (now) =>
+      guard(async () => {
+        const result = await db
+          .deleteFrom('revoked_access_tokens')
+          .where('expires_at', '<', now)
+          .executeTakeFirst()
+        return Number(result.numDeletedRows)
+      }),
+  }
+}

@@ -1,0 +1,117 @@
+import type { Selectable, Updateable } from 'kysely'
+import type { JsonValue } from '../../tokens/token-types.js'
+import { checkDecimalId, checkLimit, isDecimalId } from '../store-input.js'
+import type { NewUser, UserPatch, UserRecord, UserStore } from '../user-store.js'
+import { type SqlContext, toSqlBool } from './sql-context.js'
+import type { UsersTable } from './sql-database.js'
+import { guard } from './sql-errors.js'
+
+function toUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: String(row.id),
+    username: row.username,
+    usernameKey: row.username_key,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    password: row.password,
+    isActive: Boolean(row.is_active),
+    isStaff: Boolean(row.is_staff),
+    isSuperuser: Boolean(row.is_superuser),
+    lastLogin: row.last_login,
+    dateJoined: row.date_joined,
+    profile: JSON.parse(row.profile) as Record<string, JsonValue>,
+  }
+}
+
+/** The columns of the fields present in `patch` (undefined members are left alone). */
+function toColumns(context: SqlContext, patch: UserPatch): Updateable<UsersTable> {
+  const bool = (value: boolean) => toSqlBool(context, value)
+  const columns: Updateable<UsersTable> = {}
+  if (patch.username !== undefined) columns.username = patch.username
+  if (patch.usernameKey !== undefined) columns.username_key = patch.usernameKey
+  if (patch.email !== undefined) columns.email = patch.email
+  if (patch.firstName !== undefined) columns.first_name = patch.firstName
+  if (patch.lastName !== undefined) columns.last_name = patch.lastName
+  if (patch.password !== undefined) columns.password = patch.password
+  if (patch.isActive !== undefined) columns.is_active = bool(patch.isActive)
+  if (patch.isStaff !== undefined) columns.is_staff = bool(patch.isStaff)
+  if (patch.isSuperuser !== undefined) columns.is_superuser = bool(patch.isSuperuser)
+  if (patch.lastLogin !== undefined) columns.last_login = patch.lastLogin
+  if (patch.dateJoined !== undefined) columns.date_joined = patch.dateJoined
+  if (patch.profile !== undefined) columns.profile = JSON.stringify(patch.profile)
+  return columns
+}
+
+/** Users in SQL; the unique index on `username_key` decides registrations. */
+export function createSqlUserStore(context: SqlContext): UserStore {
+  const { db } = context
+
+  async function findUserById(id: string): Promise<UserRecord | undefined> {
+    if (!isDecimalId(id)) return undefined
+    return guard(async () => {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+      return row && toUser(row)
+    })
+  }
+
+  return {
+    findUserById,
+
+    createUser: (user: NewUser) =>
+      guard(async () => {
+        const row = await db
+          .insertInto('users')
+          .values(toColumns(context, user) as NewRow)
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        return toUser(row)
+      }),
+
+    findUserByUsernameKey: (usernameKey: string) =>
+      guard(async () => {
+        const row = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('username_key', '=', usernameKey)
+          .executeTakeFirst()
+        return row && toUser(row)
+      }),
+
+    async updateUser(id: string, patch: UserPatch) {
+      const columns = toColumns(context, patch)
+      if (Object.keys(columns).length === 0) return findUserById(id)
+      if (!isDecimalId(id)) return undefined
+      return guard(async () => {
+        const row = await db
+          .updateTable('users')
+          .set(columns)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst()
+        return row && toUser(row)
+      })
+    },
+
+    async listUsers({ limit, afterId }: { limit: number; afterId?: string }) {
+      checkLimit(limit)
+      if (afterId !== undefined) checkDecimalId(afterId, 'afterId')
+      return guard(async () => {
+        let query = db.selectFrom('users').selectAll().orderBy('id').limit(limit)
+        if (afterId !== undefined) query = query.where('id', '>', afterId)
+        return (await query.execute()).map(toUser)
+      })
+    },
+
+    async deleteUser(id: string) {
+      if (!isDecimalId(id)) return false
+      return guard(async () => {
+        const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst()
+        return result.numDeletedRows > 0n
+      })
+    },
+  }
+}
+
+/** A complete users row: `toColumns` of a whole `NewUser` sets every column. */
+type NewRow = Omit<Selectable<UsersTable>, 'id'>

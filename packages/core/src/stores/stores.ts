@@ -1,0 +1,44 @@
+import { ServiceUnavailableError } from '../errors/request-errors.js'
+import type { AuditStore } from './audit-store.js'
+import type { PermissionStore } from './permission-store.js'
+import type { RevocationStore } from './revocation-store.js'
+import type { SessionStore } from './session-store.js'
+import type { UserStore } from './user-store.js'
+
+/** Everything Tessera persists, from one backend. Adapters implement this whole bundle. */
+export interface Stores {
+  readonly users: UserStore
+  readonly permissions: PermissionStore
+  readonly sessions: SessionStore
+  readonly revocations: RevocationStore
+  readonly audit: AuditStore
+  /** Applies pending migrations; safe to call at every start and from many processes. */
+  migrate(): Promise<MigrationReport>
+  /** Resolves when the backend answers (readiness). */
+  ping(): Promise<void>
+  /** Closes what the adapter opened itself; injected clients stay open. */
+  close(): Promise<void>
+}
+
+/** What {@link Stores.migrate} did. */
+export interface MigrationReport {
+  /** Names of the migrations applied by this call, in order. */
+  readonly applied: string[]
+}
+
+/**
+ * The store failed (down, locked, a constraint it did not expect such as a link to a missing
+ * user): a {@link ServiceUnavailableError}, so callers answer 503 (`service_unavailable`). The
+ * message never contains SQL or values and the driver error is deliberately not attached as
+ * `cause`: drivers put row values in their errors (PostgreSQL's "Failing row contains (...)"
+ * would carry a password hash into a log line).
+ */
+export class StoreUnavailableError extends ServiceUnavailableError {
+  /** The driver's error code when it had a safe one (`SQLITE_BUSY`, `ECONNREFUSED`, `23503`). */
+  readonly driverCode: string | undefined
+
+  constructor(message: string, driverCode?: string) {
+    super(message)
+    this.driverCode = driverCode
+  }
+}

@@ -1,0 +1,63 @@
+import type { JsonValue } from '../tokens/token-types.js'
+
+/** A user as stored: Django's `auth_user` columns plus declared profile fields. */
+export interface UserRecord {
+  /** Decimal string of the integer primary key (`"1"`), as it appears in `user_id` claims. */
+  readonly id: string
+  /** As entered, NFKC-normalized. */
+  readonly username: string
+  /** NFKC + case fold of the username: unique, so look-alikes cannot coexist. */
+  readonly usernameKey: string
+  readonly email: string
+  readonly firstName: string
+  readonly lastName: string
+  /** Django-encoded password hash (`argon2$argon2id$...`), `!...` when unusable, or null. */
+  readonly password: string | null
+  readonly isActive: boolean
+  readonly isStaff: boolean
+  readonly isSuperuser: boolean
+  /** Epoch seconds, or null before the first login. */
+  readonly lastLogin: number | null
+  /** Epoch seconds. */
+  readonly dateJoined: number
+  /** Values of the profile fields declared in configuration. */
+  readonly profile: Readonly<Record<string, JsonValue>>
+}
+
+/** What creating a user needs; the store assigns `id`. */
+export type NewUser = Omit<UserRecord, 'id'>
+
+/** The fields an update may change (never `id`). */
+export type UserPatch = Partial<Omit<UserRecord, 'id'>>
+
+/** Thrown by `createUser`/`updateUser` when `usernameKey` is taken. */
+export class UsernameTakenError extends Error {
+  constructor() {
+    super('a user with that username already exists')
+    this.name = 'UsernameTakenError'
+  }
+}
+
+/**
+ * Users. Atomicity: `createUser` and `updateUser` are single statements; uniqueness of
+ * `usernameKey` is enforced by the database (a unique index), never by a read-then-write, so
+ * of two concurrent registrations of look-alike names exactly one succeeds.
+ *
+ * Ids are canonical decimal strings (`"1"`, never `"01"`); any other string finds no user.
+ */
+export interface UserStore {
+  /** Inserts a user; throws {@link UsernameTakenError} if `usernameKey` exists. */
+  createUser(user: NewUser): Promise<UserRecord>
+  findUserById(id: string): Promise<UserRecord | undefined>
+  /** Looks up by the canonical key (NFKC + case fold), never by the raw username. */
+  findUserByUsernameKey(usernameKey: string): Promise<UserRecord | undefined>
+  /** Applies `patch`; returns the updated user, or undefined if there is none with `id`. */
+  updateUser(id: string, patch: UserPatch): Promise<UserRecord | undefined>
+  /**
+   * Users ordered by id, `limit` at most, after the id `afterId` (keyset pagination). Throws a
+   * RangeError when `limit` is not a non-negative integer or `afterId` not a decimal id.
+   */
+  listUsers(options: { limit: number; afterId?: string }): Promise<UserRecord[]>
+  /** Deletes a user and, by cascade, their sessions, groups and permissions links. */
+  deleteUser(id: string): Promise<boolean>
+}

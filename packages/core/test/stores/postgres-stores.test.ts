@@ -1,0 +1,73 @@
+import { type Stores, StoreUnavailableError } from '@tessera/core'
+import { createPostgresStores } from '@tessera/core/postgres'
+import type pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newUser } from './conformance/fixtures.js'
+import {
+  dropSchema,
+  emptyTables,
+  openTestPool,
+  POSTGRES_URL,
+  randomSchemaName,
+} from './postgres-fixture.js'
+import { describeStoreConformance } from './store-conformance.js'
+
+if (POSTGRES_URL === undefined) {
+  describe('postgres', () => {
+    it.skip('PostgreSQL conformance (set TESSERA_TEST_POSTGRES_URL to run)', () => {})
+  })
+} else {
+  const url = POSTGRES_URL
+  // One fresh schema per run of this file, dropped at the end; tests truncate between them.
+  const schema = randomSchemaName()
+  let pool: pg.Pool | undefined
+  let stores: Stores | undefined
+
+  beforeAll(async () => {
+    pool = await openTestPool(url, 10)
+    stores = await createPostgresStores({ pool, schema })
+  })
+
+  afterAll(async () => {
+    if (pool) {
+      await dropSchema(pool, schema)
+      await pool.end()
+    }
+  })
+
+  describeStoreConformance(`postgres (schema ${schema}, pool of 10)`, async () => {
+    if (!pool || !stores) throw new Error('PostgreSQL setup failed')
+    await emptyTables(pool, schema)
+    return { stores, cleanup: async () => {} }
+  })
+
+  describe('postgres adapter', () => {
+    it('keeps its tables in the given schema, none in public', async () => {
+      const { rows } = await (pool as pg.Pool).query<{ table_schema: string }>(
+        `select distinct table_schema from information_schema.tables
+         where table_name in ('users', 'refresh_tokens', 'tessera_migration')`,
+      )
+      expect(rows.map((row) => row.table_schema)).toEqual([schema])
+    })
+
+    it('returns bigint ids as decimal strings', async () => {
+      const user = await (stores as Stores).users.createUser(newUser('bigint'))
+      expect(typeof user.id).toBe('string')
+    })
+
+    it('never puts row values in errors: a NOT NULL violation carries no password', async () => {
+      const input = { ...newUser('leak'), username: null as unknown as string }
+      const failure = await (stores as Stores).users.createUser(input).catch((e: unknown) => e)
+      expect(failure).toBeInstanceOf(StoreUnavailableError)
+      expect(failure).toMatchObject({ driverCode: '23502' })
+      expect((failure as Error).cause).toBeUndefined()
+      expect(String((failure as Error).message)).not.toContain(input.password ?? '')
+      expect(JSON.stringify(failure)).not.toContain('argon2')
+    })
+
+    it('keeps the injected pool open on close()', async () => {
+      await (stores as Stores).close()
+      await expect((stores as Stores).ping()).resolves.toBeUndefined()
+    })
+  })
+}

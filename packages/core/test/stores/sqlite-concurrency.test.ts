@@ -1,0 +1,177 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { ConsumeResult, MigrationReport } from '@tessera/core'
+import { AuthService, loadSettings, PasswordHasher } from '@tessera/core'
+import { createSqliteStores } from '@tessera/core/sqlite'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { NOW, successorAt, userWithSession } from './conformance/fixtures.js'
+import { createTempSqliteFile, type TempSqliteFile } from './sqlite-fixture.js'
+
+const BUILT_ENTRY = new URL('../../dist/stores/sqlite/index.js', import.meta.url)
+const WORKER = new URL('./sqlite-worker.mjs', import.meta.url)
+const CONTENDERS = 50
+// Each worker loads Kysely and better-sqlite3 into a fresh isolate: ~0.4 s of CPU apiece, so 50 of
+// them take tens of seconds to get ready on a small machine. The race itself takes milliseconds.
+const WORKER_TEST_TIMEOUT = 180_000
+
+type WorkerReply<T> = { ready: true } | { result: T } | { error: string }
+
+/**
+ * Starts one worker per job, each with its own connection, waits until all are ready, then
+ * releases them at the same instant through an Atomics gate, and collects their answers.
+ */
+async function race<T>(jobs: Record<string, unknown>[]): Promise<T[]> {
+  const gate = new SharedArrayBuffer(4)
+  let ready = 0
+  let release: () => void = () => {}
+  const allReady = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const results = jobs.map(
+    (job) =>
+      new Promise<T>((resolve, reject) => {
+        // execArgv: [] so that no --conditions flag points the worker at TypeScript sources.
+        const worker = new Worker(WORKER, { workerData: { ...job, gate }, execArgv: [] })
+        worker.on('message', (reply: WorkerReply<T>) => {
+          if ('ready' in reply) {
+            ready += 1
+            if (ready === jobs.length) release()
+          } else if ('result' in reply) resolve(reply.result)
+          else reject(new Error(`worker failed: ${reply.error}`))
+        })
+        worker.on('error', reject)
+        worker.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`worker exited with ${code}`))
+        })
+      }),
+  )
+  try {
+    // Settles early only if a worker failed before getting ready.
+    await Promise.race([allReady, Promise.all(results)])
+  } finally {
+    // Always open the gate, so that no worker stays blocked if another one failed.
+    const go = new Int32Array(gate)
+    Atomics.store(go, 0, 1)
+    Atomics.notify(go, 0)
+  }
+  return Promise.all(results)
+}
+
+describe('sqlite: real parallelism across connections (worker threads, one WAL file)', () => {
+  let file: TempSqliteFile | undefined
+
+  beforeAll(() => {
+    if (!existsSync(fileURLToPath(BUILT_ENTRY))) {
+      throw new Error(
+        'packages/core/dist/stores/sqlite/index.js is missing: the workers import the built ' +
+          'package, run npm run build first',
+      )
+    }
+  })
+
+  afterEach(async () => {
+    await file?.remove()
+    file = undefined
+  })
+
+  it(
+    `lets exactly one of ${CONTENDERS} connections rotate one refresh token`,
+    async () => {
+      file = await createTempSqliteFile()
+      const database = await file.open()
+      const stores = await createSqliteStores({ database })
+      const { input } = await userWithSession(stores, 'alice')
+      const successors = Array.from({ length: CONTENDERS }, () => successorAt(NOW + 30))
+
+      const results = await race<ConsumeResult>(
+        successors.map((successor) => ({
+          task: 'consume',
+          path: file?.path,
+          jti: input.token.jti,
+          now: NOW + 30,
+          successor,
+        })),
+      )
+
+      const outcomes = results.map((result) => result.outcome)
+      expect(outcomes.filter((outcome) => outcome === 'rotated')).toHaveLength(1)
+      expect(outcomes.filter((outcome) => outcome === 'consumed')).toHaveLength(CONTENDERS - 1)
+      const winner = successors[outcomes.indexOf('rotated')]
+      const rows = database
+        .prepare('select jti from refresh_tokens where family_id = ? order by jti')
+        .all([input.session.id]) as { jti: string }[]
+      expect(rows.map((row) => row.jti).sort()).toEqual([input.token.jti, winner?.jti].sort())
+      expect(await stores.sessions.findRefreshToken(input.token.jti)).toMatchObject({
+        consumedAt: NOW + 30,
+        replacedBy: winner?.jti,
+      })
+    },
+    WORKER_TEST_TIMEOUT,
+  )
+
+  it(
+    `rotates one refresh token through ${CONTENDERS} AuthServices on separate connections: one successor`,
+    async () => {
+      file = await createTempSqliteFile()
+      const database = await file.open()
+      const stores = await createSqliteStores({ database })
+      const signingKey = 'worker-signing-key-0123456789abcdef-0123456789'
+      const settings = loadSettings({
+        env: {},
+        configFile: false,
+        overrides: { SIGNING_KEY: signingKey },
+      })
+      const auth = new AuthService({
+        stores,
+        settings,
+        hasher: new PasswordHasher({ argon2: { memoryCost: 1024, timeCost: 1 } }),
+      })
+      await auth.register({ username: 'alice', password: 'correct horse battery' })
+      const login = await auth.login('alice', 'correct horse battery', {
+        ip: '::1',
+        device: 'test',
+      })
+
+      const results = await race<{ rotated?: string; refused?: string }>(
+        Array.from({ length: CONTENDERS }, () => ({
+          task: 'rotate',
+          path: file?.path,
+          refreshToken: login.refresh.token,
+          signingKey,
+        })),
+      )
+
+      // Exactly one mints a successor; with the default reuse interval of 0 every other
+      // contender is a reuse of a consumed token, so the family ends revoked.
+      const winners = results.filter((result) => result.rotated !== undefined)
+      expect(winners).toHaveLength(1)
+      expect(results.filter((result) => result.refused === 'token_revoked')).toHaveLength(
+        CONTENDERS - 1,
+      )
+      const rows = database
+        .prepare('select jti from refresh_tokens where family_id = ?')
+        .all([login.sessionId]) as { jti: string }[]
+      expect(rows).toHaveLength(2)
+      expect((await stores.sessions.findSession(login.sessionId))?.revokeReason).toBe(
+        'reuse_detected',
+      )
+    },
+    WORKER_TEST_TIMEOUT,
+  )
+
+  it(
+    'lets 8 connections migrate a new file at once: exactly one applies 0001_initial',
+    async () => {
+      file = await createTempSqliteFile()
+      const path = file.path
+      const reports = await race<MigrationReport>(
+        Array.from({ length: 8 }, () => ({ task: 'migrate', path })),
+      )
+      expect(reports.flatMap((report) => report.applied)).toEqual(['0001_initial'])
+      const stores = await createSqliteStores({ database: await file.open() })
+      expect(await stores.migrate()).toEqual({ applied: [] })
+    },
+    WORKER_TEST_TIMEOUT,
+  )
+})
