@@ -39,6 +39,11 @@ export const errorCatalogue: Readonly<Record<ErrorCode, CatalogueEntry>> = Objec
   token_no_id: tokenNotValid('Token has no id'),
   token_revoked: tokenNotValid('Token is blacklisted'),
   not_authenticated: { status: 401, message: 'Authentication credentials were not provided.' },
+  token_no_user_id: {
+    status: 401,
+    message: 'Token contained no recognizable user identification',
+    publicCode: 'token_not_valid',
+  },
   bad_authorization_header: {
     status: 401,
     message: 'Authorization header must contain two space-delimited values',

@@ -17,6 +17,7 @@ export type TokenErrorCode =
 /** Failures of a request that are not about the token itself. */
 export type RequestErrorCode =
   | 'not_authenticated'
+  | 'token_no_user_id'
   | 'bad_authorization_header'
   | 'authentication_failed'
   | 'user_not_found'

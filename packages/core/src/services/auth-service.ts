@@ -5,13 +5,16 @@ import type { Stores } from '../stores/stores.js'
 import type { UserRecord } from '../stores/user-store.js'
 import { createTokenEngine, type TokenEngine } from '../tokens/token-engine.js'
 import type { TokenSubject } from '../tokens/token-issuer.js'
+import type { VerifiedToken } from '../tokens/token-types.js'
 import { type Clock, systemClock } from '../tokens/token-types.js'
 import type { ProfileFields } from '../users/profile-fields.js'
+import { changePassword, updateProfile } from './account.js'
 import { authenticate, type LoginResult, login, startSession } from './login.js'
 import { type RegisterInput, register } from './registration.js'
 import { flushExpired, logout, revokeAllForUser, revokeFamily } from './revocation.js'
 import { type RefreshResult, rotateRefresh } from './rotation.js'
 import type { RequestContext, ServiceContext } from './service-context.js'
+import { verifyToken } from './verification.js'
 
 /** Options of {@link AuthService}. */
 export interface AuthServiceOptions {
@@ -105,6 +108,36 @@ export class AuthService {
   /** Revokes every session and token of a user issued until now; returns the cut-off. */
   revokeAllForUser(userId: string, reason: string): Promise<number> {
     return revokeAllForUser(this.#context, userId, reason)
+  }
+
+  /** Verifies a token of any type, honouring revocation (the verify endpoint). */
+  verifyToken(token: string): Promise<VerifiedToken> {
+    return verifyToken(this.#context, token)
+  }
+
+  /** Updates what a user may change about themselves; throws `ValidationError`. */
+  updateProfile(user: UserRecord, input: Readonly<Record<string, unknown>>): Promise<UserRecord> {
+    return updateProfile(this.#context, user, input)
+  }
+
+  /** Changes a password, ends every session, and opens a fresh one for this device. */
+  changePassword(
+    user: UserRecord,
+    oldPassword: string,
+    newPassword: string,
+    request: RequestContext,
+  ): Promise<Omit<LoginResult, 'user'>> {
+    return changePassword(this.#context, user, oldPassword, newPassword, request)
+  }
+
+  /** The stores behind the service. */
+  get stores(): Stores {
+    return this.#context.stores
+  }
+
+  /** The settings the service runs with. */
+  get settings(): TesseraSettings {
+    return this.#context.settings
   }
 
   /** Deletes expired sessions, tokens and revocations. */

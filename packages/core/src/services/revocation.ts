@@ -1,10 +1,11 @@
 import { TokenRevokedError } from '../errors/token-errors.js'
-import { verifyRefreshToken } from './rotation.js'
+import { isSpent, verifyRefreshToken } from './rotation.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
 
 /**
  * `POST /api/token/blacklist/` (logout): revokes the refresh token's whole session family.
- * Returns the session id. A token already revoked answers `token_revoked`, as simplejwt does.
+ * Returns the session id. A token already revoked or spent by a rotation answers `token_revoked`,
+ * as simplejwt does.
  */
 export async function logout(
   context: ServiceContext,
@@ -14,6 +15,12 @@ export async function logout(
   const verified = await verifyRefreshToken(context, token)
   const record = await context.stores.sessions.findRefreshToken(verified.jti)
   if (record === undefined) throw new TokenRevokedError()
+  if (isSpent(context, record, context.clock())) {
+    // A rotated-out token presented again is reuse (RFC 9700 4.14.2), here as at refresh: the
+    // family ends, and the answer is simplejwt's "Token is blacklisted".
+    await context.stores.sessions.revokeSession(record.familyId, context.clock(), 'reuse_detected')
+    throw new TokenRevokedError('refresh token reused: session revoked')
+  }
   const revoked = await context.stores.sessions.revokeSession(
     record.familyId,
     context.clock(),

@@ -55,10 +55,7 @@ export async function rotateRefresh(
       })
       return issueFrom(context, verified, successor, result.session.id)
     case 'consumed': {
-      const consumedAt = result.token.consumedAt ?? now
-      const interval = context.reuseInterval
-      const graceful =
-        !context.settings.BLACKLIST_AFTER_ROTATION || (interval > 0 && now - consumedAt <= interval)
+      const graceful = !isSpent(context, { consumedAt: result.token.consumedAt ?? now }, now)
       const next =
         result.token.replacedBy === null
           ? undefined
@@ -106,6 +103,20 @@ export async function verifyRefreshToken(
     throw new TokenRevokedError()
   }
   return verified
+}
+
+/**
+ * Whether a refresh token was consumed by a rotation and may no longer be presented: always with
+ * `BLACKLIST_AFTER_ROTATION` (simplejwt blacklists it), except within the `reuseInterval` grace.
+ */
+export function isSpent(
+  context: ServiceContext,
+  token: Pick<RefreshTokenRecord, 'consumedAt'>,
+  now: number,
+): boolean {
+  if (token.consumedAt === null || !context.settings.BLACKLIST_AFTER_ROTATION) return false
+  const interval = context.reuseInterval
+  return !(interval > 0 && now - token.consumedAt <= interval)
 }
 
 function issueFrom(

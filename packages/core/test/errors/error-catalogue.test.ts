@@ -17,6 +17,7 @@ const NOT_IN_CONTRACT = new Set<ErrorCode>([
   'validation_failed', // DRF's generic text; the contract's bodies are the field errors
   'payload_too_large', // the contract says "413"; the body is Tessera's
   'token_no_type', // simplejwt's own "Token has no type", which the contract does not list
+  'token_no_user_id', // simplejwt's own "Token contained no recognizable user identification"
   'settings_invalid',
   'key_invalid',
 ])
@@ -79,6 +80,7 @@ describe('error catalogue', () => {
       'Token has no type',
       "Token has no 'exp' claim",
       'Token is blacklisted',
+      'Token contained no recognizable user identification',
     ])
     for (const [code, entry] of Object.entries(errorCatalogue)) {
       if (!code.startsWith('token_')) continue

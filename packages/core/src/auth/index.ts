@@ -1,0 +1,2 @@
+export { type Authentication, BearerAuthenticator } from './bearer-authenticator.js'
+export { UserCache, type UserCacheOptions } from './user-cache.js'

@@ -1,0 +1,99 @@
+import {
+  AuthenticationFailedError,
+  type FieldErrors,
+  ValidationError,
+} from '../errors/request-errors.js'
+import { validatePassword } from '../passwords/password-validators.js'
+import type { UserRecord } from '../stores/user-store.js'
+import { emailProblem, normalizeEmail } from '../users/email.js'
+import type { LoginResult } from './login.js'
+import { startSession } from './login.js'
+import { revokeAllForUser } from './revocation.js'
+import { audit, type RequestContext, type ServiceContext } from './service-context.js'
+
+const NAME_MAX = 150
+
+/**
+ * `PATCH /api/me/`: the fields a user may change about themselves (email, first and last name,
+ * declared profile fields). Throws {@link ValidationError} with DRF field errors.
+ */
+export async function updateProfile(
+  context: ServiceContext,
+  user: UserRecord,
+  input: Readonly<Record<string, unknown>>,
+): Promise<UserRecord> {
+  const errors: FieldErrors = {}
+  const patch: { email?: string; firstName?: string; lastName?: string } = {}
+  if (input.email !== undefined) {
+    const problem = emailProblem(input.email)
+    if (problem !== undefined) errors.email = [problem]
+    else patch.email = normalizeEmail(String(input.email ?? ''))
+  }
+  for (const [field, key] of [
+    ['first_name', 'firstName'],
+    ['last_name', 'lastName'],
+  ] as const) {
+    const value = input[field]
+    if (value === undefined) continue
+    if (typeof value !== 'string') errors[field] = ['Not a valid string.']
+    else if ([...value].length > NAME_MAX) {
+      errors[field] = [`Ensure this field has no more than ${NAME_MAX} characters.`]
+    } else patch[key] = value
+  }
+  const profile = context.profileFields?.validate(input, { partial: true }) ?? {
+    values: {},
+    errors: {},
+  }
+  Object.assign(errors, profile.errors)
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors)
+  const updated = await context.stores.users.updateUser(user.id, {
+    ...patch,
+    profile: { ...user.profile, ...profile.values },
+  })
+  return updated ?? user
+}
+
+/**
+ * `POST /api/password/change/`: checks the old password (one verify), validates the new one,
+ * stores its hash, ends every session of the user and cuts off every earlier token, then opens
+ * a fresh session for this device. The fresh tokens are issued in the second after the cut-off,
+ * since `iat` has whole-second resolution and the cut-off refuses its own second.
+ */
+export async function changePassword(
+  context: ServiceContext,
+  user: UserRecord,
+  oldPassword: string,
+  newPassword: string,
+  request: RequestContext,
+): Promise<Omit<LoginResult, 'user'>> {
+  const result = await context.hasher.verify(oldPassword, user.password)
+  if (!result.ok)
+    throw new ValidationError({
+      old_password: ['Your old password was entered incorrectly. Please enter it again.'],
+    })
+  const problems = validatePassword(
+    newPassword,
+    {
+      username: user.username,
+      email: user.email,
+      first_name: user.firstName,
+      last_name: user.lastName,
+    },
+    context.passwordValidation,
+  )
+  if (problems.length > 0)
+    throw new ValidationError({ new_password: problems.map((p) => p.message) })
+  const updated = await context.stores.users.updateUser(user.id, {
+    password: await context.hasher.hash(newPassword),
+  })
+  if (updated === undefined) throw new AuthenticationFailedError()
+  const cutoff = await revokeAllForUser(context, user.id, 'password_change')
+  await audit(context, { type: 'password_changed', userId: user.id, ip: request.ip, data: {} })
+  await waitUntilAfter(context, cutoff)
+  return startSession(context, updated, request)
+}
+
+async function waitUntilAfter(context: ServiceContext, cutoff: number): Promise<void> {
+  const wait = Math.floor(cutoff) + 1 - context.clock()
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait * 1000)))
+}

@@ -1,0 +1,56 @@
+import formBody from '@fastify/formbody'
+import type { FastifyInstance } from 'fastify'
+import { createApiErrorHandler } from './api-error-handler.js'
+import { sendError } from './drf-responses.js'
+import { drfValidatorCompiler } from './drf-validation.js'
+import { registerAccountRoutes } from './routes/account-routes.js'
+import { passThrottle, type RouteContext } from './routes/route-context.js'
+import { registerSessionRoutes } from './routes/session-routes.js'
+import { registerTokenRoutes } from './routes/token-routes.js'
+
+/**
+ * The API routes in their own encapsulated scope (mounted under the prefix): DRF's parsers,
+ * validation, error bodies and 404, without touching the host application's handlers.
+ */
+export async function apiRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  // Only JSON and form bodies, as DRF's default parsers: anything else is a 415.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, raw, done) => {
+    const body = raw as string
+    // DRF reads an empty JSON body as {} (then reports the missing fields).
+    if (body.trim() === '') {
+      done(null, {})
+      return
+    }
+    try {
+      JSON.parse(body)
+    } catch (error) {
+      done(jsonParseError((error as Error).message), undefined)
+      return
+    }
+    // Fastify's parser then refuses __proto__ and constructor.prototype members.
+    void parseJson(request, body, (error, value) =>
+      done(error ? jsonParseError(error.message) : null, value),
+    )
+  })
+  // simplejwt's token views accept HTML form bodies too.
+  await app.register(formBody)
+  app.setValidatorCompiler(drfValidatorCompiler)
+  app.setErrorHandler(createApiErrorHandler(context.challenge))
+  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', context.challenge))
+  const { throttleRequest } = context
+  if (throttleRequest !== undefined) {
+    // DRF's DEFAULT_THROTTLE_CLASSES: after authentication, before the view.
+    app.addHook('preHandler', async (request, reply) => {
+      if (!(await passThrottle(throttleRequest, request, reply))) return reply
+    })
+  }
+  registerTokenRoutes(app, context)
+  registerAccountRoutes(app, context)
+  registerSessionRoutes(app, context)
+}
+
+function jsonParseError(reason: string): Error {
+  return Object.assign(new Error(reason), { code: 'TESSERA_JSON_PARSE', statusCode: 400 })
+}

@@ -1,0 +1,62 @@
+import type { BearerAuthenticator, RequestUser, TesseraSettings, UserCache } from '@tessera/core'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import { sendAuthenticationFailure, sendError } from './drf-responses.js'
+
+const ANONYMOUS: RequestUser = Object.freeze({ isAuthenticated: false })
+
+/**
+ * DRF authenticates before permissions: a bad token is a 401 even on a public route. Synchronous
+ * when the user is cached (the common case): no await, no allocation beyond the principal.
+ */
+export function createAuthenticationHook(
+  authenticator: BearerAuthenticator,
+  users: UserCache,
+  settings: TesseraSettings,
+  challenge: string,
+): onRequestHookHandler {
+  const checkActive = settings.CHECK_USER_IS_ACTIVE
+  const finish = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: (error?: Error) => void,
+    id: string,
+    token: Extract<RequestUser, { isAuthenticated: true }>['token'],
+    record: Parameters<UserCache['set']>[1] | null,
+  ): void => {
+    if (record === undefined || record === null) {
+      sendError(reply, 'user_not_found', challenge)
+      return
+    }
+    if (checkActive && !record.isActive) {
+      sendError(reply, 'user_inactive', challenge)
+      return
+    }
+    request.user = { isAuthenticated: true, id, token, record }
+    done()
+  }
+  return function authenticate(request, reply, done) {
+    request.user = ANONYMOUS
+    if (request.is404 || request.routeOptions.config.tessera?.authenticate === false) {
+      done()
+      return
+    }
+    const result = authenticator.authenticate(request.headers.authorization)
+    if (result.status === 'anonymous') {
+      done()
+      return
+    }
+    if (result.status === 'failed') {
+      sendAuthenticationFailure(reply, result.code, challenge)
+      return
+    }
+    const cached = users.peek(result.userId)
+    if (cached !== undefined) {
+      finish(request, reply, done, result.userId, result.token, cached)
+      return
+    }
+    users.load(result.userId).then(
+      (record) => finish(request, reply, done, result.userId, result.token, record),
+      (error: unknown) => done(error as Error),
+    )
+  }
+}

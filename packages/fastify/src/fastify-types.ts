@@ -1,0 +1,37 @@
+import type { AuthService, RequestUser, Stores, UserCache } from '@tessera/core'
+
+/** Per-route switches, under `config.tessera`. */
+export interface TesseraRouteConfig {
+  /**
+   * Authenticate the request from its `Authorization` header. Default true; the token views
+   * turn it off, as simplejwt's do (`authentication_classes = ()`).
+   */
+  readonly authenticate?: boolean
+}
+
+/** What the plugin exposes on the Fastify instance as `app.tessera`. */
+export interface TesseraDecoration {
+  readonly auth: AuthService
+  readonly stores: Stores
+  readonly users: UserCache
+  /** The `WWW-Authenticate` value of every 401. */
+  readonly challenge: string
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tessera: TesseraDecoration
+  }
+  interface FastifyRequest {
+    /** The sender: anonymous, or the authenticated user with their verified access token. */
+    user: RequestUser
+  }
+  // The OpenAPI members @fastify/swagger reads; declared here too so the plugin needs no swagger.
+  interface FastifySchema {
+    summary?: string
+    tags?: readonly string[]
+  }
+  interface FastifyContextConfig {
+    tessera?: TesseraRouteConfig
+  }
+}

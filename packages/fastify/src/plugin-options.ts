@@ -1,0 +1,44 @@
+import type { AuthService, Stores, TesseraSettings, ThrottleStore } from '@tessera/core'
+
+/** Rates in DRF's form (`5/min`, `100/day`); `null` turns a throttle off. */
+export interface ThrottleRates {
+  /** Anonymous requests, keyed by client IP. Default `null` (off), as DRF. */
+  readonly anon?: string | null
+  /** Authenticated requests, keyed by user id. Default `null` (off). */
+  readonly user?: string | null
+  /** Login attempts per canonical username, checked before any password hash. Default `5/min`. */
+  readonly loginUsername?: string | null
+  /** Login attempts per client IP, checked before any password hash. Default `20/min`. */
+  readonly loginIp?: string | null
+  /** Registrations per client IP. Default `10/hour`. */
+  readonly register?: string | null
+}
+
+/** Options of the Tessera Fastify plugin. */
+export interface TesseraPluginOptions {
+  /** The services behind the routes. */
+  readonly auth: AuthService
+  /** The stores the services use (sessions list, user lookups, readiness). */
+  readonly stores: Stores
+  /** The settings the services were built with. */
+  readonly settings: TesseraSettings
+  /** Where the API routes are mounted. Default `/api`. */
+  readonly prefix?: string
+  /** Mount the API routes; false leaves only authentication (`request.user`) and guards. Default true. */
+  readonly routes?: boolean
+  /** Throttle rates. */
+  readonly throttleRates?: ThrottleRates
+  /** Where throttle counters live. Default: in process memory. */
+  readonly throttleStore?: ThrottleStore
+  /** Mount simplejwt's sliding-token views (`/token/sliding/`, `/token/sliding/refresh/`). Default false. */
+  readonly slidingTokens?: boolean
+  /** Extra members of the login and refresh bodies; simplejwt's bodies when unset. */
+  readonly responseExtras?: {
+    /** Add `user` (`id`, `username`, ...) to the login body. */
+    readonly user?: boolean
+    /** Add `access_expires_at` (ISO 8601) to the login and refresh bodies. */
+    readonly accessExpiresAt?: boolean
+  }
+  /** Seconds a loaded user stays cached for authentication. Default 5. */
+  readonly userCacheTtl?: number
+}

@@ -1,0 +1,257 @@
+import '../fastify-types.js'
+import { AuthenticationFailedError, TokenRevokedError } from '@tessera/core'
+import type { FastifyInstance } from 'fastify'
+import { requiredString } from '../drf-validation.js'
+import { defineResource } from '../resource.js'
+import {
+  AUTH_BODY_LIMIT,
+  PUBLIC_VIEW,
+  passThrottle,
+  type RouteContext,
+  requestContext,
+} from './route-context.js'
+
+// The serializer writes only the members listed here, in this order: the responseExtras too.
+const tokenPair = {
+  type: 'object',
+  properties: {
+    refresh: { type: 'string' },
+    access: { type: 'string' },
+    access_expires_at: { type: 'string' },
+    user: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        username: { type: 'string' },
+        email: { type: 'string' },
+        first_name: { type: 'string' },
+        last_name: { type: 'string' },
+      },
+    },
+  },
+  required: ['refresh', 'access'],
+} as const
+
+// simplejwt's PasswordField is a CharField: a whitespace-only password is blank. Passwords are
+// not trimmed otherwise: registration stores them as given.
+const passwordField = { type: 'string', minLength: 1, pattern: '\\S', maxLength: 4096 } as const
+
+function body(field: string) {
+  return {
+    type: 'object',
+    properties: { [field]: requiredString },
+    required: [field],
+    additionalProperties: false,
+  } as const
+}
+
+/** simplejwt's four token views, plus the sliding ones when enabled. */
+export function registerTokenRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { auth, challenge, options } = context
+  const extras = options.responseExtras ?? {}
+  const accessExpiresAt = (exp: number) =>
+    extras.accessExpiresAt === true ? { access_expires_at: new Date(exp * 1000).toISOString() } : {}
+
+  defineResource(
+    app,
+    '/token/',
+    {
+      POST: {
+        options: {
+          config: PUBLIC_VIEW,
+          bodyLimit: AUTH_BODY_LIMIT,
+          schema: {
+            summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
+            tags: ['tokens'],
+            body: {
+              type: 'object',
+              properties: {
+                username: requiredString,
+                password: passwordField,
+              },
+              required: ['username', 'password'],
+              additionalProperties: false,
+            },
+            response: { 200: tokenPair },
+          },
+        },
+        handler: async (request, reply) => {
+          const input = request.body as { username: string; password: string }
+          // DRF trims the CharField; the throttle is charged to the very name that is checked,
+          // so ' peter' and 'peter ' cannot each get a fresh budget of guesses.
+          const username = input.username.trim()
+          // Throttle before any password hash (security.md).
+          if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
+          const login = await auth.login(username, input.password, requestContext(request))
+          const user =
+            extras.user === true
+              ? {
+                  user: {
+                    id: login.user.id,
+                    username: login.user.username,
+                    email: login.user.email,
+                    first_name: login.user.firstName,
+                    last_name: login.user.lastName,
+                  },
+                }
+              : {}
+          return {
+            refresh: login.refresh.token,
+            access: login.access.token,
+            ...accessExpiresAt(login.access.exp),
+            ...user,
+          }
+        },
+      },
+    },
+    challenge,
+  )
+
+  defineResource(
+    app,
+    '/token/refresh/',
+    {
+      POST: {
+        options: {
+          config: PUBLIC_VIEW,
+          bodyLimit: AUTH_BODY_LIMIT,
+          schema: {
+            summary: 'Refresh: a new access token and, with rotation, a new refresh token',
+            tags: ['tokens'],
+            body: body('refresh'),
+          },
+        },
+        handler: async (request) => {
+          const { refresh } = request.body as { refresh: string }
+          const result = await auth.rotateRefresh(refresh, requestContext(request))
+          return {
+            access: result.access.token,
+            ...(result.refresh === undefined ? {} : { refresh: result.refresh.token }),
+            ...accessExpiresAt(result.access.exp),
+          }
+        },
+      },
+    },
+    challenge,
+  )
+
+  defineResource(
+    app,
+    '/token/verify/',
+    {
+      POST: {
+        options: {
+          config: PUBLIC_VIEW,
+          bodyLimit: AUTH_BODY_LIMIT,
+          schema: {
+            summary: 'Verify a token of either type',
+            tags: ['tokens'],
+            body: body('token'),
+          },
+        },
+        handler: async (request, reply) => {
+          const { token } = request.body as { token: string }
+          try {
+            await auth.verifyToken(token)
+          } catch (error) {
+            // simplejwt's TokenVerifySerializer raises a ValidationError for blacklisted tokens.
+            if (error instanceof TokenRevokedError) {
+              return reply.code(400).send({ non_field_errors: ['Token is blacklisted'] })
+            }
+            throw error
+          }
+          return {}
+        },
+      },
+    },
+    challenge,
+  )
+
+  defineResource(
+    app,
+    '/token/blacklist/',
+    {
+      POST: {
+        options: {
+          config: PUBLIC_VIEW,
+          bodyLimit: AUTH_BODY_LIMIT,
+          schema: {
+            summary: 'Log out: revoke the session of a refresh token',
+            tags: ['tokens'],
+            body: body('refresh'),
+          },
+        },
+        handler: async (request) => {
+          const { refresh } = request.body as { refresh: string }
+          await auth.logout(refresh, requestContext(request))
+          return {}
+        },
+      },
+    },
+    challenge,
+  )
+
+  if (options.slidingTokens === true) registerSlidingRoutes(app, context)
+}
+
+function registerSlidingRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { auth, challenge, settings } = context
+  defineResource(
+    app,
+    '/token/sliding/',
+    {
+      POST: {
+        options: {
+          config: PUBLIC_VIEW,
+          bodyLimit: AUTH_BODY_LIMIT,
+          schema: {
+            summary: 'Obtain a sliding token (simplejwt TokenObtainSlidingView)',
+            tags: ['tokens'],
+            body: {
+              type: 'object',
+              properties: {
+                username: requiredString,
+                password: passwordField,
+              },
+              required: ['username', 'password'],
+              additionalProperties: false,
+            },
+          },
+        },
+        handler: async (request, reply) => {
+          const input = request.body as { username: string; password: string }
+          const username = input.username.trim()
+          if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
+          const user = await auth.authenticate(username, input.password)
+          if (user === undefined) throw new AuthenticationFailedError()
+          return { token: auth.tokens.issuer.issueSlidingToken(user).token }
+        },
+      },
+    },
+    challenge,
+  )
+  defineResource(
+    app,
+    '/token/sliding/refresh/',
+    {
+      POST: {
+        options: {
+          config: PUBLIC_VIEW,
+          bodyLimit: AUTH_BODY_LIMIT,
+          schema: { summary: 'Refresh a sliding token', tags: ['tokens'], body: body('token') },
+        },
+        handler: async (request) => {
+          const { token } = request.body as { token: string }
+          const result = auth.tokens.verifier.verify(
+            token,
+            'sliding',
+            settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM,
+          )
+          if (!result.ok) throw result.error
+          return { token: auth.tokens.issuer.refreshSlidingToken(result.token).token }
+        },
+      },
+    },
+    challenge,
+  )
+}

@@ -1,0 +1,98 @@
+import {
+  AuthService,
+  normalizeUsername,
+  type Stores,
+  type UserRecord,
+  usernameKey,
+} from '@tessera/core'
+import {
+  databaseLocation,
+  loadServerConfig,
+  type ServerConfig,
+} from '../settings/load-server-config.js'
+import { loadServerSettings } from '../settings/load-server-settings.js'
+import type { ServerSettings } from '../settings/server-settings.js'
+import { openStores } from '../stores/open-stores.js'
+import { CommandError } from './cli-errors.js'
+import type { CliIo } from './cli-io.js'
+
+/** What an administrative command works with. */
+export interface StoreContext {
+  readonly settings: ServerSettings
+  readonly stores: Stores
+  /** Closes the stores (and their connection). */
+  close(): Promise<void>
+}
+
+/** A {@link StoreContext} with the services, for commands that revoke tokens. */
+export interface AuthContext extends StoreContext {
+  readonly config: ServerConfig
+  readonly auth: AuthService
+}
+
+/** Loads the settings (no signing key needed) and opens the migrated stores. */
+export async function openStoreContext(io: CliIo): Promise<StoreContext> {
+  const settings = loadServerSettings({ env: io.env, cwd: io.cwd })
+  const stores = await openStores(databaseLocation(settings, io.cwd))
+  return { settings, stores, close: () => stores.close() }
+}
+
+/**
+ * Loads the full configuration (signing key included: revocations need the services) and opens
+ * the stores.
+ */
+export async function openAuthContext(io: CliIo): Promise<AuthContext> {
+  const config = loadServerConfig({ env: io.env, cwd: io.cwd })
+  const stores = await openStores(config.database)
+  const auth = new AuthService({
+    stores,
+    settings: config.settings,
+    reuseInterval: config.settings.REFRESH_REUSE_INTERVAL,
+    ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),
+  })
+  return { settings: config.settings, config, stores, auth, close: () => stores.close() }
+}
+
+/** Runs `work` with a context, closing the stores whatever happens. */
+export async function withContext<C extends StoreContext, T>(
+  open: Promise<C>,
+  work: (context: C) => Promise<T>,
+): Promise<T> {
+  const context = await open
+  try {
+    return await work(context)
+  } finally {
+    await context.close()
+  }
+}
+
+/** Finds a user by username the way login does (canonical key); undefined when there is none. */
+export function findUser(stores: Stores, username: string): Promise<UserRecord | undefined> {
+  return stores.users.findUserByUsernameKey(usernameKey(normalizeUsername(username)))
+}
+
+/** Finds a user by username, or fails with Django's "user 'x' does not exist". */
+export async function requireUser(stores: Stores, username: string): Promise<UserRecord> {
+  const user = await findUser(stores, username)
+  if (user === undefined) throw new CommandError(`user '${username}' does not exist`)
+  return user
+}
+
+/** Epoch seconds now. */
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+/** Writes an audit event; like core, an audit failure never fails the command. */
+export async function recordAudit(
+  stores: Stores,
+  type: 'user_registered' | 'user_deactivated' | 'user_activated' | 'password_changed',
+  userId: string,
+  data: Readonly<Record<string, string | boolean>>,
+): Promise<void> {
+  try {
+    await stores.audit.record({ type, at: nowSeconds(), userId, ip: null, data })
+  } catch {
+    // Best-effort by design, as in core's services.
+  }
+}

@@ -1,0 +1,19 @@
+import type { Command } from '../command.js'
+import { changePasswordCommand } from './change-password.js'
+import { createSuperuserCommand } from './create-superuser.js'
+import { flushExpiredTokensCommand } from './flush-expired-tokens.js'
+import { migrateCommand } from './migrate.js'
+import { serveCommand } from './serve.js'
+import { tokenCommand } from './token.js'
+import { usersCommand } from './users.js'
+
+/** Every `tessera` command, in the order `--help` lists them. */
+export const commands: readonly Command[] = Object.freeze([
+  serveCommand,
+  migrateCommand,
+  createSuperuserCommand,
+  changePasswordCommand,
+  usersCommand,
+  flushExpiredTokensCommand,
+  tokenCommand,
+])

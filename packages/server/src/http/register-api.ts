@@ -1,0 +1,36 @@
+import type { AuthService, Stores } from '@tessera/core'
+import { tesseraPlugin } from '@tessera/fastify'
+import type { FastifyInstance } from 'fastify'
+import type { ServerSettings } from '../settings/server-settings.js'
+
+/** Where the API routes are mounted. */
+export const API_PREFIX = '/api'
+
+/** What the API routes are built from. */
+export interface ApiDependencies {
+  readonly auth: AuthService
+  readonly stores: Stores
+  readonly settings: ServerSettings
+}
+
+/**
+ * Mounts the Tessera API (`@tessera/fastify`: the simplejwt routes, `request.user`, DRF error
+ * bodies) under `/api`, with the throttle rates and options of the settings.
+ */
+export async function registerApi(app: FastifyInstance, deps: ApiDependencies): Promise<void> {
+  const { settings } = deps
+  await app.register(tesseraPlugin, {
+    auth: deps.auth,
+    stores: deps.stores,
+    settings,
+    prefix: API_PREFIX,
+    slidingTokens: settings.SLIDING_TOKENS,
+    throttleRates: {
+      anon: settings.THROTTLE_ANON,
+      user: settings.THROTTLE_USER,
+      loginUsername: settings.THROTTLE_LOGIN_USERNAME,
+      loginIp: settings.THROTTLE_LOGIN_IP,
+      register: settings.THROTTLE_REGISTER,
+    },
+  })
+}

@@ -1,0 +1,95 @@
+import type { SettingSpec } from '@tessera/core'
+import { databaseUrlSpec } from './database-url-spec.js'
+import { profileFieldsSpec } from './profile-fields-spec.js'
+import { LOG_LEVELS, type ServerOnlySettings, type ServerSettingName } from './server-settings.js'
+import {
+  booleanSpec,
+  boundedDurationSpec,
+  enumSpec,
+  portSpec,
+  rateSpec,
+  stringSpec,
+} from './spec-builders.js'
+import { trustProxySpec } from './trust-proxy-spec.js'
+
+/** One spec per server-only setting, keyed by name. */
+export type ServerSettingSpecs = {
+  readonly [K in ServerSettingName]: SettingSpec<ServerOnlySettings[K]>
+}
+
+/**
+ * The specs of the server's own settings, in documentation order. They follow core's
+ * `SettingSpec` contract, so `describeSettings([...Object.values(settingSpecs),
+ * ...Object.values(serverSettingSpecs)])` documents everything.
+ */
+export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
+  DATA_DIR: stringSpec({
+    name: 'DATA_DIR',
+    default: './.tessera',
+    description: 'Directory of the SQLite file and the development signing key (created 0700).',
+  }),
+  DATABASE_URL: databaseUrlSpec({
+    name: 'DATABASE_URL',
+    default: undefined,
+    description: 'postgres://... for PostgreSQL; unset means SQLite in DATA_DIR.',
+  }),
+  HOST: stringSpec({
+    name: 'HOST',
+    default: '127.0.0.1',
+    description: 'Address `tessera serve` listens on.',
+  }),
+  PORT: portSpec({ name: 'PORT', default: 8000, description: 'Port `tessera serve` listens on.' }),
+  TRUST_PROXY: trustProxySpec({
+    name: 'TRUST_PROXY',
+    default: false,
+    description: 'Proxies trusted for the client IP: false, true, a hop count or a list.',
+  }),
+  LOG_LEVEL: enumSpec(
+    { name: 'LOG_LEVEL', default: 'info', description: 'Level of the JSON logs.' },
+    LOG_LEVELS,
+  ),
+  THROTTLE_ANON: rateSpec({
+    name: 'THROTTLE_ANON',
+    default: null,
+    description: 'Anonymous requests per client IP (off by default, as DRF).',
+  }),
+  THROTTLE_USER: rateSpec({
+    name: 'THROTTLE_USER',
+    default: null,
+    description: 'Authenticated requests per user (off by default, as DRF).',
+  }),
+  THROTTLE_LOGIN_USERNAME: rateSpec({
+    name: 'THROTTLE_LOGIN_USERNAME',
+    default: '5/min',
+    description: 'Login attempts per username, checked before any password hash.',
+  }),
+  THROTTLE_LOGIN_IP: rateSpec({
+    name: 'THROTTLE_LOGIN_IP',
+    default: '20/min',
+    description: 'Login attempts per client IP, checked before any password hash.',
+  }),
+  THROTTLE_REGISTER: rateSpec({
+    name: 'THROTTLE_REGISTER',
+    default: '10/hour',
+    description: 'Registrations per client IP.',
+  }),
+  SLIDING_TOKENS: booleanSpec({
+    name: 'SLIDING_TOKENS',
+    default: false,
+    description: "Mount simplejwt's sliding-token views.",
+  }),
+  REFRESH_REUSE_INTERVAL: boundedDurationSpec(
+    {
+      name: 'REFRESH_REUSE_INTERVAL',
+      default: 0,
+      description: 'Grace seconds (0-10) in which a rotated refresh token may be retried.',
+    },
+    0,
+    10,
+  ),
+  PROFILE_FIELDS: profileFieldsSpec({
+    name: 'PROFILE_FIELDS',
+    default: Object.freeze([]),
+    description: 'Extra user fields, a JSON list of declarations.',
+  }),
+})

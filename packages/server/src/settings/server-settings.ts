@@ -1,0 +1,74 @@
+import type { ProfileFieldSpec, TesseraSettings } from '@tessera/core'
+import type { TrustProxy } from './trust-proxy-spec.js'
+
+/** pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/**
+ * The settings only the server reads, beside core's. Each is set like core's: `TESSERA_<NAME>`
+ * in the environment, the key in `tessera.config.json`, or code.
+ */
+export interface ServerOnlySettings {
+  /** Directory of the SQLite file and the development signing key, absolute. Default `./.tessera`. */
+  readonly DATA_DIR: string
+  /**
+   * `postgres://...` for PostgreSQL, `sqlite:<path>` for another SQLite file; unset (the default)
+   * means SQLite in `DATA_DIR/tessera.sqlite3`. Secret: never printed.
+   */
+  readonly DATABASE_URL: string | undefined
+  /** Address `tessera serve` listens on. Default `127.0.0.1`. */
+  readonly HOST: string
+  /** Port `tessera serve` listens on; 0 lets the system pick. Default `8000`. */
+  readonly PORT: number
+  /** Which proxies are trusted for the client address (Fastify's `trustProxy`). Default `false`. */
+  readonly TRUST_PROXY: TrustProxy
+  /** Log level of the JSON logs. Default `info`. */
+  readonly LOG_LEVEL: LogLevel
+  /** Rate of anonymous requests per client IP (`100/min`), or null (off, the default). */
+  readonly THROTTLE_ANON: string | null
+  /** Rate of authenticated requests per user, or null (off, the default). */
+  readonly THROTTLE_USER: string | null
+  /** Login attempts per canonical username. Default `5/min`. */
+  readonly THROTTLE_LOGIN_USERNAME: string | null
+  /** Login attempts per client IP. Default `20/min`. */
+  readonly THROTTLE_LOGIN_IP: string | null
+  /** Registrations per client IP. Default `10/hour`. */
+  readonly THROTTLE_REGISTER: string | null
+  /** Mount simplejwt's sliding-token views. Default `false`. */
+  readonly SLIDING_TOKENS: boolean
+  /** Seconds a rotated refresh token may be retried for the same successor, 0 to 10. Default `0`. */
+  readonly REFRESH_REUSE_INTERVAL: number
+  /** Extra user fields (Django's custom user model, declared). Default `[]`. */
+  readonly PROFILE_FIELDS: readonly ProfileFieldSpec[]
+}
+
+/** Every setting of the server: core's {@link TesseraSettings} and {@link ServerOnlySettings}. */
+export type ServerSettings = TesseraSettings & ServerOnlySettings
+
+/** The name of a server-only setting, e.g. `'PORT'`. */
+export type ServerSettingName = keyof ServerOnlySettings
+
+/**
+ * Server settings as given in code (`loadServerSettings({ overrides })`) or in
+ * `tessera.config.json`: all optional; the reuse interval also as a duration string (`'10s'`),
+ * `TRUST_PROXY` also as a comma-separated string. A key set to `undefined` counts as not given.
+ */
+export type ServerSettingsInput = {
+  readonly DATA_DIR?: string
+  readonly DATABASE_URL?: string
+  readonly HOST?: string
+  readonly PORT?: number
+  readonly TRUST_PROXY?: TrustProxy | string
+  readonly LOG_LEVEL?: LogLevel
+  readonly THROTTLE_ANON?: string | null
+  readonly THROTTLE_USER?: string | null
+  readonly THROTTLE_LOGIN_USERNAME?: string | null
+  readonly THROTTLE_LOGIN_IP?: string | null
+  readonly THROTTLE_REGISTER?: string | null
+  readonly SLIDING_TOKENS?: boolean
+  readonly REFRESH_REUSE_INTERVAL?: number | string
+  readonly PROFILE_FIELDS?: readonly ProfileFieldSpec[]
+}

@@ -1,0 +1,104 @@
+import { closeSync, openSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { type Stores, StoreUnavailableError } from '@tessera/core'
+import { ensureDataDir } from '../settings/data-dir.js'
+import type { DatabaseLocation } from '../settings/database-url-spec.js'
+
+/** Options of {@link openStores}. */
+export interface OpenStoresOptions {
+  /** Apply pending migrations before returning. Default true. */
+  readonly migrate?: boolean
+  /** Called with errors of idle PostgreSQL connections (which would otherwise crash the process). */
+  readonly onPoolError?: (error: Error) => void
+}
+
+// The database holds password hashes: its file, and the WAL/SHM files SQLite derives from its
+// mode, are created readable by their owner only.
+const SQLITE_FILE_MODE = 0o600
+
+function driverCode(error: unknown): string {
+  const code = typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : undefined
+  return typeof code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(code) ? code : 'error'
+}
+
+/** Closes `close` after `stores.close()`: the adapters never close the clients they are given. */
+function owning(stores: Stores, close: () => Promise<void> | void): Stores {
+  return {
+    users: stores.users,
+    permissions: stores.permissions,
+    sessions: stores.sessions,
+    revocations: stores.revocations,
+    audit: stores.audit,
+    migrate: () => stores.migrate(),
+    ping: () => stores.ping(),
+    close: async () => {
+      try {
+        await stores.close()
+      } finally {
+        await close()
+      }
+    },
+  }
+}
+
+async function openSqlite(path: string, migrate: boolean): Promise<Stores> {
+  const { createSqliteStores, openSqliteDatabase } = await import('@tessera/core/sqlite')
+  ensureDataDir(dirname(path))
+  let database: Awaited<ReturnType<typeof openSqliteDatabase>>
+  try {
+    closeSync(openSync(path, 'a', SQLITE_FILE_MODE))
+    database = await openSqliteDatabase(path)
+  } catch (error) {
+    throw new StoreUnavailableError(
+      `cannot open the SQLite database ${path} (${driverCode(error)})`,
+    )
+  }
+  try {
+    return owning(await createSqliteStores({ database, migrate }), () => {
+      database.close()
+    })
+  } catch (error) {
+    database.close()
+    throw error
+  }
+}
+
+async function openPostgres(
+  url: string,
+  migrate: boolean,
+  onPoolError: ((error: Error) => void) | undefined,
+): Promise<Stores> {
+  const { createPostgresStores } = await import('@tessera/core/postgres')
+  const { default: pg } = await import('pg')
+  const pool = new pg.Pool({ connectionString: url })
+  pool.on('error', (error) => onPoolError?.(error))
+  try {
+    return owning(await createPostgresStores({ pool, migrate }), () => pool.end())
+  } catch (error) {
+    await pool.end()
+    throw error
+  }
+}
+
+/**
+ * Opens the stores `location` describes, owning their connection: SQLite (better-sqlite3, the
+ * file created 0600 in a 0700 directory) or PostgreSQL (a pg Pool). Migrates unless told not
+ * to. The returned stores' `close()` also closes the connection or ends the pool.
+ *
+ * @throws {StoreUnavailableError} When the database cannot be opened or migrated; the message
+ * never holds a password.
+ */
+export async function openStores(
+  location: DatabaseLocation,
+  options: OpenStoresOptions = {},
+): Promise<Stores> {
+  const migrate = options.migrate ?? true
+  return location.kind === 'sqlite'
+    ? openSqlite(location.path, migrate)
+    : openPostgres(location.url, migrate, options.onPoolError)
+}
+
+/** Describes a database location for people: the SQLite path, or the URL without its password. */
+export function describeDatabase(location: DatabaseLocation): string {
+  return location.kind === 'sqlite' ? `SQLite ${location.path}` : `PostgreSQL ${location.display}`
+}

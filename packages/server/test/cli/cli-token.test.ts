@@ -1,0 +1,108 @@
+import { join } from 'node:path'
+import { createTokenEngine } from '@tessera/core'
+import { loadServerConfig, loadServerSettings } from '@tessera/server'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { TEST_SIGNING_KEY, useTempDirs } from '../temp-dir.js'
+import { requireBuiltCli, runTessera } from './run-tessera.js'
+
+const tempDir = useTempDirs()
+const OTHER_KEY = 'another-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMN'
+
+beforeAll(requireBuiltCli)
+
+/** An access token signed with `key`, issued `ago` seconds ago. */
+function accessToken(key: string, ago = 0): string {
+  const settings = loadServerSettings({ env: { TESSERA_SIGNING_KEY: key }, configFile: false })
+  const now = Math.floor(Date.now() / 1000) - ago
+  return createTokenEngine(settings, { clock: () => now }).issuer.issueAccessToken({ id: '42' })
+    .token
+}
+
+function decode(token: string, env: Record<string, string> = {}, input?: string) {
+  const cwd = tempDir()
+  return runTessera(['token', 'decode', input === undefined ? token : '-'], {
+    cwd,
+    env: { TESSERA_DATA_DIR: join(cwd, 'data'), ...env },
+    ...(input === undefined ? {} : { input }),
+  })
+}
+
+describe('tessera token decode', () => {
+  it('prints header, claims and expiry in words, UNVERIFIED without a key', async () => {
+    const run = await decode(accessToken(TEST_SIGNING_KEY))
+    expect(run.status).toBe(0)
+    expect(run.stdout).toMatch(
+      /^Header:\n\{\n {2}"alg": "HS256",\n {2}"typ": "JWT",\n {2}"kid": "hs-/,
+    )
+    expect(run.stdout).toMatch(/\nClaims:\n\{\n {2}"token_type": "access",\n {2}"exp": \d+,/)
+    expect(run.stdout).toMatch(/"user_id": "42"/)
+    expect(run.stdout).toMatch(
+      /\nIssued: {3}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(\d+ seconds? ago\)\n/,
+    )
+    expect(run.stdout).toMatch(/\nExpires: {2}\S+ \(expires in 4 minutes\)\n/)
+    expect(run.stdout).toMatch(/\nUNVERIFIED: no signing key is configured/)
+  })
+
+  it('says "expired 3 hours ago" for an old token', async () => {
+    const run = await decode(accessToken(TEST_SIGNING_KEY, 3 * 3600 + 300 + 30))
+    expect(run.stdout).toMatch(/\(expired 3 hours ago\)/)
+  })
+
+  it('VERIFIED with the configured key', async () => {
+    const run = await decode(accessToken(TEST_SIGNING_KEY), {
+      TESSERA_SIGNING_KEY: TEST_SIGNING_KEY,
+    })
+    expect(run.stdout).toMatch(/\nVERIFIED: signature and claims are valid for TESSERA_SIGNING_KEY/)
+  })
+
+  it('NOT VERIFIED with another key', async () => {
+    const run = await decode(accessToken(OTHER_KEY), { TESSERA_SIGNING_KEY: TEST_SIGNING_KEY })
+    expect(run.status).toBe(0)
+    expect(run.stdout).toMatch(/\nNOT VERIFIED: .*\((token_key_unknown|token_signature_invalid)\)/)
+  })
+
+  it('signature verified but expired', async () => {
+    const run = await decode(accessToken(TEST_SIGNING_KEY, 3600), {
+      TESSERA_SIGNING_KEY: TEST_SIGNING_KEY,
+    })
+    expect(run.stdout).toMatch(
+      /\nSIGNATURE VERIFIED with TESSERA_SIGNING_KEY, but the token is not valid: .*token_expired/,
+    )
+  })
+
+  it('uses the development key of DATA_DIR when there is one, never creating it', async () => {
+    const cwd = tempDir()
+    const dataDir = join(cwd, 'data')
+    const noKey = await runTessera(['token', 'decode', accessToken(TEST_SIGNING_KEY)], {
+      cwd,
+      env: { TESSERA_DATA_DIR: dataDir },
+    })
+    expect(noKey.stdout).toMatch(/UNVERIFIED/)
+    const devKey = loadServerConfig({ env: { TESSERA_DATA_DIR: dataDir }, cwd, configFile: false })
+      .settings.SIGNING_KEY as string
+    const run = await runTessera(['token', 'decode', accessToken(devKey)], {
+      cwd,
+      env: { TESSERA_DATA_DIR: dataDir },
+    })
+    expect(run.stdout).toMatch(
+      /\nVERIFIED: signature and claims are valid for the development key in /,
+    )
+    expect(run.stdout).not.toContain(devKey)
+  })
+
+  it("reads the token from stdin with '-'", async () => {
+    const run = await decode('', {}, `${accessToken(TEST_SIGNING_KEY)}\n`)
+    expect(run.status).toBe(0)
+    expect(run.stdout).toMatch(/"token_type": "access"/)
+  })
+
+  it.each(['not-a-jwt', 'a.b.c', 'eyJhbGciOiJub25lIn0.W10.'])(
+    'refuses %s with exit 1',
+    async (token) => {
+      const run = await decode(token)
+      expect(run.status).toBe(1)
+      expect(run.stderr).toMatch(/^tessera: error: not a JWT: /)
+      expect(run.stderr.trim().split('\n')).toHaveLength(1)
+    },
+  )
+})

@@ -1,0 +1,66 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+/** The built CLI the tests spawn, as `npx tessera` would run it. */
+export const CLI_PATH = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
+
+/** Fails the suite with a clear message when the CLI has not been built. */
+export function requireBuiltCli(): void {
+  if (!existsSync(CLI_PATH)) {
+    throw new Error(
+      `${CLI_PATH} is missing: the CLI tests spawn the built CLI. Build first with: npx tsc -b`,
+    )
+  }
+}
+
+/** The parent's environment without TESSERA_* variables, plus `env`. */
+export function cliEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('TESSERA_')),
+  )
+  return { ...clean, ...env }
+}
+
+/** What a finished CLI run left. */
+export interface CliRun {
+  readonly status: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Options of {@link runTessera}. */
+export interface RunOptions {
+  readonly env?: Record<string, string>
+  /** Text piped to stdin (then closed); stdin is closed at once when omitted. */
+  readonly input?: string
+  readonly cwd?: string
+}
+
+/** Runs `node dist/cli.js ...args` to completion. */
+export function runTessera(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
+  const child = spawnTessera(args, options)
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk
+  })
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk
+  })
+  child.stdin?.end(options.input ?? '')
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (status) => resolve({ status, stdout, stderr }))
+  })
+}
+
+/** Starts `node dist/cli.js ...args` and returns the child (for `serve`). */
+export function spawnTessera(args: readonly string[], options: RunOptions = {}): ChildProcess {
+  requireBuiltCli()
+  return spawn(process.execPath, [CLI_PATH, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: cliEnv(options.env ?? {}),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+}

@@ -1,0 +1,200 @@
+import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { useTempDirs } from '../temp-dir.js'
+import { requireBuiltCli, runTessera, spawnTessera } from './run-tessera.js'
+
+const tempDir = useTempDirs()
+const PASSWORD = 'correct horse battery staple'
+const children: ChildProcess[] = []
+
+beforeAll(requireBuiltCli)
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+})
+
+interface Served {
+  readonly url: string
+  readonly child: ChildProcess
+  output(): string
+  /** Sends SIGTERM and resolves to the exit code. */
+  stop(): Promise<number | null>
+}
+
+/** Starts `tessera serve --port 0` and resolves once it printed the URL it listens on. */
+async function serve(cwd: string, env: Record<string, string>): Promise<Served> {
+  const child = spawnTessera(['serve', '--port', '0'], { cwd, env })
+  children.push(child)
+  child.stdin?.end()
+  let output = ''
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 20_000)
+    child.stdout?.on('data', (chunk) => {
+      output += chunk
+      const match = /Tessera \S+ listening on (http:\/\/\S+)/.exec(output)
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`serve exited with ${code}:\n${output}`))
+    })
+  })
+  return {
+    url,
+    child,
+    output: () => output,
+    async stop() {
+      const exited = once(child, 'exit')
+      child.kill('SIGTERM')
+      const [code] = await exited
+      return code as number | null
+    },
+  }
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
+  const json = (await response.json()) as Record<string, string>
+  return { status: response.status, body: json, headers: response.headers }
+}
+
+describe('tessera serve over a real socket', () => {
+  it('logs in a superuser made by createsuperuser --no-input', async () => {
+    const cwd = tempDir()
+    const env = { TESSERA_DATA_DIR: join(cwd, 'data') }
+    const created = await runTessera(
+      ['createsuperuser', '--no-input', '--username', 'admin', '--email', 'admin@example.com'],
+      { cwd, env: { ...env, TESSERA_SUPERUSER_PASSWORD: PASSWORD } },
+    )
+    expect(created.status).toBe(0)
+
+    const server = await serve(cwd, env)
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(server.output()).toContain(
+      `Database:     SQLite ${join(cwd, 'data', 'tessera.sqlite3')}`,
+    )
+    expect(server.output()).toMatch(/Signing key: {2}development key generated in .*signing-key/)
+
+    const wrong = await post(`${server.url}/api/token/`, { username: 'admin', password: 'nope' })
+    expect(wrong.status).toBe(401)
+    expect(wrong.body).toEqual({ detail: 'No active account found with the given credentials' })
+
+    const login = await post(`${server.url}/api/token/`, { username: 'admin', password: PASSWORD })
+    expect(login.status).toBe(200)
+    expect(Object.keys(login.body)).toEqual(['refresh', 'access'])
+    const hello = await fetch(`${server.url}/api/hello/`, {
+      headers: { authorization: `Bearer ${login.body.access}` },
+    })
+    expect(hello.status).toBe(200)
+
+    const sessions = await runTessera(['users', 'show', 'admin', '--json'], { cwd, env })
+    expect(JSON.parse(sessions.stdout)).toMatchObject({ last_login: null, active_sessions: 1 })
+
+    // Deactivation from another process revokes the session in the shared database.
+    const off = await runTessera(['users', 'deactivate', 'admin'], { cwd, env })
+    expect(off.status).toBe(0)
+    const refresh = await post(`${server.url}/api/token/refresh/`, { refresh: login.body.refresh })
+    expect(refresh.status).toBe(401)
+    const refused = await post(`${server.url}/api/token/`, {
+      username: 'admin',
+      password: PASSWORD,
+    })
+    expect(refused.status).toBe(401)
+    const after = await runTessera(['users', 'show', 'admin', '--json'], { cwd, env })
+    expect(JSON.parse(after.stdout)).toMatchObject({ is_active: false, active_sessions: 0 })
+
+    expect((await runTessera(['users', 'activate', 'admin'], { cwd, env })).status).toBe(0)
+    const again = await post(`${server.url}/api/token/`, { username: 'admin', password: PASSWORD })
+    expect(again.status).toBe(200)
+
+    expect(await server.stop()).toBe(0)
+    expect(server.output()).not.toContain(PASSWORD)
+    expect(server.output()).not.toContain(login.body.access)
+  })
+
+  it('smoke: register, obtain, hello, refresh, verify, blacklist; then stops cleanly', async () => {
+    const cwd = tempDir()
+    const server = await serve(cwd, { TESSERA_DATA_DIR: join(cwd, 'data') })
+    const { url } = server
+
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' })
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ready' })
+
+    const register = await post(`${url}/api/register/`, {
+      username: 'alice',
+      password: PASSWORD,
+      email: 'alice@example.com',
+      first_name: 'Alice',
+      last_name: 'Liddell',
+    })
+    expect(register.status).toBe(201)
+    expect(register.body).toEqual({
+      id: expect.any(String),
+      username: 'alice',
+      email: 'alice@example.com',
+      first_name: 'Alice',
+      last_name: 'Liddell',
+    })
+
+    const obtain = await post(`${url}/api/token/`, { username: 'alice', password: PASSWORD })
+    expect(obtain.status).toBe(200)
+    const { access, refresh } = obtain.body
+
+    const hello = await fetch(`${url}/api/hello/`, {
+      headers: { authorization: `Bearer ${access}` },
+    })
+    expect(hello.status).toBe(200)
+    expect(await hello.json()).toEqual({ msg: 'Hello Alice Liddell' })
+
+    const refreshed = await post(`${url}/api/token/refresh/`, { refresh })
+    expect(refreshed.status).toBe(200)
+    expect(Object.keys(refreshed.body).sort()).toEqual(['access', 'refresh'])
+
+    const verify = await post(`${url}/api/token/verify/`, { token: refreshed.body.access })
+    expect(verify.status).toBe(200)
+    expect(verify.body).toEqual({})
+
+    const blacklist = await post(`${url}/api/token/blacklist/`, { refresh: refreshed.body.refresh })
+    expect(blacklist.status).toBe(200)
+    expect(blacklist.body).toEqual({})
+
+    const reuse = await post(`${url}/api/token/refresh/`, { refresh: refreshed.body.refresh })
+    expect(reuse.status).toBe(401)
+    expect(reuse.body).toEqual({ detail: 'Token is blacklisted', code: 'token_not_valid' })
+
+    const docs = await fetch(`${url}/docs`)
+    expect(docs.status).toBe(200)
+    expect(await docs.text()).not.toMatch(/https?:\/\//)
+
+    expect(await server.stop()).toBe(0)
+    expect(server.output()).toMatch(/Tessera stopped\.\n/)
+    for (const secret of [PASSWORD, access, refresh]) expect(server.output()).not.toContain(secret)
+  })
+
+  it('writes JSON log lines with request ids on stdout', async () => {
+    const cwd = tempDir()
+    const server = await serve(cwd, { TESSERA_DATA_DIR: join(cwd, 'data') })
+    await fetch(`${server.url}/api/hello/`)
+    expect(await server.stop()).toBe(0)
+    const logs = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line))
+    expect(logs.some((entry) => entry.msg?.includes('development signing key'))).toBe(true)
+    expect(
+      logs.some((entry) => typeof entry.reqId === 'string' && entry.req?.url === '/api/hello/'),
+    ).toBe(true)
+  })
+})

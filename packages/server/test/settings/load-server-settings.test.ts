@@ -1,0 +1,221 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describeSettings, settingSpecs } from '@tessera/core'
+import { loadServerSettings, serverSettingSpecs } from '@tessera/server'
+import { describe, expect, it } from 'vitest'
+import { useTempDirs } from '../temp-dir.js'
+
+const tempDir = useTempDirs()
+
+function loadError(options: Parameters<typeof loadServerSettings>[0]) {
+  try {
+    loadServerSettings(options)
+  } catch (error) {
+    return error as Error & { code: string; setting: string }
+  }
+  throw new Error('expected the settings to be refused')
+}
+
+describe('loadServerSettings: defaults', () => {
+  it('has the documented defaults, core and server alike', () => {
+    const cwd = tempDir()
+    const settings = loadServerSettings({ env: {}, cwd })
+    expect(settings).toMatchObject({
+      DATA_DIR: join(cwd, '.tessera'),
+      DATABASE_URL: undefined,
+      HOST: '127.0.0.1',
+      PORT: 8000,
+      TRUST_PROXY: false,
+      LOG_LEVEL: 'info',
+      THROTTLE_ANON: null,
+      THROTTLE_USER: null,
+      THROTTLE_LOGIN_USERNAME: '5/min',
+      THROTTLE_LOGIN_IP: '20/min',
+      THROTTLE_REGISTER: '10/hour',
+      SLIDING_TOKENS: false,
+      REFRESH_REUSE_INTERVAL: 0,
+      PROFILE_FIELDS: [],
+      ACCESS_TOKEN_LIFETIME: 300,
+      ROTATE_REFRESH_TOKENS: true,
+      SIGNING_KEY: undefined,
+      ENV: 'development',
+    })
+    expect(Object.isFrozen(settings)).toBe(true)
+  })
+
+  it('documents every server setting with core describeSettings', () => {
+    const rows = describeSettings([
+      ...Object.values(settingSpecs),
+      ...Object.values(serverSettingSpecs),
+    ])
+    const port = rows.find((row) => row.name === 'PORT')
+    expect(port).toEqual({
+      name: 'PORT',
+      env: 'TESSERA_PORT',
+      default: '8000',
+      description: expect.any(String),
+    })
+    expect(rows.find((row) => row.name === 'THROTTLE_ANON')?.default).toBe('off')
+    expect(rows.find((row) => row.name === 'DATABASE_URL')?.default).toBe('(unset)')
+  })
+})
+
+describe('loadServerSettings: sources', () => {
+  it('reads TESSERA_* variables', () => {
+    const cwd = tempDir()
+    const settings = loadServerSettings({
+      cwd,
+      env: {
+        TESSERA_DATA_DIR: 'var/data',
+        TESSERA_DATABASE_URL: 'postgres://app:secret@db:5432/auth',
+        TESSERA_HOST: '0.0.0.0',
+        TESSERA_PORT: '9000',
+        TESSERA_TRUST_PROXY: '10.0.0.0/8, loopback',
+        TESSERA_LOG_LEVEL: 'warn',
+        TESSERA_THROTTLE_ANON: '100/day',
+        TESSERA_THROTTLE_LOGIN_USERNAME: 'off',
+        TESSERA_SLIDING_TOKENS: 'yes',
+        TESSERA_REFRESH_REUSE_INTERVAL: '10s',
+        TESSERA_PROFILE_FIELDS: '[{"name":"phone","type":"string","maxLength":20}]',
+        TESSERA_ACCESS_TOKEN_LIFETIME: '15m',
+      },
+    })
+    expect(settings).toMatchObject({
+      DATA_DIR: join(cwd, 'var/data'),
+      DATABASE_URL: 'postgres://app:secret@db:5432/auth',
+      HOST: '0.0.0.0',
+      PORT: 9000,
+      TRUST_PROXY: ['10.0.0.0/8', 'loopback'],
+      LOG_LEVEL: 'warn',
+      THROTTLE_ANON: '100/day',
+      THROTTLE_LOGIN_USERNAME: null,
+      SLIDING_TOKENS: true,
+      REFRESH_REUSE_INTERVAL: 10,
+      PROFILE_FIELDS: [{ name: 'phone', type: 'string', maxLength: 20 }],
+      ACCESS_TOKEN_LIFETIME: 900,
+    })
+  })
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['off', false],
+    ['1', 1],
+    ['2', 2],
+    ['0', false],
+    ['127.0.0.1', ['127.0.0.1']],
+    ['::1,fd00::/8', ['::1', 'fd00::/8']],
+  ])('reads TESSERA_TRUST_PROXY=%s', (text, expected) => {
+    const settings = loadServerSettings({ env: { TESSERA_TRUST_PROXY: text }, cwd: tempDir() })
+    expect(settings.TRUST_PROXY).toEqual(expected)
+  })
+
+  it('orders defaults < tessera.config.json < env < code, for core and server settings', () => {
+    const cwd = tempDir()
+    writeFileSync(
+      join(cwd, 'tessera.config.json'),
+      JSON.stringify({
+        PORT: 7000,
+        HOST: '::1',
+        LEEWAY: 5,
+        ISSUER: 'file',
+        THROTTLE_USER: '9/min',
+      }),
+    )
+    const settings = loadServerSettings({
+      cwd,
+      env: { TESSERA_PORT: '7100', TESSERA_ISSUER: 'env', TESSERA_LEEWAY: '7' },
+      overrides: { PORT: 7200, ISSUER: 'code' },
+    })
+    expect(settings).toMatchObject({
+      PORT: 7200,
+      HOST: '::1',
+      ISSUER: 'code',
+      LEEWAY: 7,
+      THROTTLE_USER: '9/min',
+    })
+  })
+
+  it('checks a file value that a higher source replaces, naming the file', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'tessera.config.json'), JSON.stringify({ LEEWAY: 'soon', PORT: -1 }))
+    const error = loadError({ cwd, env: { TESSERA_LEEWAY: '1' } })
+    expect(error.setting).toBe('LEEWAY')
+    expect(error.message).toContain(join(cwd, 'tessera.config.json'))
+  })
+
+  it('refuses unknown keys in the file and in code', () => {
+    const cwd = tempDir()
+    writeFileSync(join(cwd, 'tessera.config.json'), JSON.stringify({ PROT: 1 }))
+    expect(loadError({ cwd, env: {} }).message).toMatch(/unknown setting "PROT"/)
+    expect(loadError({ cwd: tempDir(), env: {}, overrides: { NOPE: 1 } as never }).message).toMatch(
+      /unknown setting "NOPE" in code overrides/,
+    )
+  })
+})
+
+describe('loadServerSettings: errors name the setting, the accepted form and the source', () => {
+  it.each([
+    [
+      'TESSERA_PORT',
+      '80000',
+      'PORT',
+      /PORT must be a port number from 0 to 65535; got "80000" \(from env TESSERA_PORT\)/,
+    ],
+    ['TESSERA_PORT', 'http', 'PORT', /PORT must be a port number/],
+    [
+      'TESSERA_LOG_LEVEL',
+      'loud',
+      'LOG_LEVEL',
+      /one of fatal, error, warn, info, debug, trace, silent/,
+    ],
+    ['TESSERA_THROTTLE_ANON', '5 per minute', 'THROTTLE_ANON', /a rate such as 5\/min/],
+    ['TESSERA_THROTTLE_USER', '0/min', 'THROTTLE_USER', /a rate such as 5\/min/],
+    ['TESSERA_TRUST_PROXY', '10.0.0.300', 'TRUST_PROXY', /comma-separated list of proxy addresses/],
+    ['TESSERA_TRUST_PROXY', '10.0.0.0/33', 'TRUST_PROXY', /comma-separated list/],
+    ['TESSERA_SLIDING_TOKENS', 'maybe', 'SLIDING_TOKENS', /true\/false, 1\/0, yes\/no or on\/off/],
+    [
+      'TESSERA_REFRESH_REUSE_INTERVAL',
+      '11',
+      'REFRESH_REUSE_INTERVAL',
+      /a duration from 0 to 10 seconds/,
+    ],
+    ['TESSERA_REFRESH_REUSE_INTERVAL', 'soon', 'REFRESH_REUSE_INTERVAL', /must be a duration/],
+    [
+      'TESSERA_PROFILE_FIELDS',
+      '{"name":"x"}',
+      'PROFILE_FIELDS',
+      /a JSON list of field declarations/,
+    ],
+    [
+      'TESSERA_PROFILE_FIELDS',
+      '[{"name":"x","type":"string","maxlength":3}]',
+      'PROFILE_FIELDS',
+      /unknown member "maxlength"/,
+    ],
+    [
+      'TESSERA_PROFILE_FIELDS',
+      '[{"name":"password","type":"string"}]',
+      'PROFILE_FIELDS',
+      /built-in user field/,
+    ],
+    ['TESSERA_PROFILE_FIELDS', '[oops', 'PROFILE_FIELDS', /not valid JSON/],
+    ['TESSERA_HOST', ' ', 'HOST', /non-empty string/],
+    ['TESSERA_ACCESS_TOKEN_LIFETIME', 'forever', 'ACCESS_TOKEN_LIFETIME', /must be a duration/],
+  ])('%s=%s', (variable, text, setting, message) => {
+    const error = loadError({ env: { [variable]: text }, cwd: tempDir() })
+    expect(error.code).toBe('settings_invalid')
+    expect(error.setting).toBe(setting)
+    expect(error.message).toMatch(message)
+  })
+
+  it('never echoes DATABASE_URL, which may hold a password', () => {
+    const error = loadError({
+      env: { TESSERA_DATABASE_URL: 'mysql://root:hunter2@db/auth' },
+      cwd: tempDir(),
+    })
+    expect(error.setting).toBe('DATABASE_URL')
+    expect(error.message).toMatch(/postgres:\/\/ or postgresql:\/\/ URL, or sqlite:<path>/)
+    expect(error.message).not.toContain('hunter2')
+  })
+})

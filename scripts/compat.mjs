@@ -1,0 +1,230 @@
+// Differential check against the original: starts the reference Django + DRF + simplejwt server
+// (../shared/reference/simplejwt/run.sh) and Tessera (`tessera serve`, built packages) with the
+// same SIGNING_KEY, runs one scenario against both, and diffs statuses and bodies with tokens
+// masked. Differences are either bugs or listed as deliberate in README.md ("Compatibility").
+// Run: npm run compat            (exit 1 on an unexplained difference)
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const referenceDir = join(root, '..', 'shared', 'reference', 'simplejwt')
+const SIGNING_KEY = 'reference-signing-key-0123456789abcdef0123456789'
+const REF_PORT = Number(process.env.COMPAT_REF_PORT ?? 8710)
+const TESSERA_PORT = Number(process.env.COMPAT_TESSERA_PORT ?? 8711)
+const run = `${Date.now().toString(36)}`
+
+// Differences we keep on purpose (see README "Compatibility"); keyed by step name.
+const SPLIT_MESSAGES =
+  'simplejwt 5.2 says "Token is invalid or expired"; Tessera gives the split messages of ' +
+  'simplejwt 5.3+ and the contract ("Token is invalid" / "Token is expired")'
+const DELIBERATE = {
+  'register ok': 'Tessera answers the created user (api-contract.md), the reference a message',
+  'hello garbage token': SPLIT_MESSAGES,
+  'verify garbage': SPLIT_MESSAGES,
+  'blacklist ok':
+    'reuse detection (RFC 9700 4.14.2): presenting a rotated-away refresh token revoked its ' +
+    'whole family, so its successor is refused too; simplejwt only refuses the reused token',
+  'unknown path': 'Django answers its HTML 404 outside DRF views; the contract asks for DRF JSON',
+  'broken json': "the text after 'JSON parse error - ' is the parser's own (Python vs V8)",
+}
+
+const steps = [
+  [
+    'register ok',
+    'POST',
+    '/api/register/',
+    {
+      username: `peter${run}`,
+      password: 'correct horse battery',
+      first_name: 'Peter',
+      last_name: 'Parker',
+      email: 'peter@example.com',
+    },
+  ],
+  [
+    'register duplicate',
+    'POST',
+    '/api/register/',
+    { username: `peter${run}`, password: 'correct horse battery' },
+  ],
+  ['register missing fields', 'POST', '/api/register/', {}],
+  ['obtain missing fields', 'POST', '/api/token/', {}],
+  ['obtain blank password', 'POST', '/api/token/', { username: `peter${run}`, password: '' }],
+  [
+    'obtain wrong password',
+    'POST',
+    '/api/token/',
+    { username: `peter${run}`, password: 'wrong password' },
+  ],
+  [
+    'obtain unknown user',
+    'POST',
+    '/api/token/',
+    { username: `nobody${run}`, password: 'whatever' },
+  ],
+  [
+    'obtain ok',
+    'POST',
+    '/api/token/',
+    { username: `peter${run}`, password: 'correct horse battery' },
+    (s, b) => (s.pair = b),
+  ],
+  [
+    'obtain form body',
+    'FORM',
+    '/api/token/',
+    { username: `peter${run}`, password: 'correct horse battery' },
+  ],
+  ['obtain wrong method', 'GET', '/api/token/'],
+  ['hello anonymous', 'GET', '/api/hello/'],
+  ['hello ok', 'GET', '/api/hello/', undefined, null, (s) => `Bearer ${s.pair.access}`],
+  [
+    'hello no trailing slash',
+    'GET',
+    '/api/hello',
+    undefined,
+    null,
+    (s) => `Bearer ${s.pair.access}`,
+  ],
+  ['hello garbage token', 'GET', '/api/hello/', undefined, null, () => 'Bearer abc.def.ghi'],
+  ['hello bearer without value', 'GET', '/api/hello/', undefined, null, () => 'Bearer'],
+  [
+    'hello refresh as access',
+    'GET',
+    '/api/hello/',
+    undefined,
+    null,
+    (s) => `Bearer ${s.pair.refresh}`,
+  ],
+  ['hello other scheme', 'GET', '/api/hello/', undefined, null, () => 'Basic Zm9vOmJhcg=='],
+  ['verify access', 'POST', '/api/token/verify/', (s) => ({ token: s.pair.access })],
+  ['verify garbage', 'POST', '/api/token/verify/', { token: 'abc' }],
+  ['verify missing', 'POST', '/api/token/verify/', {}],
+  ['refresh with access', 'POST', '/api/token/refresh/', (s) => ({ refresh: s.pair.access })],
+  [
+    'refresh ok',
+    'POST',
+    '/api/token/refresh/',
+    (s) => ({ refresh: s.pair.refresh }),
+    (s, b) => (s.rotated = b),
+  ],
+  ['refresh reused', 'POST', '/api/token/refresh/', (s) => ({ refresh: s.pair.refresh })],
+  ['verify rotated-away refresh', 'POST', '/api/token/verify/', (s) => ({ token: s.pair.refresh })],
+  ['blacklist ok', 'POST', '/api/token/blacklist/', (s) => ({ refresh: s.rotated.refresh })],
+  ['blacklist again', 'POST', '/api/token/blacklist/', (s) => ({ refresh: s.rotated.refresh })],
+  [
+    'refresh after blacklist',
+    'POST',
+    '/api/token/refresh/',
+    (s) => ({ refresh: s.rotated.refresh }),
+  ],
+  ['unknown path', 'GET', '/api/nope/'],
+  ['unsupported media type', 'RAW', '/api/token/', 'hello', null, null, 'text/plain'],
+  ['broken json', 'RAW', '/api/token/', '{"username":', null, null, 'application/json'],
+]
+
+const mask = (text) => text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<token>')
+
+async function call(base, state, [name, method, path, body, capture, auth, contentType]) {
+  const headers = {}
+  const authorization = typeof auth === 'function' ? auth(state) : undefined
+  if (authorization) headers.authorization = authorization
+  let payload
+  const value = typeof body === 'function' ? body(state) : body
+  if (method === 'FORM') {
+    headers['content-type'] = 'application/x-www-form-urlencoded'
+    payload = new URLSearchParams(value).toString()
+  } else if (method === 'RAW') {
+    headers['content-type'] = contentType
+    payload = value
+  } else if (value !== undefined) {
+    headers['content-type'] = 'application/json'
+    payload = JSON.stringify(value)
+  }
+  const httpMethod = method === 'FORM' || method === 'RAW' ? 'POST' : method
+  const response = await fetch(`${base}${path}`, { method: httpMethod, headers, body: payload })
+  const text = await response.text()
+  if (capture && response.ok) capture(state, JSON.parse(text))
+  return {
+    name,
+    status: response.status,
+    body: mask(text),
+    challenge: response.headers.get('www-authenticate'),
+    retryAfter: response.headers.get('retry-after'),
+  }
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(url)
+      return
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  throw new Error(`${url} did not come up`)
+}
+
+const refDir = mkdtempSync(join(tmpdir(), 'tessera-compat-ref-'))
+const dataDir = mkdtempSync(join(tmpdir(), 'tessera-compat-'))
+const env = {
+  ...process.env,
+  REF_PORT: String(REF_PORT),
+  REF_DIR: refDir,
+  REF_SIGNING_KEY: SIGNING_KEY,
+}
+const started = spawnSync(join(referenceDir, 'run.sh'), { env, stdio: 'inherit' })
+if (started.status !== 0) throw new Error('the reference server did not start')
+const tessera = spawn(
+  process.execPath,
+  [join(root, 'packages/server/dist/cli.js'), 'serve', '--port', String(TESSERA_PORT)],
+  {
+    env: {
+      ...process.env,
+      TESSERA_SIGNING_KEY: SIGNING_KEY,
+      TESSERA_DATA_DIR: dataDir,
+      TESSERA_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+)
+let unexplained = 0
+try {
+  await waitFor(`http://127.0.0.1:${TESSERA_PORT}/healthz`)
+  const refState = {}
+  const tesseraState = {}
+  const rows = []
+  for (const step of steps) {
+    const a = await call(`http://127.0.0.1:${REF_PORT}`, refState, step)
+    const b = await call(`http://127.0.0.1:${TESSERA_PORT}`, tesseraState, step)
+    const same = a.status === b.status && a.body === b.body && a.challenge === b.challenge
+    const note = same ? '' : (DELIBERATE[step[0]] ?? 'UNEXPLAINED')
+    if (!same && note === 'UNEXPLAINED') unexplained++
+    rows.push({ ...a, tessera: b, same, note })
+  }
+  for (const row of rows) {
+    const mark = row.same ? 'same' : row.note === 'UNEXPLAINED' ? 'DIFF' : 'deliberate'
+    process.stdout.write(`${mark.padEnd(10)} ${row.name}\n`)
+    if (!row.same) {
+      process.stdout.write(`  reference ${row.status} ${row.challenge ?? '-'} ${row.body}\n`)
+      process.stdout.write(
+        `  tessera   ${row.tessera.status} ${row.tessera.challenge ?? '-'} ${row.tessera.body}\n`,
+      )
+      if (row.note !== 'UNEXPLAINED') process.stdout.write(`  why: ${row.note}\n`)
+    }
+  }
+  const same = rows.filter((row) => row.same).length
+  process.stdout.write(
+    `\n${same} same, ${rows.length - same - unexplained} deliberate, ${unexplained} unexplained of ${rows.length} steps\n`,
+  )
+} finally {
+  tessera.kill('SIGTERM')
+  spawnSync(join(referenceDir, 'run.sh'), ['stop'], { env, stdio: 'inherit' })
+  rmSync(dataDir, { recursive: true, force: true })
+  rmSync(refDir, { recursive: true, force: true })
+}
+process.exit(unexplained === 0 ? 0 : 1)
