@@ -3,7 +3,7 @@ const MAX_ECHO_LENGTH = 40
 /**
  * Renders a rejected value for an error message: strings quoted and escaped (no raw newlines or
  * control characters reach a log line) and cut to 40 characters, other values by their kind.
- * Internal: never call it with a secret.
+ * Never call it with a secret.
  */
 export function echoValue(value: unknown): string {
   if (typeof value === 'string') {

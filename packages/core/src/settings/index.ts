@@ -9,9 +9,26 @@ export {
   MAX_DURATION_SECONDS,
   parseDuration,
 } from './duration.js'
+export { echoValue } from './echo-value.js'
 export { type LoadSettingsOptions, loadSettings } from './load-settings.js'
-export { CONFIG_FILE_NAME } from './read-config-file.js'
-export { RESERVED_CLAIMS, type SettingSpec } from './setting-spec.js'
+export {
+  CONFIG_FILE_NAME,
+  type ConfigFile,
+  checkSettingNames,
+  readConfigFile,
+} from './read-config-file.js'
+export {
+  booleanSpec,
+  defineSpec,
+  durationSpec,
+  ENV_BOOLEANS,
+  enumSpec,
+  invalid,
+  optionalStringSpec,
+  RESERVED_CLAIMS,
+  type SettingSpec,
+  type SpecBase,
+} from './setting-spec.js'
 export {
   describeSettings,
   type SettingDescription,

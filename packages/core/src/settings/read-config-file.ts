@@ -4,6 +4,11 @@ import { SettingsError } from '../errors/config-errors.js'
 import { echoValue } from './echo-value.js'
 import { settingSpecs } from './setting-specs.js'
 
+/** True for the names of core's settings; packages with more settings pass their own test. */
+function isCoreSetting(name: string): boolean {
+  return Object.hasOwn(settingSpecs, name)
+}
+
 /** The config file `loadSettings` reads from `cwd` unless told otherwise. */
 export const CONFIG_FILE_NAME = 'tessera.config.json'
 
@@ -19,9 +24,13 @@ export interface ConfigFile {
  * Throws unless every key of `input` names a setting. Only the key is echoed, never its value
  * (a misspelt `SIGNING_KEY` still holds a secret).
  */
-export function checkSettingNames(input: object, where: string): void {
+export function checkSettingNames(
+  input: object,
+  where: string,
+  isKnown: (name: string) => boolean = isCoreSetting,
+): void {
   for (const key of Object.keys(input)) {
-    if (!Object.hasOwn(settingSpecs, key)) {
+    if (!isKnown(key)) {
       throw new SettingsError(key, `unknown setting ${echoValue(key)} in ${where}`)
     }
   }
@@ -51,6 +60,7 @@ function errorCode(error: unknown): string | undefined {
 export function readConfigFile(
   option: string | false | undefined,
   cwd: string,
+  isKnown: (name: string) => boolean = isCoreSetting,
 ): ConfigFile | undefined {
   if (option === false) return undefined
   const path = resolve(cwd, option ?? CONFIG_FILE_NAME)
@@ -74,6 +84,6 @@ export function readConfigFile(
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new SettingsError('configFile', `${path} must hold a JSON object of settings`)
   }
-  checkSettingNames(data, path)
+  checkSettingNames(data, path, isKnown)
   return { path, values: data as Record<string, unknown> }
 }

@@ -31,9 +31,11 @@ export interface SettingSpec<T> {
   format(value: T): string
 }
 
-type SpecBase<T> = Pick<SettingSpec<T>, 'name' | 'default' | 'description'>
+/** What every spec builder is given: the name, the default and the one-line description. */
+export type SpecBase<T> = Pick<SettingSpec<T>, 'name' | 'default' | 'description'>
 
-function spec<T>(
+/** Builds a frozen {@link SettingSpec} (env name `TESSERA_<name>`); packages add their own with it. */
+export function defineSpec<T>(
   base: SpecBase<T>,
   parse: (raw: unknown) => T,
   extra: Partial<Pick<SettingSpec<T>, 'parseEnv' | 'format' | 'secret'>> = {},
@@ -48,13 +50,14 @@ function spec<T>(
   })
 }
 
-function invalid(name: string, form: string, raw: unknown): SettingsError {
+/** The error of a rejected value: names the setting and the accepted form, echoes the value. */
+export function invalid(name: string, form: string, raw: unknown): SettingsError {
   return new SettingsError(name, `${name} must be ${form}; got ${echoValue(raw)}`)
 }
 
 /** A duration in seconds; `minimum` is 1 for lifetimes, 0 for leeway. */
 export function durationSpec(base: SpecBase<number>, minimum: 0 | 1): SettingSpec<number> {
-  return spec(
+  return defineSpec(
     base,
     (raw) => {
       const seconds = durationSeconds(raw, base.name)
@@ -65,7 +68,8 @@ export function durationSpec(base: SpecBase<number>, minimum: 0 | 1): SettingSpe
   )
 }
 
-const ENV_BOOLEANS: Readonly<Record<string, boolean>> = {
+/** Environment spellings of booleans. */
+export const ENV_BOOLEANS: Readonly<Record<string, boolean>> = {
   true: true,
   false: false,
   '1': true,
@@ -78,7 +82,7 @@ const ENV_BOOLEANS: Readonly<Record<string, boolean>> = {
 
 /** A boolean: `true`/`false` in code and files; also `1/0`, `yes/no`, `on/off` in the env. */
 export function booleanSpec(base: SpecBase<boolean>): SettingSpec<boolean> {
-  return spec(
+  return defineSpec(
     base,
     (raw) => {
       if (typeof raw !== 'boolean') throw invalid(base.name, 'a boolean (true or false)', raw)
@@ -101,7 +105,7 @@ export function enumSpec<T extends string>(
   base: SpecBase<T>,
   choices: readonly T[],
 ): SettingSpec<T> {
-  return spec(base, (raw) => {
+  return defineSpec(base, (raw) => {
     if (!choices.includes(raw as T)) throw invalid(base.name, `one of ${choices.join(', ')}`, raw)
     return raw as T
   })
@@ -112,7 +116,7 @@ export function optionalStringSpec(
   base: SpecBase<string | undefined>,
   secret = false,
 ): SettingSpec<string | undefined> {
-  return spec(
+  return defineSpec(
     base,
     (raw) => {
       if (typeof raw === 'string' && raw !== '') return raw
@@ -130,7 +134,7 @@ export const RESERVED_CLAIMS: readonly string[] = ['exp', 'iat', 'nbf', 'sub', '
 
 /** A claim name: `^[A-Za-z_][A-Za-z0-9_:.-]{0,63}$`, not a reserved claim. */
 export function claimSpec(base: SpecBase<string>): SettingSpec<string> {
-  return spec(base, (raw) => {
+  return defineSpec(base, (raw) => {
     if (typeof raw !== 'string' || !CLAIM_PATTERN.test(raw)) {
       throw invalid(base.name, 'a claim name matching ^[A-Za-z_][A-Za-z0-9_:.-]{0,63}$', raw)
     }
@@ -156,7 +160,7 @@ export function schemeListSpec(base: SpecBase<readonly string[]>): SettingSpec<r
     }
     return Object.freeze([...(raw as string[])])
   }
-  return spec(base, parse, {
+  return defineSpec(base, parse, {
     parseEnv: (text) => parse(text.split(',').map((item) => item.trim())),
     format: (value) => value.join(','),
   })

@@ -36,6 +36,14 @@ const tokenPair = {
 // not trimmed otherwise: registration stores them as given.
 const passwordField = { type: 'string', minLength: 1, pattern: '\\S', maxLength: 4096 } as const
 
+/** The body of the login views: simplejwt's username and password fields. */
+const credentialsBody = {
+  type: 'object',
+  properties: { username: requiredString, password: passwordField },
+  required: ['username', 'password'],
+  additionalProperties: false,
+} as const
+
 function body(field: string) {
   return {
     type: 'object',
@@ -63,15 +71,7 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           schema: {
             summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
             tags: ['tokens'],
-            body: {
-              type: 'object',
-              properties: {
-                username: requiredString,
-                password: passwordField,
-              },
-              required: ['username', 'password'],
-              additionalProperties: false,
-            },
+            body: credentialsBody,
             response: { 200: tokenPair },
           },
         },
@@ -207,15 +207,7 @@ function registerSlidingRoutes(app: FastifyInstance, context: RouteContext): voi
           schema: {
             summary: 'Obtain a sliding token (simplejwt TokenObtainSlidingView)',
             tags: ['tokens'],
-            body: {
-              type: 'object',
-              properties: {
-                username: requiredString,
-                password: passwordField,
-              },
-              required: ['username', 'password'],
-              additionalProperties: false,
-            },
+            body: credentialsBody,
           },
         },
         handler: async (request, reply) => {

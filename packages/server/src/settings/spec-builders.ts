@@ -1,31 +1,21 @@
-import { durationSeconds, formatDuration, type SettingSpec, SettingsError } from '@tessera/core'
-import { echoValue } from './echo-value.js'
+import {
+  defineSpec,
+  durationSeconds,
+  formatDuration,
+  invalid,
+  type SettingSpec,
+  type SpecBase,
+} from '@tessera/core'
 
-/** What every spec builder is given: the name, the default and the one-line description. */
-export type SpecBase<T> = Pick<SettingSpec<T>, 'name' | 'default' | 'description'>
-
-type SpecExtra<T> = Partial<Pick<SettingSpec<T>, 'parseEnv' | 'format' | 'secret'>>
-
-/** Builds a frozen {@link SettingSpec} (env name `TESSERA_<name>`), as core's builders do. */
-export function defineSpec<T>(
-  base: SpecBase<T>,
-  parse: (raw: unknown) => T,
-  extra: SpecExtra<T> = {},
-): SettingSpec<T> {
-  return Object.freeze({
-    ...base,
-    env: `TESSERA_${base.name}`,
-    secret: extra.secret ?? false,
-    parse,
-    parseEnv: extra.parseEnv ?? parse,
-    format: extra.format ?? ((value: T) => (value === undefined ? '(unset)' : String(value))),
-  })
-}
-
-/** The error of a rejected value: names the setting and the accepted form, echoes the value. */
-export function invalid(name: string, form: string, raw: unknown): SettingsError {
-  return new SettingsError(name, `${name} must be ${form}; got ${echoValue(raw)}`)
-}
+// Core's builders (booleans, enums, the spec itself) serve the server's settings too.
+export {
+  booleanSpec,
+  defineSpec,
+  ENV_BOOLEANS,
+  enumSpec,
+  invalid,
+  type SpecBase,
+} from '@tessera/core'
 
 /** A non-empty string without surrounding whitespace. */
 export function stringSpec(base: SpecBase<string>): SettingSpec<string> {
@@ -51,49 +41,6 @@ export function portSpec(base: SpecBase<number>): SettingSpec<number> {
       if (!/^\d{1,5}$/.test(text.trim())) throw invalid(base.name, form, text)
       return parse(Number(text.trim()))
     },
-  })
-}
-
-/** Environment spellings of booleans, as core reads them. */
-export const ENV_BOOLEANS: Readonly<Record<string, boolean>> = Object.freeze({
-  true: true,
-  false: false,
-  '1': true,
-  '0': false,
-  yes: true,
-  no: false,
-  on: true,
-  off: false,
-})
-
-/** A boolean: `true`/`false` in code and files; also `1/0`, `yes/no`, `on/off` in the env. */
-export function booleanSpec(base: SpecBase<boolean>): SettingSpec<boolean> {
-  return defineSpec(
-    base,
-    (raw) => {
-      if (typeof raw !== 'boolean') throw invalid(base.name, 'a boolean (true or false)', raw)
-      return raw
-    },
-    {
-      parseEnv: (text) => {
-        const value = ENV_BOOLEANS[text.trim().toLowerCase()]
-        if (value === undefined) {
-          throw invalid(base.name, 'a boolean: true/false, 1/0, yes/no or on/off', text)
-        }
-        return value
-      },
-    },
-  )
-}
-
-/** One of a fixed list of strings, matched exactly. */
-export function enumSpec<T extends string>(
-  base: SpecBase<T>,
-  choices: readonly T[],
-): SettingSpec<T> {
-  return defineSpec(base, (raw) => {
-    if (!choices.includes(raw as T)) throw invalid(base.name, `one of ${choices.join(', ')}`, raw)
-    return raw as T
   })
 }
 
