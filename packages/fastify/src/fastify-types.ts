@@ -1,4 +1,10 @@
-import type { AuthService, RequestUser, Stores, UserCache } from '@tessera/core'
+import type {
+  AuthService,
+  BearerAuthenticator,
+  RequestUser,
+  Stores,
+  UserCache,
+} from '@tessera/core'
 
 /** Per-route switches, under `config.tessera`. */
 export interface TesseraRouteConfig {
@@ -14,6 +20,8 @@ export interface TesseraDecoration {
   readonly auth: AuthService
   readonly stores: Stores
   readonly users: UserCache
+  /** Reads the `Authorization` header (the routes that do not authenticate may still look). */
+  readonly authenticator: BearerAuthenticator
   /** The `WWW-Authenticate` value of every 401. */
   readonly challenge: string
 }

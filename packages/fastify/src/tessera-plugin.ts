@@ -14,7 +14,7 @@ async function tessera(app: FastifyInstance, options: TesseraPluginOptions): Pro
   const users = new UserCache(stores.users, { ttlSeconds: options.userCacheTtl ?? 5 })
   const authenticator = new BearerAuthenticator(auth.tokens.verifier, settings.AUTH_HEADER_TYPES)
 
-  app.decorate('tessera', { auth, stores, users, challenge })
+  app.decorate('tessera', { auth, stores, users, authenticator, challenge })
   app.decorateRequest('user', null as never)
   app.addHook('onRequest', createAuthenticationHook(authenticator, users, settings, challenge))
 

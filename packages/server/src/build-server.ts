@@ -1,4 +1,4 @@
-import { AuthService, publicErrorBody, type Stores } from '@tessera/core'
+import { AuthService, publicErrorBody, type RevocationBus, type Stores } from '@tessera/core'
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -9,6 +9,7 @@ import { registerApiDocs } from './http/api-docs.js'
 import { registerHealthRoutes } from './http/health-routes.js'
 import { generateRequestId, type LogStream, loggerOptions } from './http/logger-options.js'
 import { registerApi } from './http/register-api.js'
+import { openRevocation, type ServerRevocation } from './revocation/open-revocation.js'
 import { loadServerConfig, type ServerConfig } from './settings/load-server-config.js'
 import type { ServerSettings } from './settings/server-settings.js'
 import { fastifyTrustProxy } from './settings/trust-proxy-spec.js'
@@ -28,6 +29,8 @@ export interface BuildServerOptions {
   readonly logStream?: LogStream
   /** `false` turns logging off (tests). Default: on, at `LOG_LEVEL`. */
   readonly logger?: false
+  /** The revocation bus; default node:cluster IPC in a `--workers` worker, else in-process. */
+  readonly revocationBus?: RevocationBus
 }
 
 /** A built, not yet listening, Tessera server. */
@@ -88,9 +91,23 @@ export async function buildServer(
     await app.close()
     throw error
   }
+  let revocation: ServerRevocation
+  try {
+    revocation = await openRevocation(stores, {
+      leewaySeconds: settings.LEEWAY,
+      ...(options.revocationBus === undefined ? {} : { bus: options.revocationBus }),
+      onError: (error) =>
+        app.log.error({ err: { type: (error as Error).name } }, 'revocation sync failed'),
+    })
+  } catch (error) {
+    if (ownsStores) await stores.close()
+    await app.close()
+    throw error
+  }
   const auth = new AuthService({
     stores,
     settings,
+    revocation,
     reuseInterval: settings.REFRESH_REUSE_INTERVAL,
     ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),
   })
@@ -102,6 +119,7 @@ export async function buildServer(
     return closed
   }
   // onClose runs once the server has stopped and requests in flight are done.
+  app.addHook('onClose', () => revocation.close())
   if (ownsStores) app.addHook('onClose', () => stores.close())
   try {
     app.addHook('onRequest', async (request, reply) => {

@@ -3,6 +3,7 @@ import type { PasswordValidationOptions } from '../passwords/password-validators
 import type { TesseraSettings } from '../settings/settings.js'
 import type { Stores } from '../stores/stores.js'
 import type { UserRecord } from '../stores/user-store.js'
+import type { RevocationCheck } from '../tokens/revocation-check.js'
 import { createTokenEngine, type TokenEngine } from '../tokens/token-engine.js'
 import type { TokenSubject } from '../tokens/token-issuer.js'
 import type { VerifiedToken } from '../tokens/token-types.js'
@@ -13,7 +14,7 @@ import { authenticate, type LoginResult, login, startSession } from './login.js'
 import { type RegisterInput, register } from './registration.js'
 import { flushExpired, logout, revokeAllForUser, revokeFamily } from './revocation.js'
 import { type RefreshResult, rotateRefresh } from './rotation.js'
-import type { RequestContext, ServiceContext } from './service-context.js'
+import type { RequestContext, RevocationWriter, ServiceContext } from './service-context.js'
 import { verifyToken } from './verification.js'
 
 /** Options of {@link AuthService}. */
@@ -32,6 +33,12 @@ export interface AuthServiceOptions {
   readonly passwordValidation?: PasswordValidationOptions
   /** Seconds a consumed refresh token may be retried for the same successor. Default 0. */
   readonly reuseInterval?: number
+  /**
+   * Revocation across processes: the verifier asks `view` on every request, and logouts and
+   * cut-offs are written through `sync` (store, then view, then bus). When `tokens` is given,
+   * its verifier must have been built with the same view.
+   */
+  readonly revocation?: { readonly view: RevocationCheck; readonly sync: RevocationWriter }
 }
 
 /**
@@ -56,12 +63,18 @@ export class AuthService {
     this.#context = {
       stores: options.stores,
       settings: options.settings,
-      tokens: options.tokens ?? createTokenEngine(options.settings, { clock }),
+      tokens:
+        options.tokens ??
+        createTokenEngine(options.settings, {
+          clock,
+          ...(options.revocation === undefined ? {} : { revocation: options.revocation.view }),
+        }),
       hasher: options.hasher ?? new PasswordHasher(),
       clock,
       profileFields: options.profileFields,
       passwordValidation: options.passwordValidation,
       reuseInterval,
+      revocation: options.revocation?.sync,
     }
   }
 
@@ -95,9 +108,12 @@ export class AuthService {
     return rotateRefresh(this.#context, token, request)
   }
 
-  /** Logs out the session of a refresh token; returns its session id. */
-  logout(token: string, request: RequestContext): Promise<string> {
-    return logout(this.#context, token, request)
+  /**
+   * Logs out the session of a refresh token, and the presented access token when given (a
+   * verified token of the same user); returns the session id.
+   */
+  logout(token: string, request: RequestContext, accessToken?: VerifiedToken): Promise<string> {
+    return logout(this.#context, token, request, accessToken)
   }
 
   /** Revokes one session (refresh-token family). */

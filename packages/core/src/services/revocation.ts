@@ -1,9 +1,11 @@
 import { TokenRevokedError } from '../errors/token-errors.js'
+import type { VerifiedToken } from '../tokens/token-types.js'
 import { isSpent, verifyRefreshToken } from './rotation.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
 
 /**
- * `POST /api/token/blacklist/` (logout): revokes the refresh token's whole session family.
+ * `POST /api/token/blacklist/` (logout): revokes the refresh token's whole session family and,
+ * when the request also carried a valid access token of the same user, that access token too.
  * Returns the session id. A token already revoked or spent by a rotation answers `token_revoked`,
  * as simplejwt does.
  */
@@ -11,6 +13,7 @@ export async function logout(
   context: ServiceContext,
   token: string,
   request: RequestContext,
+  accessToken?: VerifiedToken,
 ): Promise<string> {
   const verified = await verifyRefreshToken(context, token)
   const record = await context.stores.sessions.findRefreshToken(verified.jti)
@@ -27,6 +30,14 @@ export async function logout(
     'logout',
   )
   if (!revoked) throw new TokenRevokedError()
+  if (accessToken !== undefined && accessToken.userId === record.userId) {
+    const entry = { jti: accessToken.jti, userId: record.userId, expiresAt: accessToken.exp }
+    if (context.revocation === undefined) {
+      await context.stores.revocations.revokeAccessToken(entry, context.clock())
+    } else {
+      await context.revocation.revokeAccessToken(entry)
+    }
+  }
   await audit(context, {
     type: 'logout',
     userId: record.userId,
@@ -57,7 +68,10 @@ export async function revokeAllForUser(
 ): Promise<number> {
   const now = context.clock()
   await context.stores.sessions.revokeUserSessions(userId, now, reason)
-  const cutoff = await context.stores.revocations.setCutoff(userId, now, now)
+  const cutoff =
+    context.revocation === undefined
+      ? await context.stores.revocations.setCutoff(userId, now, now)
+      : await context.revocation.setCutoff(userId, now)
   await audit(context, { type: 'logout_all', userId, ip: null, data: { reason } })
   return cutoff
 }

@@ -2,6 +2,7 @@ import type { PasswordHasher } from '../passwords/password-hasher.js'
 import type { PasswordValidationOptions } from '../passwords/password-validators.js'
 import type { TesseraSettings } from '../settings/settings.js'
 import type { AuditEvent } from '../stores/audit-store.js'
+import type { RevokedAccessToken } from '../stores/revocation-store.js'
 import type { Stores } from '../stores/stores.js'
 import type { TokenEngine } from '../tokens/token-engine.js'
 import type { TokenSubject } from '../tokens/token-issuer.js'
@@ -30,6 +31,17 @@ export interface ServiceContext {
    * the same successor instead of revoking the family (RFC 9700 4.14.2 grace). Default 0.
    */
   readonly reuseInterval: number
+  /**
+   * Where revocations go: the store, then this process's view and the bus. Without one, only
+   * the store is written (refresh tokens and cut-offs are still enforced at refresh and verify).
+   */
+  readonly revocation: RevocationWriter | undefined
+}
+
+/** The writes of a revocation sync (see `createRevocationSync`). */
+export interface RevocationWriter {
+  revokeAccessToken(entry: RevokedAccessToken): Promise<void>
+  setCutoff(userId: string, notBefore: number): Promise<number>
 }
 
 /** Writes an audit event; audit failures never fail the operation they describe. */

@@ -183,7 +183,13 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
         },
         handler: async (request) => {
           const { refresh } = request.body as { refresh: string }
-          await auth.logout(refresh, requestContext(request))
+          // The blacklist view does not authenticate, but a valid access token of the same user
+          // sent along is revoked too: logging out ends the access token, not only the session.
+          const bearer = request.server.tessera.authenticator.authenticate(
+            request.headers.authorization,
+          )
+          const access = bearer.status === 'authenticated' ? bearer.token : undefined
+          await auth.logout(refresh, requestContext(request), access)
           return {}
         },
       },

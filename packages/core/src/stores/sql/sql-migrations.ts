@@ -60,6 +60,24 @@ export async function migrateToLatest(
     return report(results)
   }
   return guard(() =>
-    context.dialect === 'sqlite' ? context.writeTransaction(run) : run(context.db),
+    context.dialect === 'sqlite'
+      ? context.writeTransaction(run)
+      : runRetrying(() => run(context.db)),
   )
+}
+
+/**
+ * Kysely creates its schema and history tables with `IF NOT EXISTS` before taking its advisory
+ * lock, and PostgreSQL's `IF NOT EXISTS` is not safe against a concurrent creator (a unique
+ * violation in the catalog). The loser of that race just runs again and finds the tables.
+ */
+async function runRetrying(run: () => Promise<MigrationReport>): Promise<MigrationReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run()
+    } catch (error) {
+      if (attempt >= 3) throw error
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt))
+    }
+  }
 }

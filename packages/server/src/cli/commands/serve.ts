@@ -1,3 +1,5 @@
+import cluster from 'node:cluster'
+import { parseWorkerCount, runPrimary, SHUTDOWN_MESSAGE } from '../../cluster/run-workers.js'
 import { packageInfo } from '../../package-info.js'
 import { loadServerConfig, type ServerConfig } from '../../settings/load-server-config.js'
 import { startServer } from '../../start-server.js'
@@ -45,15 +47,22 @@ function printBanner(out: CliOutput, url: string, config: ServerConfig): void {
   )
 }
 
-function nextSignal(): Promise<NodeJS.Signals> {
+/** The first SIGTERM/SIGINT, or in a `--workers` worker the primary's shutdown message. */
+function nextSignal(): Promise<string> {
   return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
+    const done = (signal: string) => {
       process.removeListener('SIGTERM', onSignal)
       process.removeListener('SIGINT', onSignal)
+      process.removeListener('message', onMessage)
       resolve(signal)
+    }
+    const onSignal = (signal: NodeJS.Signals) => done(signal)
+    const onMessage = (message: unknown) => {
+      if ((message as { type?: unknown } | null)?.type === SHUTDOWN_MESSAGE) done('shutdown')
     }
     process.once('SIGTERM', onSignal)
     process.once('SIGINT', onSignal)
+    if (cluster.isWorker) process.on('message', onMessage)
   })
 }
 
@@ -61,7 +70,7 @@ function nextSignal(): Promise<NodeJS.Signals> {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the auth server (migrates first)',
-  usage: 'tessera serve [--host 127.0.0.1] [--port 8000]',
+  usage: 'tessera serve [--host 127.0.0.1] [--port 8000] [--workers 1]',
   help: `Migrates the database, then serves the API under /api/, the docs at /docs, /openapi.json,
 /healthz and /readyz. With no configuration: SQLite and a development signing key in ./.tessera
 (TESSERA_DATA_DIR moves it). TESSERA_ENV=production refuses to start without an explicit,
@@ -71,9 +80,11 @@ in flight finish (up to ${DRAIN_TIMEOUT_SECONDS} s), closes the database and exi
 Options:
   --host ADDRESS   address to listen on (default: TESSERA_HOST or 127.0.0.1)
   --port PORT      port to listen on, 0 for any free port (default: TESSERA_PORT or 8000)
+  --workers N      worker processes sharing the port (node:cluster), or 'auto' for one per
+                   core (default 1); crashed workers are restarted, signals forwarded
   -h, --help       show this help
 `,
-  options: { host: { type: 'string' }, port: { type: 'string' } },
+  options: { host: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' } },
   positionals: { min: 0, max: 0, names: '' },
   async run({ values, io }) {
     const host = parseHost(values.host as string | undefined)
@@ -86,6 +97,19 @@ Options:
         ...(port === undefined ? {} : { PORT: port }),
       },
     })
+    const workers = parseWorkerCount(values.workers as string | undefined) ?? 1
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+      throw new UsageError(`--workers must be a count from 1 to 256 or 'auto'`, 'serve')
+    }
+    if (workers > 1 && cluster.isPrimary) {
+      // The configuration was checked (and a development key created) once, here, before the
+      // workers start: they read the same settings and key.
+      io.stdout.write(`Tessera ${packageInfo().version}: starting ${workers} workers\n`)
+      return runPrimary(workers, {
+        info: (message) => io.stdout.write(`tessera serve: ${message}\n`),
+        error: (message) => io.stderr.write(`tessera serve: ${message}\n`),
+      })
+    }
     const { server, url } = await startServer(config)
     printBanner(io.stdout, url, config)
 
@@ -96,8 +120,14 @@ Options:
       io.stderr.write(`tessera serve: ${reason}; exiting now\n`)
       process.exit(1)
     }
-    process.once('SIGTERM', () => force('second signal'))
-    process.once('SIGINT', () => force('second signal'))
+    if (cluster.isWorker) {
+      // The primary owns the deadline; a terminal's Ctrl+C plus its message are one request.
+      process.on('SIGTERM', () => {})
+      process.on('SIGINT', () => {})
+    } else {
+      process.once('SIGTERM', () => force('second signal'))
+      process.once('SIGINT', () => force('second signal'))
+    }
     const timer = setTimeout(() => force('shutdown timed out'), DRAIN_TIMEOUT_SECONDS * 1000)
     timer.unref()
     await server.close()

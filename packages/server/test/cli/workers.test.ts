@@ -1,0 +1,116 @@
+import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { TEST_SIGNING_KEY, useTempDirs } from '../temp-dir.js'
+import { requireBuiltCli, spawnTessera } from './run-tessera.js'
+
+const tempDir = useTempDirs()
+const children: ChildProcess[] = []
+const PASSWORD = 'correct horse battery staple'
+
+beforeAll(requireBuiltCli)
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+})
+
+/** Starts `tessera serve` with `args`; resolves to the URL once a worker listens. */
+async function serve(cwd: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const env = { TESSERA_DATA_DIR: join(cwd, 'data'), TESSERA_SIGNING_KEY: TEST_SIGNING_KEY }
+  const child = spawnTessera(['serve', '--port', '0', ...args], { cwd, env })
+  children.push(child)
+  child.stdin?.end()
+  let output = ''
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000)
+    child.stdout?.on('data', (chunk) => {
+      output += chunk
+      const match = /listening on (http:\/\/\S+)/.exec(output)
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    })
+  })
+  return { url, child }
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = once(child, 'exit')
+  child.kill('SIGTERM')
+  return (await exited)[0] as number | null
+}
+
+async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  })
+  return { status: response.status, body: (await response.json()) as Record<string, string> }
+}
+
+/** Status codes of `count` hello requests, each on a new connection (spread over the workers). */
+async function helloStatuses(url: string, access: string, count: number): Promise<number[]> {
+  const statuses: number[] = []
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(`${url}/api/hello/`, {
+      headers: { authorization: `Bearer ${access}`, connection: 'close' },
+    })
+    statuses.push(response.status)
+    await response.arrayBuffer()
+  }
+  return statuses
+}
+
+describe('tessera serve --workers 2 on one SQLite file', () => {
+  it('logout on one worker refuses the access token on every worker, across a restart', async () => {
+    const cwd = tempDir()
+    let server = await serve(cwd, ['--workers', '2'])
+    await post(`${server.url}/api/register/`, { username: 'mary', password: PASSWORD })
+    const login = await post(`${server.url}/api/token/`, { username: 'mary', password: PASSWORD })
+    expect(login.status).toBe(200)
+    const { access, refresh } = login.body as { access: string; refresh: string }
+    expect(await helloStatuses(server.url, access, 6)).toEqual([200, 200, 200, 200, 200, 200])
+
+    const out = await post(
+      `${server.url}/api/token/blacklist/`,
+      { refresh },
+      {
+        authorization: `Bearer ${access}`,
+      },
+    )
+    expect(out).toEqual({ status: 200, body: {} })
+    // The worker that served the logout revoked it before answering; the others hear it over
+    // IPC. Give the bus its bound (1 s), then every request on every worker must be refused.
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    expect(await helloStatuses(server.url, access, 10)).toEqual(Array(10).fill(401))
+
+    expect(await stop(server.child)).toBe(0)
+    server = await serve(cwd, ['--workers', '2'])
+    expect(await helloStatuses(server.url, access, 4)).toEqual([401, 401, 401, 401])
+    expect(await stop(server.child)).toBe(0)
+  }, 120_000)
+
+  it('lets exactly one of 50 concurrent refreshes across the workers mint a successor', async () => {
+    const cwd = tempDir()
+    const server = await serve(cwd, ['--workers', '2'])
+    await post(`${server.url}/api/register/`, { username: 'ann', password: PASSWORD })
+    const login = await post(`${server.url}/api/token/`, { username: 'ann', password: PASSWORD })
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        post(
+          `${server.url}/api/token/refresh/`,
+          { refresh: login.body.refresh },
+          { connection: 'close' },
+        ),
+      ),
+    )
+    expect(results.filter((result) => result.status === 200)).toHaveLength(1)
+    expect(results.filter((result) => result.status === 401)).toHaveLength(49)
+    expect(await stop(server.child)).toBe(0)
+  }, 120_000)
+})
