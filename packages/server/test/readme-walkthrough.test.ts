@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process'
-import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { requireBuiltCli, spawnTessera } from './cli/run-tessera.js'
+import { requireBuiltCli, type ServedTessera, serveTessera } from './cli/run-tessera.js'
 import { useTempDirs } from './temp-dir.js'
 
 const README = new URL('../../../README.md', import.meta.url)
@@ -24,42 +23,22 @@ function walkthroughScript(base: string): string {
 }
 
 describe('the README walkthrough, verbatim, against `tessera serve` with no configuration', () => {
-  let child: ReturnType<typeof spawnTessera> | undefined
-  let base = ''
+  let server: ServedTessera | undefined
 
   beforeAll(async () => {
     requireBuiltCli()
-    const cwd = await tempDir()
     // The newcomer path: no settings at all; SQLite and a development key in ./.tessera.
-    child = spawnTessera(['serve', '--port', '0'], { cwd, env: {} })
-    child.stdin?.end()
-    let output = ''
-    child.stderr?.on('data', (chunk) => {
-      output += chunk
-    })
-    base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000)
-      child?.stdout?.on('data', (chunk) => {
-        output += chunk
-        const match = /listening on (http:\/\/\S+)/.exec(output)
-        if (match?.[1] !== undefined) {
-          clearTimeout(timer)
-          resolve(match[1])
-        }
-      })
-    })
+    server = await serveTessera([], { cwd: tempDir(), env: {} })
   })
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = once(child, 'exit')
-      child.kill('SIGTERM')
-      await exited
-    }
+    await server?.stop()
   })
 
   it('registers, logs in, says hello, rotates, logs out, and refuses the logged-out token', () => {
-    const output = execFileSync('bash', ['-c', walkthroughScript(base)], { encoding: 'utf8' })
+    const output = execFileSync('bash', ['-c', walkthroughScript(server?.url ?? '')], {
+      encoding: 'utf8',
+    })
     const answers = output.split('\n').filter((line) => line.trim() !== '')
     expect(JSON.parse(answers[0] ?? '')).toMatchObject({ username: 'peter', first_name: 'Peter' })
     expect(answers).toContain('{"msg":"Hello Peter Parker"}')

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -63,4 +64,68 @@ export function spawnTessera(args: readonly string[], options: RunOptions = {}):
     env: cliEnv(options.env ?? {}),
     stdio: ['pipe', 'pipe', 'pipe'],
   })
+}
+
+/** A `tessera serve` child process that printed the URL it listens on. */
+export interface ServedTessera {
+  readonly url: string
+  readonly child: ChildProcess
+  /** Everything it wrote so far, stdout and stderr. */
+  output(): string
+  /** Sends SIGTERM and resolves to the exit code. */
+  stop(): Promise<number | null>
+}
+
+const servedChildren: ChildProcess[] = []
+
+/** Kills whatever {@link serveTessera} started and is still running (call in `afterEach`). */
+export function killServedTessera(): void {
+  for (const child of servedChildren.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
+}
+
+/**
+ * Starts `tessera serve --port 0 ...args` and resolves once a process printed the URL it
+ * listens on; rejects with the output if it exits or stays silent for `timeoutMs`.
+ */
+export async function serveTessera(
+  args: readonly string[],
+  options: Omit<RunOptions, 'input'> & { readonly timeoutMs?: number } = {},
+): Promise<ServedTessera> {
+  const child = spawnTessera(['serve', '--port', '0', ...args], options)
+  servedChildren.push(child)
+  child.stdin?.end()
+  let output = ''
+  child.stderr?.on('data', (chunk) => {
+    output += chunk
+  })
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not start:\n${output}`)),
+      options.timeoutMs ?? 30_000,
+    )
+    child.stdout?.on('data', (chunk) => {
+      output += chunk
+      const match = /Tessera \S+ listening on (http:\/\/\S+)/.exec(output)
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer)
+        resolve(match[1])
+      }
+    })
+    child.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`serve exited with ${code}:\n${output}`))
+    })
+  })
+  return {
+    url,
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode
+      const exited = once(child, 'exit')
+      child.kill('SIGTERM')
+      const [code] = await exited
+      return code as number | null
+    },
+  }
 }

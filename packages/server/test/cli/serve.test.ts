@@ -1,62 +1,23 @@
-import type { ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { useTempDirs } from '../temp-dir.js'
-import { requireBuiltCli, runTessera, spawnTessera } from './run-tessera.js'
+import {
+  killServedTessera,
+  requireBuiltCli,
+  runTessera,
+  type ServedTessera,
+  serveTessera,
+} from './run-tessera.js'
 
 const tempDir = useTempDirs()
 const PASSWORD = 'correct horse battery staple'
-const children: ChildProcess[] = []
 
 beforeAll(requireBuiltCli)
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-})
+afterEach(killServedTessera)
 
-interface Served {
-  readonly url: string
-  readonly child: ChildProcess
-  output(): string
-  /** Sends SIGTERM and resolves to the exit code. */
-  stop(): Promise<number | null>
-}
-
-/** Starts `tessera serve --port 0` and resolves once it printed the URL it listens on. */
-async function serve(cwd: string, env: Record<string, string>): Promise<Served> {
-  const child = spawnTessera(['serve', '--port', '0'], { cwd, env })
-  children.push(child)
-  child.stdin?.end()
-  let output = ''
-  child.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 20_000)
-    child.stdout?.on('data', (chunk) => {
-      output += chunk
-      const match = /Tessera \S+ listening on (http:\/\/\S+)/.exec(output)
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-    child.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`serve exited with ${code}:\n${output}`))
-    })
-  })
-  return {
-    url,
-    child,
-    output: () => output,
-    async stop() {
-      const exited = once(child, 'exit')
-      child.kill('SIGTERM')
-      const [code] = await exited
-      return code as number | null
-    },
-  }
+/** Starts `tessera serve --port 0` with `env`. */
+function serve(cwd: string, env: Record<string, string>): Promise<ServedTessera> {
+  return serveTessera([], { cwd, env })
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {

@@ -1,47 +1,23 @@
-import type { ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_SIGNING_KEY, useTempDirs } from '../temp-dir.js'
-import { requireBuiltCli, spawnTessera } from './run-tessera.js'
+import {
+  killServedTessera,
+  requireBuiltCli,
+  type ServedTessera,
+  serveTessera,
+} from './run-tessera.js'
 
 const tempDir = useTempDirs()
-const children: ChildProcess[] = []
 const PASSWORD = 'correct horse battery staple'
 
 beforeAll(requireBuiltCli)
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-})
+afterEach(killServedTessera)
 
-/** Starts `tessera serve` with `args`; resolves to the URL once a worker listens. */
-async function serve(cwd: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
+/** Starts `tessera serve --port 0 ...args` on the data directory of `cwd`. */
+function serve(cwd: string, args: string[]): Promise<ServedTessera> {
   const env = { TESSERA_DATA_DIR: join(cwd, 'data'), TESSERA_SIGNING_KEY: TEST_SIGNING_KEY }
-  const child = spawnTessera(['serve', '--port', '0', ...args], { cwd, env })
-  children.push(child)
-  child.stdin?.end()
-  let output = ''
-  child.stderr?.on('data', (chunk) => {
-    output += chunk
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000)
-    child.stdout?.on('data', (chunk) => {
-      output += chunk
-      const match = /listening on (http:\/\/\S+)/.exec(output)
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-  })
-  return { url, child }
-}
-
-async function stop(child: ChildProcess): Promise<number | null> {
-  const exited = once(child, 'exit')
-  child.kill('SIGTERM')
-  return (await exited)[0] as number | null
+  return serveTessera(args, { cwd, env })
 }
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
@@ -89,10 +65,10 @@ describe('tessera serve --workers 2 on one SQLite file', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000))
     expect(await helloStatuses(server.url, access, 10)).toEqual(Array(10).fill(401))
 
-    expect(await stop(server.child)).toBe(0)
+    expect(await server.stop()).toBe(0)
     server = await serve(cwd, ['--workers', '2'])
     expect(await helloStatuses(server.url, access, 4)).toEqual([401, 401, 401, 401])
-    expect(await stop(server.child)).toBe(0)
+    expect(await server.stop()).toBe(0)
   }, 120_000)
 
   it('lets exactly one of 50 concurrent refreshes across the workers mint a successor', async () => {
@@ -111,6 +87,6 @@ describe('tessera serve --workers 2 on one SQLite file', () => {
     )
     expect(results.filter((result) => result.status === 200)).toHaveLength(1)
     expect(results.filter((result) => result.status === 401)).toHaveLength(49)
-    expect(await stop(server.child)).toBe(0)
+    expect(await server.stop()).toBe(0)
   }, 120_000)
 })
