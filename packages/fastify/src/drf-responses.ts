@@ -21,6 +21,8 @@ export function sendError(
 ): FastifyReply {
   const { status } = errorCatalogue[code]
   if (status === 401) void reply.header('www-authenticate', challenge)
+  // A 503 from here is the revocation view failing closed: it recovers within seconds.
+  else if (status === 503) void reply.header('retry-after', '1')
   return reply.code(status).send(publicErrorBody(code, params))
 }
 

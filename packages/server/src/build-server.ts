@@ -1,4 +1,10 @@
-import { AuthService, publicErrorBody, type RevocationBus, type Stores } from '@tessera/core'
+import {
+  AuthService,
+  publicErrorBody,
+  type RevocationBus,
+  type Stores,
+  type ThrottleStore,
+} from '@tessera/core'
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -9,6 +15,7 @@ import { registerApiDocs } from './http/api-docs.js'
 import { registerHealthRoutes } from './http/health-routes.js'
 import { generateRequestId, type LogStream, loggerOptions } from './http/logger-options.js'
 import { registerApi } from './http/register-api.js'
+import { openBackplane } from './revocation/open-backplane.js'
 import { openRevocation, type ServerRevocation } from './revocation/open-revocation.js'
 import { loadServerConfig, type ServerConfig } from './settings/load-server-config.js'
 import type { ServerSettings } from './settings/server-settings.js'
@@ -29,7 +36,11 @@ export interface BuildServerOptions {
   readonly logStream?: LogStream
   /** `false` turns logging off (tests). Default: on, at `LOG_LEVEL`. */
   readonly logger?: false
-  /** The revocation bus; default node:cluster IPC in a `--workers` worker, else in-process. */
+  /**
+   * The revocation bus, left open by `close()`. Default: opened from the configuration
+   * (`REDIS_URL`: Redis, with Redis throttle counters; PostgreSQL: LISTEN/NOTIFY; else
+   * node:cluster IPC in a `--workers` worker, or in-process).
+   */
   readonly revocationBus?: RevocationBus
 }
 
@@ -78,29 +89,52 @@ export async function buildServer(
     trustProxy: fastifyTrustProxy(settings.TRUST_PROXY),
     bodyLimit: BODY_LIMIT_BYTES,
   })
-  const ownsStores = options.stores === undefined
-  let stores: Stores
-  try {
-    stores =
-      options.stores ??
-      (await openStores(config.database, {
-        onPoolError: (error) =>
-          app.log.error({ code: errorCode(error) }, 'idle database connection failed'),
-      }))
-  } catch (error) {
-    await app.close()
-    throw error
+  // Everything opened so far, closed in reverse order on failure and by `close()`.
+  const closers: (() => Promise<void> | void)[] = []
+  const closeAll = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer()
   }
+  const logError = (message: string) => (error: unknown) =>
+    app.log.error(
+      { err: { type: (error as Error).name, code: errorCode(error as Error) } },
+      message,
+    )
+  let stores: Stores
   let revocation: ServerRevocation
+  let throttleStore: ThrottleStore | undefined
   try {
+    if (options.stores === undefined) {
+      stores = await openStores(config.database, {
+        onPoolError: logError('idle database connection failed'),
+      })
+      const opened = stores
+      closers.push(() => opened.close())
+    } else stores = options.stores
+    let bus = options.revocationBus
+    if (bus === undefined) {
+      const backplane = await openBackplane(settings, config.database, {
+        onError: logError('revocation bus or throttle store error'),
+      })
+      closers.push(() => backplane.close())
+      bus = backplane.bus
+      throttleStore = backplane.throttleStore
+      app.log.info(`revocation bus: ${backplane.description}`)
+    }
     revocation = await openRevocation(stores, {
+      bus,
       leewaySeconds: settings.LEEWAY,
-      ...(options.revocationBus === undefined ? {} : { bus: options.revocationBus }),
-      onError: (error) =>
-        app.log.error({ err: { type: (error as Error).name } }, 'revocation sync failed'),
+      graceSeconds: settings.REVOCATION_GRACE,
+      reconcileSeconds: reconcileSeconds(config),
+      onError: logError('revocation sync failed'),
+      onBusStatus: (status) => {
+        if (status === 'down') app.log.warn('revocation bus down: failing closed until it is back')
+        else app.log.info('revocation bus up: catching up from the store')
+      },
     })
+    const opened = revocation
+    closers.push(() => opened.close())
   } catch (error) {
-    if (ownsStores) await stores.close()
+    await closeAll()
     await app.close()
     throw error
   }
@@ -119,8 +153,7 @@ export async function buildServer(
     return closed
   }
   // onClose runs once the server has stopped and requests in flight are done.
-  app.addHook('onClose', () => revocation.close())
-  if (ownsStores) app.addHook('onClose', () => stores.close())
+  app.addHook('onClose', closeAll)
   try {
     app.addHook('onRequest', async (request, reply) => {
       reply.header('x-request-id', request.id)
@@ -128,8 +161,13 @@ export async function buildServer(
     app.setNotFoundHandler(notFound)
     app.setErrorHandler(serverError)
     await registerApiDocs(app)
-    await registerHealthRoutes(app, stores)
-    await registerApi(app, { auth, stores, settings })
+    await registerHealthRoutes(app, stores, revocation.view)
+    await registerApi(app, {
+      auth,
+      stores,
+      settings,
+      ...(throttleStore === undefined ? {} : { throttleStore }),
+    })
   } catch (error) {
     await close()
     throw error
@@ -148,6 +186,14 @@ function serverError(error: FastifyError, request: FastifyRequest, reply: Fastif
   if (status < 500) return reply.code(status).send({ detail: error.message })
   request.log.error({ err: { type: error.name, message: error.message } }, 'unexpected error')
   return reply.code(500).send(publicErrorBody('server_error'))
+}
+
+/**
+ * On SQLite no bus reaches other processes writing the file (the CLI, without Redis): reading
+ * its indexed changes every second is cheap. Elsewhere the bus carries them; the read is a net.
+ */
+function reconcileSeconds(config: ServerConfig): number {
+  return config.database.kind === 'sqlite' && config.settings.REDIS_URL === undefined ? 1 : 30
 }
 
 function errorCode(error: Error): string | undefined {

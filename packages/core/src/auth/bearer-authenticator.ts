@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors/error-codes.js'
+import { RevocationUnavailableError } from '../errors/request-errors.js'
 import type { VerifiedToken } from '../tokens/token-types.js'
 import type { TokenVerifier } from '../tokens/token-verifier.js'
 
@@ -6,7 +7,12 @@ import type { TokenVerifier } from '../tokens/token-verifier.js'
 export type Authentication =
   | { readonly status: 'anonymous' }
   | { readonly status: 'authenticated'; readonly userId: string; readonly token: VerifiedToken }
-  | { readonly status: 'failed'; readonly code: ErrorCode }
+  | {
+      readonly status: 'failed'
+      readonly code: ErrorCode
+      /** Set when the token is genuine but its revocation could not be checked (503). */
+      readonly genuine?: VerifiedToken
+    }
 
 const ANONYMOUS: Authentication = Object.freeze({ status: 'anonymous' })
 const BAD_HEADER: Authentication = Object.freeze({
@@ -39,7 +45,12 @@ export class BearerAuthenticator {
     if (scheme === undefined || scheme === '' || !this.#schemes.has(scheme)) return ANONYMOUS
     if (parts.length !== 2) return BAD_HEADER
     const result = this.#verifier.verify(parts[1] as string, 'access')
-    if (!result.ok) return { status: 'failed', code: result.error.code }
+    if (!result.ok) {
+      const { error } = result
+      return error instanceof RevocationUnavailableError
+        ? { status: 'failed', code: error.code, genuine: error.token }
+        : { status: 'failed', code: error.code }
+    }
     const userId = result.token.userId
     if (userId === undefined) return { status: 'failed', code: 'token_no_user_id' }
     return { status: 'authenticated', userId, token: result.token }

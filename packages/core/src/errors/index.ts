@@ -10,6 +10,7 @@ export {
   AuthenticationFailedError,
   type FieldErrors,
   RefreshUserInvalidError,
+  RevocationUnavailableError,
   ServiceUnavailableError,
   ValidationError,
 } from './request-errors.js'

@@ -1,3 +1,4 @@
+import type { VerifiedToken } from '../tokens/token-types.js'
 import { TesseraError } from './tessera-error.js'
 
 /** Field errors in DRF's shape: only the bad keys, each a list of messages. */
@@ -38,5 +39,24 @@ export class ServiceUnavailableError extends TesseraError {
   constructor(message: string, options?: ErrorOptions & { retryAfterSeconds?: number }) {
     super('service_unavailable', message, options)
     this.retryAfterSeconds = options?.retryAfterSeconds ?? 1
+  }
+}
+
+/**
+ * The revocation view cannot vouch for itself (its bus is down and it has not caught up), so it
+ * refuses every token for now: 503 with `Retry-After`, never a 401 that would log clients out.
+ */
+export class RevocationUnavailableError extends ServiceUnavailableError {
+  /**
+   * The refused token, which passed every other check: genuine, only its revocation state is
+   * unknown. Logout uses it to revoke the token anyway (revoking is always safe).
+   */
+  readonly token: VerifiedToken
+
+  constructor(token: VerifiedToken) {
+    super('revocation state unavailable: failing closed until the revocation bus is back', {
+      retryAfterSeconds: 1,
+    })
+    this.token = token
   }
 }

@@ -1,7 +1,11 @@
 import type { RevocationStore, RevokedAccessToken } from '../stores/revocation-store.js'
 import { type Clock, systemClock } from '../tokens/token-types.js'
 import type { RevocationBus } from './revocation-bus.js'
+import type { RevocationEvent } from './revocation-event.js'
 import type { RevocationView } from './revocation-view.js'
+
+/** Most events kept for a resend while the bus is down; older ones rely on the store reads. */
+const MAX_UNPUBLISHED = 10_000
 
 /** Options of {@link createRevocationSync}. All durations in seconds. */
 export interface RevocationSyncOptions {
@@ -25,7 +29,7 @@ export interface RevocationSyncOptions {
   readonly reconcileIntervalSeconds?: number
   /** Wait before retrying a failed catch-up read (default 1). */
   readonly retrySeconds?: number
-  /** Reports background failures (catch-up reads, reconciliation); default: ignore. */
+  /** Reports background failures (catch-up reads, reconciliation, publishing); default: ignore. */
   readonly onError?: (error: unknown) => void
 }
 
@@ -33,9 +37,10 @@ export interface RevocationSyncOptions {
 export interface RevocationSync {
   /**
    * Records the revocation in the store first (a store failure rejects and nothing is
-   * published), applies it to this process's view, then publishes it. A publish failure
-   * rejects too: the revocation is durable and other processes get it from reconciliation
-   * within `reconcileIntervalSeconds`; retrying is safe (idempotent).
+   * published), applies it to this process's view, then publishes it. A publish failure does
+   * not reject, the revocation being durable: it goes to `onError` and the event is sent again
+   * once the bus is up (processes that noticed the outage read it from the store anyway, the
+   * others get it from that resend or reconciliation). Idempotent.
    */
   revokeAccessToken(entry: RevokedAccessToken): Promise<void>
   /** Same order for a cut-off; resolves to the effective cut-off (it never moves back). */
@@ -78,6 +83,8 @@ export async function createRevocationSync(
   let retryTimer: NodeJS.Timeout | undefined
   let lastReconcile = clock()
   let closed = false
+  /** Events whose publish failed, resent when the bus is up; bounded, oldest dropped first. */
+  const unpublished: RevocationEvent[] = []
 
   view.markUnsure(Number.NEGATIVE_INFINITY)
   bus.subscribe((event) => view.apply(event))
@@ -89,7 +96,21 @@ export async function createRevocationSync(
   })
   bus.on('up', () => {
     void catchUp().catch(onError)
+    resendUnpublished()
   })
+
+  async function publish(event: RevocationEvent): Promise<void> {
+    try {
+      await bus.publish(event)
+    } catch (error) {
+      onError(error)
+      if (unpublished.push(event) > MAX_UNPUBLISHED) unpublished.shift()
+    }
+  }
+
+  function resendUnpublished(): void {
+    for (const event of unpublished.splice(0)) void publish(event)
+  }
 
   async function readMissing(): Promise<void> {
     const since = missingSince
@@ -133,6 +154,7 @@ export async function createRevocationSync(
   }
 
   async function reconcile(): Promise<void> {
+    if (bus.connected) resendUnpublished()
     if (missingSince !== undefined) {
       if (bus.connected) await catchUp()
       return
@@ -169,13 +191,13 @@ export async function createRevocationSync(
         expiresAt: entry.expiresAt,
       } as const
       view.apply(event)
-      await bus.publish(event)
+      await publish(event)
     },
     async setCutoff(userId, notBefore) {
       const effective = await store.setCutoff(userId, notBefore, clock())
       const event = { kind: 'cutoff', userId, notBefore: effective } as const
       view.apply(event)
-      await bus.publish(event)
+      await publish(event)
       return effective
     },
     reconcile,

@@ -8,9 +8,10 @@ export interface RevocationViewOptions {
   /** Epoch seconds; default {@link systemClock}. */
   readonly clock?: Clock
   /**
-   * How long the view keeps trusting itself after the bus went down (default 2). Past it, every
-   * token is refused until {@link RevocationView.markSure}. This is the bound: a revocation the
-   * view missed is honoured at most `graceSeconds` (plus the bus's detection delay) late.
+   * How long the view keeps trusting itself after the bus went down (default 0: fail closed at
+   * once). Past it, every token is refused until {@link RevocationView.markSure}. This is the
+   * bound: a revocation the view missed is honoured at most `graceSeconds` (plus the bus's
+   * detection delay) late. A few seconds trade that bound for riding out short bus blips.
    */
   readonly graceSeconds?: number
   /**
@@ -39,7 +40,7 @@ export interface RevocationViewSize {
  *
  * Fail-closed policy. The view starts unsure (it has loaded nothing) and refuses every token
  * until {@link load} or {@link markSure}. When the bus reports down, `markUnsure(since)` starts a
- * grace period of `graceSeconds` (default 2) during which the view answers from what it has;
+ * grace period of `graceSeconds` (default 0) during which the view answers from what it has;
  * past it, `isRevoked` answers true for every token until the owner re-read the store's changes
  * since `since` (minus a skew margin) and called `markSure()`. So a revocation written while
  * this process could not hear it is honoured at most `graceSeconds` late, counted from the
@@ -67,20 +68,42 @@ export class RevocationView implements RevocationCheck {
 
   constructor(options: RevocationViewOptions = {}) {
     this.#clock = options.clock ?? systemClock
-    this.#grace = nonNegative(options.graceSeconds ?? 2, 'graceSeconds')
+    this.#grace = nonNegative(options.graceSeconds ?? 0, 'graceSeconds')
     this.#leeway = nonNegative(options.leewaySeconds ?? 0, 'leewaySeconds')
     this.#sweepInterval = nonNegative(options.sweepIntervalSeconds ?? 60, 'sweepIntervalSeconds')
   }
 
-  /** True when the token must be refused: revoked jti, cut off, or the view cannot vouch. */
+  /**
+   * True when the token must be refused: revoked jti, cut off, or the view cannot vouch. A
+   * refresh token is never refused for the last reason: every use of one goes through the
+   * store (session, rotation, cut-off), which is authoritative, so logout and refresh keep
+   * working while the bus is down.
+   */
   isRevoked(token: VerifiedToken): boolean {
     const unsureSince = this.#unsureSince
-    if (unsureSince !== undefined && this.#clock() - unsureSince > this.#grace) return true
+    if (
+      unsureSince !== undefined &&
+      this.#clock() - unsureSince > this.#grace &&
+      token.type !== 'refresh'
+    ) {
+      return true
+    }
     if (this.#accessTokens.has(token.jti)) return true
     if (token.userId === undefined) return false
     const notBefore = this.#cutoffs.get(token.userId)
     // Fail closed within the cut-off's second: iat has whole-second resolution.
     return notBefore !== undefined && (token.iat === undefined || token.iat <= notBefore)
+  }
+
+  /** True while the view refuses every access token: unsure for longer than its grace. */
+  get failingClosed(): boolean {
+    const unsureSince = this.#unsureSince
+    return unsureSince !== undefined && this.#clock() - unsureSince > this.#grace
+  }
+
+  /** Whether `token` is refused because the view cannot vouch (see {@link isRevoked}). */
+  failsClosed(token: VerifiedToken): boolean {
+    return token.type !== 'refresh' && this.failingClosed
   }
 
   /** Whether the view vouches for itself (loaded, and the bus not down). */

@@ -36,9 +36,10 @@ export interface AuthServiceOptions {
   /**
    * Revocation across processes: the verifier asks `view` on every request, and logouts and
    * cut-offs are written through `sync` (store, then view, then bus). When `tokens` is given,
-   * its verifier must have been built with the same view.
+   * its verifier must have been built with the same view. Without `view` (an administrative
+   * tool that verifies no access token), revocations are still written through `sync`.
    */
-  readonly revocation?: { readonly view: RevocationCheck; readonly sync: RevocationWriter }
+  readonly revocation?: { readonly view?: RevocationCheck; readonly sync: RevocationWriter }
 }
 
 /**
@@ -67,7 +68,9 @@ export class AuthService {
         options.tokens ??
         createTokenEngine(options.settings, {
           clock,
-          ...(options.revocation === undefined ? {} : { revocation: options.revocation.view }),
+          ...(options.revocation?.view === undefined
+            ? {}
+            : { revocation: options.revocation.view }),
         }),
       hasher: options.hasher ?? new PasswordHasher(),
       clock,

@@ -1,4 +1,5 @@
 import type { TokenErrorCode } from '../errors/error-codes.js'
+import { RevocationUnavailableError } from '../errors/request-errors.js'
 import {
   type TokenError,
   TokenExpiredError,
@@ -43,10 +44,13 @@ export interface TokenVerifierOptions {
   revocation?: RevocationCheck
 }
 
-/** The outcome of a verification: the verified token, or the typed reason it was refused. */
+/**
+ * The outcome of a verification: the verified token, or the typed reason it was refused (a
+ * {@link RevocationUnavailableError} while the revocation view fails closed).
+ */
 export type VerifyResult =
   | { readonly ok: true; readonly token: VerifiedToken }
-  | { readonly ok: false; readonly error: TokenError }
+  | { readonly ok: false; readonly error: TokenError | RevocationUnavailableError }
 
 const MAX_JTI_LENGTH = 128
 
@@ -183,8 +187,13 @@ export class TokenVerifier {
       kid,
       claims,
     }
-    if (this.#revocation?.isRevoked(verified) === true) {
-      return { ok: false, error: new TokenRevokedError() }
+    const revocation = this.#revocation
+    if (revocation?.isRevoked(verified) === true) {
+      const error =
+        revocation.failsClosed?.(verified) === true
+          ? new RevocationUnavailableError(verified)
+          : new TokenRevokedError()
+      return { ok: false, error }
     }
     return { ok: true, token: verified }
   }

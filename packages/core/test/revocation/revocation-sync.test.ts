@@ -127,17 +127,37 @@ describe('createRevocationSync: store first, then publish', () => {
     sync.close()
   })
 
-  it('a publish failure rejects, but the store and this view already hold the revocation', async () => {
+  it('a publish failure resolves (the revocation is durable), is reported, and is resent on up', async () => {
     const store = createMemoryStores().revocations
     const bus = new ManualBus()
     const view = new RevocationView({ clock: () => T0 })
-    const sync = await createRevocationSync({ view, store, bus, clock: () => T0 })
+    const errors: unknown[] = []
+    const sync = await createRevocationSync({
+      view,
+      store,
+      bus,
+      clock: () => T0,
+      onError: (error) => errors.push(error),
+    })
     bus.failPublish = true
-    await expect(
-      sync.revokeAccessToken({ jti: 'jti-1', userId: 'u1', expiresAt: T0 + 60 }),
-    ).rejects.toThrow('publish failed')
+    await sync.revokeAccessToken({ jti: 'jti-1', userId: 'u1', expiresAt: T0 + 60 })
+    await sync.setCutoff('u2', T0)
     expect(view.isRevoked(token())).toBe(true)
     expect((await store.loadLive(T0)).accessTokens).toHaveLength(1)
+    expect(errors.map((error) => (error as Error).message)).toEqual([
+      'publish failed',
+      'publish failed',
+    ])
+    expect(bus.published).toEqual([])
+
+    bus.failPublish = false
+    bus.goDown()
+    bus.goUp()
+    await vi.waitFor(() => expect(bus.published).toHaveLength(2))
+    expect(bus.published).toEqual([
+      { kind: 'access', jti: 'jti-1', userId: 'u1', expiresAt: T0 + 60 },
+      { kind: 'cutoff', userId: 'u2', notBefore: T0 },
+    ])
     sync.close()
   })
 })
@@ -170,8 +190,10 @@ describe('createRevocationSync: fail-closed while the bus is down', () => {
     time.set(T0 + 101)
     // Within the grace: a missed revocation can still pass (the documented bound).
     expect(view.isRevoked(token())).toBe(false)
+    expect(view.failingClosed).toBe(false)
     time.set(T0 + 102.5)
     expect(view.isRevoked(token())).toBe(true)
+    expect(view.failingClosed).toBe(true)
     expect(view.isRevoked(token({ jti: 'unrelated', userId: 'u3', iat: T0 + 102 }))).toBe(true)
     bus.goUp()
     await vi.waitFor(() => expect(view.sure).toBe(true))

@@ -176,6 +176,21 @@ describe('RevocationView: fail-closed window', () => {
     expect(view.isRevoked(token())).toBe(false)
   })
 
+  it('never fails closed on refresh tokens, which the services check against the store', () => {
+    const time = frozenClock()
+    const view = sureView({ clock: time.clock })
+    view.markUnsure(T0 - 1)
+    expect(view.isRevoked(token())).toBe(true)
+    expect(view.failsClosed(token())).toBe(true)
+    const refresh = token({ type: 'refresh', jti: 'r-1' })
+    expect(view.isRevoked(refresh)).toBe(false)
+    expect(view.failsClosed(refresh)).toBe(false)
+    // What the view does know still applies to them.
+    view.apply({ kind: 'cutoff', userId: refresh.userId as string, notBefore: T0 })
+    expect(view.isRevoked(refresh)).toBe(true)
+    expect(view.failsClosed(refresh)).toBe(false)
+  })
+
   it('keeps the earliest moment it became unsure', () => {
     const time = frozenClock(T0 + 10)
     const view = sureView({ clock: time.clock, graceSeconds: 2 })

@@ -334,7 +334,7 @@ export function expectRejected(
   const result = verifyWithoutThrowing(verifier, token, expectedType)
   if (result.ok) return expect.fail(`token was accepted; expected ${code}`)
   const { error } = result
-  expect(error).toBeInstanceOf(TokenError)
+  if (!(error instanceof TokenError)) return expect.fail(`${error.code}; expected ${code}`)
   expect(error.code).toBe(code)
   expect(errorCatalogue[error.code].status).toBe(401)
   expect(errorCatalogue[error.code].publicCode).toBe('token_not_valid')

@@ -1,4 +1,10 @@
-import { type RevocationCheck, TokenVerifier, type VerifiedToken } from '@tessera/core'
+import {
+  type RevocationCheck,
+  RevocationUnavailableError,
+  RevocationView,
+  TokenVerifier,
+  type VerifiedToken,
+} from '@tessera/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   clock,
@@ -121,5 +127,42 @@ describe.each(RING_ALGS)('a logged-out token on every instance (%s ring)', (alg)
   it('a jti of 128 characters verifies', () => {
     const token = fixture.sign(headerFor(fixture.key), tokenClaims({ jti: 'a'.repeat(128) }))
     expectVerifies(fixture.verifier, token, 'access')
+  })
+})
+
+describe.each(RING_ALGS)('a view that cannot vouch for itself (%s ring)', (alg) => {
+  it('refuses access tokens with a retryable 503, never a 401 that would log clients out', () => {
+    const view = new RevocationView({ clock })
+    const fixture = createFixture(alg, { verifier: { revocation: view } })
+    const access = fixture.pair.access.token
+    // Never loaded: fail closed.
+    const result = fixture.verifier.verify(access, 'access')
+    if (result.ok) return expect.fail('accepted by a view that loaded nothing')
+    expect(result.error).toBeInstanceOf(RevocationUnavailableError)
+    expect(result.error.code).toBe('service_unavailable')
+    const error = result.error as RevocationUnavailableError
+    expect(error.retryAfterSeconds).toBe(1)
+    // The genuine token travels with the error, so logout can still revoke it.
+    expect(error.token.jti).toBe(fixture.pair.access.jti)
+    view.markSure()
+    expectVerifies(fixture.verifier, access, 'access')
+    // The bus goes down: with the default grace of 0, refused at once.
+    view.markUnsure(NOW - 0.001)
+    const down = fixture.verifier.verify(access, 'access')
+    expect(down.ok === false && down.error.code).toBe('service_unavailable')
+    view.markSure()
+    expectVerifies(fixture.verifier, access, 'access')
+  })
+
+  it('keeps verifying refresh tokens, whose every use is checked against the store', () => {
+    const view = new RevocationView({ clock })
+    const fixture = createFixture(alg, { verifier: { revocation: view } })
+    expectVerifies(fixture.verifier, fixture.pair.refresh.token, 'refresh')
+    view.apply({
+      kind: 'cutoff',
+      userId: String(fixture.pair.refresh.claims.user_id),
+      notBefore: NOW,
+    })
+    expectRejected(fixture.verifier, fixture.pair.refresh.token, 'token_revoked', 'refresh')
   })
 })

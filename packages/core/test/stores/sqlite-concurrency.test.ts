@@ -161,14 +161,17 @@ describe('sqlite: real parallelism across connections (worker threads, one WAL f
   )
 
   it(
-    'lets 8 connections migrate a new file at once: exactly one applies 0001_initial',
+    'lets 8 connections migrate a new file at once: exactly one applies the migrations',
     async () => {
       file = await createTempSqliteFile()
       const path = file.path
       const reports = await race<MigrationReport>(
         Array.from({ length: 8 }, () => ({ task: 'migrate', path })),
       )
-      expect(reports.flatMap((report) => report.applied)).toEqual(['0001_initial'])
+      expect(reports.flatMap((report) => report.applied)).toEqual([
+        '0001_initial',
+        '0002_revocation_change_indexes',
+      ])
       const stores = await createSqliteStores({ database: await file.open() })
       expect(await stores.migrate()).toEqual({ applied: [] })
     },

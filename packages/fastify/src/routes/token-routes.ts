@@ -185,10 +185,16 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           const { refresh } = request.body as { refresh: string }
           // The blacklist view does not authenticate, but a valid access token of the same user
           // sent along is revoked too: logging out ends the access token, not only the session.
+          // While the revocation view fails closed the token is still genuine: revoke it too.
           const bearer = request.server.tessera.authenticator.authenticate(
             request.headers.authorization,
           )
-          const access = bearer.status === 'authenticated' ? bearer.token : undefined
+          const access =
+            bearer.status === 'authenticated'
+              ? bearer.token
+              : bearer.status === 'failed'
+                ? bearer.genuine
+                : undefined
           await auth.logout(refresh, requestContext(request), access)
           return {}
         },

@@ -5,6 +5,8 @@ import {
   type UserRecord,
   usernameKey,
 } from '@tessera/core'
+import { type Backplane, openBackplane } from '../revocation/open-backplane.js'
+import { publishingRevocationWriter } from '../revocation/publishing-writer.js'
 import {
   databaseLocation,
   loadServerConfig,
@@ -38,19 +40,42 @@ export async function openStoreContext(io: CliIo): Promise<StoreContext> {
 }
 
 /**
- * Loads the full configuration (signing key included: revocations need the services) and opens
- * the stores.
+ * Loads the full configuration (signing key included: revocations need the services), opens
+ * the stores and the revocation bus the servers listen on, so a cut-off written here (users
+ * deactivate, changepassword) reaches every running server at once. On SQLite without Redis
+ * there is no bus between processes: servers read it within a second (their reconciliation).
  */
 export async function openAuthContext(io: CliIo): Promise<AuthContext> {
   const config = loadServerConfig({ env: io.env, cwd: io.cwd })
   const stores = await openStores(config.database)
+  let backplane: Backplane
+  try {
+    backplane = await openBackplane(config.settings, config.database, { onError: () => {} })
+  } catch (error) {
+    await stores.close()
+    throw error
+  }
+  const sync = publishingRevocationWriter(stores.revocations, backplane.bus, () =>
+    io.stderr.write(
+      'warning: the revocation is stored but could not be broadcast; running servers apply it ' +
+        'within 30 seconds\n',
+    ),
+  )
   const auth = new AuthService({
     stores,
     settings: config.settings,
     reuseInterval: config.settings.REFRESH_REUSE_INTERVAL,
+    revocation: { sync },
     ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),
   })
-  return { settings: config.settings, config, stores, auth, close: () => stores.close() }
+  const close = async () => {
+    try {
+      await backplane.close()
+    } finally {
+      await stores.close()
+    }
+  }
+  return { settings: config.settings, config, stores, auth, close }
 }
 
 /** Runs `work` with a context, closing the stores whatever happens. */

@@ -1,4 +1,4 @@
-import { publicErrorBody, type Stores } from '@tessera/core'
+import { publicErrorBody, type RevocationView, type Stores } from '@tessera/core'
 import type { FastifyInstance } from 'fastify'
 
 /** Seconds a readiness probe waits for the store before answering 503. */
@@ -29,11 +29,16 @@ function withTimeout(promise: Promise<void>, seconds: number): Promise<void> {
 }
 
 /**
- * `GET /healthz` (liveness: the process answers) and `GET /readyz` (readiness: the store answers
- * a ping within 3 s; else 503 with the contract's `service_unavailable` body and `Retry-After`).
- * Probes hit them every few seconds, so their request logs are kept to warnings.
+ * `GET /healthz` (liveness: the process answers) and `GET /readyz` (readiness: the revocation
+ * view vouches for itself and the store answers a ping within 3 s; else 503 with the contract's
+ * `service_unavailable` body and `Retry-After`). Probes hit them every few seconds, so their
+ * request logs are kept to warnings.
  */
-export async function registerHealthRoutes(app: FastifyInstance, stores: Stores): Promise<void> {
+export async function registerHealthRoutes(
+  app: FastifyInstance,
+  stores: Stores,
+  revocations: Pick<RevocationView, 'failingClosed'>,
+): Promise<void> {
   app.get(
     '/healthz',
     {
@@ -52,12 +57,13 @@ export async function registerHealthRoutes(app: FastifyInstance, stores: Stores)
       logLevel: 'warn',
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: the store is reachable',
+        summary: 'Readiness: the revocation view is current and the store reachable',
         response: { 200: statusBody('ready'), 503: unavailableBody },
       },
     },
     async (request, reply) => {
       try {
+        if (revocations.failingClosed) throw new Error('revocation view failing closed')
         await withTimeout(stores.ping(), READINESS_TIMEOUT_SECONDS)
         return { status: 'ready' }
       } catch (error) {

@@ -1,4 +1,4 @@
-import type { AuthService, Stores } from '@tessera/core'
+import type { AuthService, Stores, ThrottleStore } from '@tessera/core'
 import { tesseraPlugin } from '@tessera/fastify'
 import type { FastifyInstance } from 'fastify'
 import type { ServerSettings } from '../settings/server-settings.js'
@@ -11,6 +11,8 @@ export interface ApiDependencies {
   readonly auth: AuthService
   readonly stores: Stores
   readonly settings: ServerSettings
+  /** Shared throttle counters (Redis); default per process. */
+  readonly throttleStore?: ThrottleStore
 }
 
 /**
@@ -25,6 +27,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDependencies): 
     settings,
     prefix: API_PREFIX,
     slidingTokens: settings.SLIDING_TOKENS,
+    ...(deps.throttleStore === undefined ? {} : { throttleStore: deps.throttleStore }),
     throttleRates: {
       anon: settings.THROTTLE_ANON,
       user: settings.THROTTLE_USER,

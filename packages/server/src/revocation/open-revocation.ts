@@ -1,47 +1,53 @@
-import cluster from 'node:cluster'
 import {
   createRevocationSync,
-  InProcessRevocationBus,
   type RevocationBus,
   type RevocationSync,
   RevocationView,
   type Stores,
 } from '@tessera/core'
-import { ClusterRevocationBus } from '../cluster/cluster-revocation-bus.js'
 
 /** The revocation view of this process, kept in step with the store and the other processes. */
 export interface ServerRevocation {
   readonly view: RevocationView
   readonly sync: RevocationSync
+  /** Stops the sync; the bus stays its owner's. */
+  close(): void
+}
+
+/** Options of {@link openRevocation}. Durations in seconds. */
+export interface OpenRevocationOptions {
   readonly bus: RevocationBus
-  close(): Promise<void>
+  readonly leewaySeconds: number
+  /** How long the view trusts itself after the bus went down (`REVOCATION_GRACE`). */
+  readonly graceSeconds: number
+  /** How often the store's changes are re-read, catching what no bus carried. */
+  readonly reconcileSeconds: number
+  readonly onError: (error: unknown) => void
+  /** Told when the bus goes down (the view fails closed after the grace) and comes back. */
+  readonly onBusStatus?: (status: 'down' | 'up') => void
 }
 
 /**
- * Loads every live revocation into a new view and keeps it current through a bus: the given
- * one, else node:cluster IPC in a `--workers` worker, else in-process. Access tokens are then
- * checked against the view on every request, synchronously.
+ * Loads every live revocation into a new view and keeps it current through the bus. Access
+ * tokens are then checked against the view on every request, synchronously.
  */
 export async function openRevocation(
   stores: Stores,
-  options: { bus?: RevocationBus; leewaySeconds: number; onError: (error: unknown) => void },
+  options: OpenRevocationOptions,
 ): Promise<ServerRevocation> {
-  const view = new RevocationView({ leewaySeconds: options.leewaySeconds })
-  const bus =
-    options.bus ?? (cluster.isWorker ? new ClusterRevocationBus() : new InProcessRevocationBus())
+  const { bus } = options
+  const view = new RevocationView({
+    leewaySeconds: options.leewaySeconds,
+    graceSeconds: options.graceSeconds,
+  })
   const sync = await createRevocationSync({
     view,
     store: stores.revocations,
     bus,
+    reconcileIntervalSeconds: options.reconcileSeconds,
     onError: options.onError,
   })
-  return {
-    view,
-    sync,
-    bus,
-    async close() {
-      sync.close()
-      if (options.bus === undefined) await bus.close()
-    },
-  }
+  bus.on('down', () => options.onBusStatus?.('down'))
+  bus.on('up', () => options.onBusStatus?.('up'))
+  return { view, sync, close: () => sync.close() }
 }

@@ -1,6 +1,7 @@
 import type { SettingSpec } from '@tessera/core'
 import { databaseUrlSpec } from './database-url-spec.js'
 import { profileFieldsSpec } from './profile-fields-spec.js'
+import { redisUrlSpec } from './redis-url-spec.js'
 import { LOG_LEVELS, type ServerOnlySettings, type ServerSettingName } from './server-settings.js'
 import {
   booleanSpec,
@@ -92,4 +93,23 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     default: Object.freeze([]),
     description: 'Extra user fields, a JSON list of declarations.',
   }),
+  REDIS_URL: redisUrlSpec({
+    name: 'REDIS_URL',
+    default: undefined,
+    description: 'redis://... : revocation bus and throttle counters shared by every instance.',
+  }),
+  REDIS_PREFIX: stringSpec({
+    name: 'REDIS_PREFIX',
+    default: 'tessera:',
+    description: 'Prefix of the Redis keys and channel (deployments sharing a Redis differ).',
+  }),
+  REVOCATION_GRACE: boundedDurationSpec(
+    {
+      name: 'REVOCATION_GRACE',
+      default: 0,
+      description: 'Seconds (0-30) to trust the revocation view after its bus went down.',
+    },
+    0,
+    30,
+  ),
 })

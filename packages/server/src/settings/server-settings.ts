@@ -43,6 +43,21 @@ export interface ServerOnlySettings {
   readonly REFRESH_REUSE_INTERVAL: number
   /** Extra user fields (Django's custom user model, declared). Default `[]`. */
   readonly PROFILE_FIELDS: readonly ProfileFieldSpec[]
+  /**
+   * `redis://...` or `rediss://...`: the revocation bus (pub/sub) and the throttle counters of
+   * every instance go through this Redis. Unset (the default): no Redis. Secret: never printed.
+   */
+  readonly REDIS_URL: string | undefined
+  /**
+   * Prefix of Tessera's Redis keys and channel (`<prefix>throttle:...`, `<prefix>revocations`),
+   * so deployments sharing a Redis stay apart. Default `tessera:`.
+   */
+  readonly REDIS_PREFIX: string
+  /**
+   * Seconds a process keeps answering from its revocation view after its bus went down, 0 to
+   * 30. Default `0`: refuse every token (503, retry) at once until it caught up again.
+   */
+  readonly REVOCATION_GRACE: number
 }
 
 /** Every setting of the server: core's {@link TesseraSettings} and {@link ServerOnlySettings}. */
@@ -71,4 +86,7 @@ export type ServerSettingsInput = {
   readonly SLIDING_TOKENS?: boolean
   readonly REFRESH_REUSE_INTERVAL?: number | string
   readonly PROFILE_FIELDS?: readonly ProfileFieldSpec[]
+  readonly REDIS_URL?: string
+  readonly REDIS_PREFIX?: string
+  readonly REVOCATION_GRACE?: number | string
 }

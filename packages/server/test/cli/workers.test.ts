@@ -4,9 +4,11 @@ import { TEST_SIGNING_KEY, useTempDirs } from '../temp-dir.js'
 import {
   killServedTessera,
   requireBuiltCli,
+  runTessera,
   type ServedTessera,
   serveTessera,
 } from './run-tessera.js'
+import { millisUntilStatus } from './service-fixtures.js'
 
 const tempDir = useTempDirs()
 const PASSWORD = 'correct horse battery staple'
@@ -68,6 +70,24 @@ describe('tessera serve --workers 2 on one SQLite file', () => {
     expect(await server.stop()).toBe(0)
     server = await serve(cwd, ['--workers', '2'])
     expect(await helloStatuses(server.url, access, 4)).toEqual([401, 401, 401, 401])
+    expect(await server.stop()).toBe(0)
+  }, 120_000)
+
+  it("the CLI's users deactivate reaches every worker within 2 s (no bus between them)", async () => {
+    const cwd = tempDir()
+    const server = await serve(cwd, ['--workers', '2'])
+    await post(`${server.url}/api/register/`, { username: 'eve', password: PASSWORD })
+    const login = await post(`${server.url}/api/token/`, { username: 'eve', password: PASSWORD })
+    const access = login.body.access as string
+    expect(await helloStatuses(server.url, access, 4)).toEqual([200, 200, 200, 200])
+    const run = await runTessera(['users', 'deactivate', 'eve'], {
+      cwd,
+      env: { TESSERA_DATA_DIR: join(cwd, 'data'), TESSERA_SIGNING_KEY: TEST_SIGNING_KEY },
+    })
+    expect(run.status).toBe(0)
+    // SQLite without Redis: the workers re-read the file's revocations every second.
+    await millisUntilStatus(server.url, access, 401, 2000)
+    expect(await helloStatuses(server.url, access, 6)).toEqual(Array(6).fill(401))
     expect(await server.stop()).toBe(0)
   }, 120_000)
 

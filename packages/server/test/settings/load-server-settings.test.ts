@@ -35,6 +35,9 @@ describe('loadServerSettings: defaults', () => {
       SLIDING_TOKENS: false,
       REFRESH_REUSE_INTERVAL: 0,
       PROFILE_FIELDS: [],
+      REDIS_URL: undefined,
+      REDIS_PREFIX: 'tessera:',
+      REVOCATION_GRACE: 0,
       ACCESS_TOKEN_LIFETIME: 300,
       ROTATE_REFRESH_TOKENS: true,
       SIGNING_KEY: undefined,
@@ -78,6 +81,9 @@ describe('loadServerSettings: sources', () => {
         TESSERA_REFRESH_REUSE_INTERVAL: '10s',
         TESSERA_PROFILE_FIELDS: '[{"name":"phone","type":"string","maxLength":20}]',
         TESSERA_ACCESS_TOKEN_LIFETIME: '15m',
+        TESSERA_REDIS_URL: 'rediss://:pw@cache:6380/2',
+        TESSERA_REDIS_PREFIX: 'auth-eu:',
+        TESSERA_REVOCATION_GRACE: '2s',
       },
     })
     expect(settings).toMatchObject({
@@ -93,6 +99,9 @@ describe('loadServerSettings: sources', () => {
       REFRESH_REUSE_INTERVAL: 10,
       PROFILE_FIELDS: [{ name: 'phone', type: 'string', maxLength: 20 }],
       ACCESS_TOKEN_LIFETIME: 900,
+      REDIS_URL: 'rediss://:pw@cache:6380/2',
+      REDIS_PREFIX: 'auth-eu:',
+      REVOCATION_GRACE: 2,
     })
   })
 
@@ -201,6 +210,8 @@ describe('loadServerSettings: errors name the setting, the accepted form and the
     ],
     ['TESSERA_PROFILE_FIELDS', '[oops', 'PROFILE_FIELDS', /not valid JSON/],
     ['TESSERA_HOST', ' ', 'HOST', /non-empty string/],
+    ['TESSERA_REDIS_URL', 'localhost:6379', 'REDIS_URL', /a redis:\/\/ or rediss:\/\/ URL/],
+    ['TESSERA_REVOCATION_GRACE', '31', 'REVOCATION_GRACE', /a duration from 0 to 30 seconds/],
     ['TESSERA_ACCESS_TOKEN_LIFETIME', 'forever', 'ACCESS_TOKEN_LIFETIME', /must be a duration/],
   ])('%s=%s', (variable, text, setting, message) => {
     const error = loadError({ env: { [variable]: text }, cwd: tempDir() })
@@ -216,6 +227,15 @@ describe('loadServerSettings: errors name the setting, the accepted form and the
     })
     expect(error.setting).toBe('DATABASE_URL')
     expect(error.message).toMatch(/postgres:\/\/ or postgresql:\/\/ URL, or sqlite:<path>/)
+    expect(error.message).not.toContain('hunter2')
+  })
+
+  it('never echoes REDIS_URL, which may hold a password', () => {
+    const error = loadError({
+      env: { TESSERA_REDIS_URL: 'http://:hunter2@cache:6379' },
+      cwd: tempDir(),
+    })
+    expect(error.setting).toBe('REDIS_URL')
     expect(error.message).not.toContain('hunter2')
   })
 })

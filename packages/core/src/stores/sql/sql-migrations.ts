@@ -1,6 +1,7 @@
 import { type Kysely, type MigrationProvider, type MigrationResult, Migrator } from 'kysely'
 import { type MigrationReport, StoreUnavailableError } from '../stores.js'
 import { initialMigration } from './migration-0001-initial.js'
+import { revocationChangeIndexesMigration } from './migration-0002-revocation-change-indexes.js'
 import type { SqlContext } from './sql-context.js'
 import type { Database } from './sql-database.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -17,7 +18,10 @@ export const MIGRATION_LOCK_TABLE = 'tessera_migration_lock'
 export function createMigrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initialMigration(dialect) }
+      return {
+        '0001_initial': initialMigration(dialect),
+        '0002_revocation_change_indexes': revocationChangeIndexesMigration,
+      }
     },
   }
 }
