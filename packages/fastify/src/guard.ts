@@ -1,5 +1,5 @@
 import type { Permission, PermissionContext } from '@tessera/core'
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { sendError } from './drf-responses.js'
 
 /** Builds the context a permission sees for this request. */
@@ -32,14 +32,28 @@ export function sendDenied(request: FastifyRequest, reply: FastifyReply): Fastif
 
 /**
  * A `preHandler` that lets the request through only if `permission` allows it (DRF's
- * `permission_classes`). Authentication already ran in `onRequest`.
+ * `permission_classes`). Authentication already ran in `onRequest`. A permission that answers
+ * synchronously (`isAuthenticated`, `isAdminUser`...) costs no promise: it runs on every
+ * protected request.
  *
  * @example
  * app.get('/articles', { preHandler: guard(isAuthenticatedOrReadOnly) }, listArticles)
  */
-export function guard(permission: Permission): preHandlerAsyncHookHandler {
-  return async function checkPermission(request, reply) {
-    if (!(await permission.check(permissionContext(request)))) return sendDenied(request, reply)
+export function guard(permission: Permission): preHandlerHookHandler {
+  return function checkPermission(request, reply, done) {
+    const allowed = permission.check(permissionContext(request))
+    if (allowed === true) return done()
+    if (allowed === false) {
+      sendDenied(request, reply)
+      return
+    }
+    allowed.then(
+      (yes) => {
+        if (yes) done()
+        else sendDenied(request, reply)
+      },
+      (error: unknown) => done(error as Error),
+    )
   }
 }
 

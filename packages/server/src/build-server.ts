@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
 import { registerHealthRoutes } from './http/health-routes.js'
+import { lazyChildLoggerFactory } from './http/lazy-child-logger.js'
 import { generateRequestId, type LogStream, loggerOptions } from './http/logger-options.js'
 import { registerApi } from './http/register-api.js'
 import { openBackplane } from './revocation/open-backplane.js'
@@ -85,6 +86,7 @@ export async function buildServer(
             level: settings.LOG_LEVEL,
             ...(options.logStream === undefined ? {} : { stream: options.logStream }),
           }),
+    ...(options.logger === false ? {} : { childLoggerFactory: lazyChildLoggerFactory }),
     genReqId: generateRequestId,
     trustProxy: fastifyTrustProxy(settings.TRUST_PROXY),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -155,8 +157,9 @@ export async function buildServer(
   // onClose runs once the server has stopped and requests in flight are done.
   app.addHook('onClose', closeAll)
   try {
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       reply.header('x-request-id', request.id)
+      done()
     })
     app.setNotFoundHandler(notFound)
     app.setErrorHandler(serverError)

@@ -16,6 +16,11 @@ export class ConcurrencyLimiter {
     this.#busy = busy
   }
 
+  /** True when `run` would reject right now: every slot busy and the queue full. */
+  get full(): boolean {
+    return this.#active >= this.#maxConcurrent && this.#queue.length >= this.#maxQueue
+  }
+
   /** Runs `job` when a slot is free; rejects with `busy()` when the queue is full too. */
   run<T>(job: () => Promise<T>): Promise<T> {
     if (this.#active < this.#maxConcurrent) return this.#start(job)

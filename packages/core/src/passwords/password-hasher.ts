@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
-import {
-  type Algorithm,
-  hash as argon2Hash,
-  verify as argon2Verify,
-  type Version,
-} from '@node-rs/argon2'
+import type { Algorithm, Version } from '@node-rs/argon2'
+import { Argon2Threads } from './argon2-threads.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
 import {
   type DjangoHash,
@@ -78,6 +74,7 @@ export interface PasswordVerifyResult {
 export class PasswordHasher {
   readonly #argon2: Required<Argon2Options>
   readonly #limiter: ConcurrencyLimiter
+  readonly #threads: Argon2Threads
   readonly #onVerify: ((format: PasswordVerifyFormat) => void) | undefined
   #dummyHash: Promise<string> | undefined
 
@@ -115,6 +112,7 @@ export class PasswordHasher {
       throw new TypeError('onVerify must be a function')
     }
     this.#onVerify = options.onVerify
+    this.#threads = new Argon2Threads(maxConcurrent)
     this.#limiter = new ConcurrencyLimiter(
       maxConcurrent,
       maxQueue,
@@ -136,6 +134,14 @@ export class PasswordHasher {
     const phc = await this.#limiter.run(() => this.#argon2idHash(password))
     // Django stores 'argon2' + the PHC string and splits on the first '$' to read it back.
     return `argon2${phc}`
+  }
+
+  /**
+   * True when a verify or hash would be refused right now ({@link PasswordHasherBusyError}):
+   * callers check it before costlier work, so a login flood is shed for almost nothing.
+   */
+  get busy(): boolean {
+    return this.#limiter.full
   }
 
   /**
@@ -161,7 +167,10 @@ export class PasswordHasher {
     this.#onVerify?.(parsed.format)
     let ok: boolean
     try {
-      ok = await verifyDjangoHash(password, parsed)
+      ok =
+        parsed.format === 'argon2id' || parsed.format === 'argon2i'
+          ? await this.#threads.verify(parsed.phc, password)
+          : await verifyDjangoHash(password, parsed)
     } catch {
       // The parser admits only what the libraries accept, so this is a hash they could not
       // finish (e.g. out of memory); a failed login is the safe answer, and it looks like one.
@@ -180,11 +189,12 @@ export class PasswordHasher {
       throw error
     }
     this.#onVerify?.('dummy')
-    await argon2Verify(dummy, password)
+    await this.#threads.verify(dummy, password)
   }
 
   #argon2idHash(password: string): Promise<string> {
-    return argon2Hash(password, { ...this.#argon2, algorithm: ARGON2ID, version: VERSION_0X13 })
+    const options = { ...this.#argon2, algorithm: ARGON2ID, version: VERSION_0X13 }
+    return this.#threads.hash(password, options)
   }
 
   #isCurrent(hash: DjangoHash): boolean {

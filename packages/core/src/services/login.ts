@@ -1,4 +1,5 @@
 import { AuthenticationFailedError } from '../errors/request-errors.js'
+import { PasswordHasherBusyError } from '../passwords/password-errors.js'
 import type { UserRecord } from '../stores/user-store.js'
 import type { IssuedToken } from '../tokens/token-issuer.js'
 import { newJti } from '../tokens/token-issuer.js'
@@ -24,6 +25,8 @@ export async function authenticate(
   username: unknown,
   password: unknown,
 ): Promise<UserRecord | undefined> {
+  // Shed a login flood before the user lookup: the verify below would refuse it anyway.
+  if (context.hasher.busy) throw new PasswordHasherBusyError(1)
   const candidate =
     typeof username === 'string' &&
     username.length > 0 &&

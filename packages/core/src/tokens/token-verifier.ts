@@ -25,6 +25,7 @@ import {
   type TokenType,
   type VerifiedToken,
 } from './token-types.js'
+import { type CachedVerification, VerifiedTokenCache } from './verified-token-cache.js'
 
 /** Options of {@link TokenVerifier}. */
 export interface TokenVerifierOptions {
@@ -42,6 +43,12 @@ export interface TokenVerifierOptions {
   clock?: Clock
   /** The revocation view asked last, after every other check passed. */
   revocation?: RevocationCheck
+  /**
+   * How many verified tokens to remember by their exact text, so a token presented again skips
+   * the signature and parsing; time, key validity, type and revocation are re-checked on every
+   * hit (see {@link VerifiedTokenCache}). Default 10,000; 0 turns it off.
+   */
+  cacheSize?: number
 }
 
 /**
@@ -53,6 +60,9 @@ export type VerifyResult =
   | { readonly ok: false; readonly error: TokenError | RevocationUnavailableError }
 
 const MAX_JTI_LENGTH = 128
+
+/** Default of {@link TokenVerifierOptions.cacheSize}: ~5 MB at most. */
+const DEFAULT_CACHE_SIZE = 10_000
 
 /**
  * The strict verifier of security.md: pre-parse, header allow-list, kid lookup in our ring,
@@ -74,6 +84,7 @@ export class TokenVerifier {
   readonly #names: ClaimNames
   readonly #clock: Clock
   readonly #revocation: RevocationCheck | undefined
+  readonly #cache: VerifiedTokenCache | undefined
 
   constructor(options: TokenVerifierOptions) {
     const leeway = options.leeway ?? 0
@@ -86,6 +97,8 @@ export class TokenVerifier {
     this.#names = options.claimNames ?? DEFAULT_CLAIM_NAMES
     this.#clock = options.clock ?? systemClock
     this.#revocation = options.revocation
+    const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE
+    this.#cache = cacheSize === 0 ? undefined : new VerifiedTokenCache(cacheSize)
     this.useKeyRing(options.keyRing)
   }
 
@@ -96,6 +109,7 @@ export class TokenVerifier {
     this.#known = knownHeaderSegments(ring)
     this.#checks = checks
     this.#ring = ring
+    this.#cache?.clear()
   }
 
   /**
@@ -105,6 +119,13 @@ export class TokenVerifier {
    * a sliding token); `exp` must be present either way.
    */
   verify(token: string, expectedType?: TokenType, expiryClaim = 'exp'): VerifyResult {
+    if (expiryClaim === 'exp') {
+      const cached = this.#cache?.get(token)
+      if (cached !== undefined) {
+        const result = this.#recheck(token, cached, expectedType)
+        if (result !== undefined) return result
+      }
+    }
     const layout = layoutCompact(token)
     if (layout === undefined) return invalid('token_malformed', 'not a canonical JWS compact token')
     const { headerEnd, payloadEnd } = layout
@@ -127,16 +148,69 @@ export class TokenVerifier {
     }
     const claims = decodeJsonSegment(token, headerEnd + 1, payloadEnd)
     if (claims === undefined) return invalid('token_malformed', 'payload is not a JSON object')
-    return this.#checkClaims(claims, key.kid, now, expectedType, expiryClaim)
+    const checked = this.#checkClaims(claims, key.kid, now, expectedType, expiryClaim)
+    if (!checked.ok) return checked
+    const verified = checked.token
+    let result: VerifyResult = checked
+    if (this.#cache !== undefined && expiryClaim === 'exp') {
+      const notBefore = Math.max(
+        (claims.nbf as number | undefined) ?? Number.NEGATIVE_INFINITY,
+        verified.iat ?? Number.NEGATIVE_INFINITY,
+      )
+      result = this.#cache.set(token, { headerKid: header.kid, key, notBefore, token: verified })
+    }
+    return this.#checkRevocation(result.token as VerifiedToken, result)
   }
 
+  /**
+   * A cache hit, re-checked in the full path's order: the key still verifies for the kid, then
+   * exp, nbf/iat, type, revocation. Undefined when the key changed: verify from scratch.
+   */
+  #recheck(
+    token: string,
+    cached: CachedVerification,
+    expectedType: TokenType | undefined,
+  ): VerifyResult | undefined {
+    const now = this.#clock()
+    if (this.#ring.verificationKey(cached.headerKid, now) !== cached.key) {
+      this.#cache?.delete(token)
+      return undefined
+    }
+    const leeway = this.#leeway
+    const verified = cached.token
+    if (verified.exp <= now - leeway) {
+      this.#cache?.delete(token)
+      return { ok: false, error: new TokenExpiredError() }
+    }
+    if (cached.notBefore > now + leeway) {
+      return invalid('token_not_yet_valid', 'nbf is in the future or not a NumericDate')
+    }
+    if (expectedType !== undefined && verified.type !== expectedType) {
+      return { ok: false, error: new TokenWrongTypeError() }
+    }
+    return this.#checkRevocation(verified, cached.result)
+  }
+
+  #checkRevocation(verified: VerifiedToken, success: VerifyResult): VerifyResult {
+    const revocation = this.#revocation
+    if (revocation?.isRevoked(verified) === true) {
+      const error =
+        revocation.failsClosed?.(verified) === true
+          ? new RevocationUnavailableError(verified)
+          : new TokenRevokedError()
+      return { ok: false, error }
+    }
+    return success
+  }
+
+  /** Claims with leeway, issuer, audience, jti, type and user id; revocation is not asked. */
   #checkClaims(
     claims: JsonObject,
     kid: string,
     now: number,
     expectedType: TokenType | undefined,
     expiryClaim: string,
-  ): VerifyResult {
+  ): { readonly ok: true; readonly token: VerifiedToken } | VerifyResult {
     const leeway = this.#leeway
     const exp = claims.exp
     if (exp === undefined) return invalid('token_no_exp', 'exp is missing')
@@ -186,14 +260,6 @@ export class TokenVerifier {
       iat: iat as number | undefined,
       kid,
       claims,
-    }
-    const revocation = this.#revocation
-    if (revocation?.isRevoked(verified) === true) {
-      const error =
-        revocation.failsClosed?.(verified) === true
-          ? new RevocationUnavailableError(verified)
-          : new TokenRevokedError()
-      return { ok: false, error }
     }
     return { ok: true, token: verified }
   }

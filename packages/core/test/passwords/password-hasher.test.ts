@@ -168,9 +168,15 @@ describe('one hash computation on every verify path', () => {
 describe('overload', () => {
   it('runs maxConcurrent, queues maxQueue and sheds the rest with 503', async () => {
     const { hasher, calls } = counting({ maxConcurrent: 1, maxQueue: 1 })
-    const results = await Promise.allSettled(
-      [1, 2, 3, 4, 5].map(() => hasher.verify('correct horse', pbkdf2)),
-    )
+    expect(hasher.busy).toBe(false)
+    const running = [1, 2].map(() => hasher.verify('correct horse', pbkdf2))
+    // One running, one queued: the next would be refused, which `busy` tells beforehand.
+    expect(hasher.busy).toBe(true)
+    const results = await Promise.allSettled([
+      ...running,
+      ...[3, 4, 5].map(() => hasher.verify('correct horse', pbkdf2)),
+    ])
+    expect(hasher.busy).toBe(false)
     const fulfilled = results.filter((result) => result.status === 'fulfilled')
     const rejected = results.flatMap((result) =>
       result.status === 'rejected' ? [result.reason as unknown] : [],

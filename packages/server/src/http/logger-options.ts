@@ -34,10 +34,17 @@ export const REDACT_PATHS: readonly string[] = Object.freeze([
 // A caller's request id is kept only when it is short and plain (it lands in every log line).
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-/** Request ids: the caller's `X-Request-Id` when it is plain, else a random UUID. */
+// Generated ids need to be unique, not secret: a random UUID per process whose last 12 hex
+// digits count requests costs far less than a UUID per request (measured on the hot path).
+const ID_PREFIX = randomUUID().slice(0, 24)
+let nextId = 0
+
+/** Request ids: the caller's `X-Request-Id` when it is plain, else unique per process and request. */
 export function generateRequestId(request: IncomingMessage): string {
   const given = request.headers['x-request-id']
-  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+  if (typeof given === 'string' && REQUEST_ID.test(given)) return given
+  nextId = (nextId + 1) % Number.MAX_SAFE_INTEGER
+  return `${ID_PREFIX}${nextId.toString(16).padStart(12, '0')}`
 }
 
 interface LoggedRequest {

@@ -47,7 +47,18 @@ export async function openRevocation(
     reconcileIntervalSeconds: options.reconcileSeconds,
     onError: options.onError,
   })
-  bus.on('down', () => options.onBusStatus?.('down'))
+  // Closing the bus at shutdown reports it down too: that is no outage worth a warning.
+  let closed = false
+  bus.on('down', () => {
+    if (!closed) options.onBusStatus?.('down')
+  })
   bus.on('up', () => options.onBusStatus?.('up'))
-  return { view, sync, close: () => sync.close() }
+  return {
+    view,
+    sync,
+    close() {
+      closed = true
+      sync.close()
+    },
+  }
 }

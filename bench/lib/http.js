@@ -1,0 +1,69 @@
+// One-off HTTP calls for seeding and checks (the load itself is wrk's job).
+import http from 'node:http'
+
+/**
+ * One request; a JSON `body` is serialized. Resolves to { status, body, json } where json is the
+ * parsed body when it is JSON.
+ */
+export function request(url, { method = 'GET', body, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body)
+    const req = http.request(
+      url,
+      {
+        method,
+        headers: {
+          ...headers,
+          ...(payload === undefined
+            ? {}
+            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+        },
+      },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (chunk) => {
+          text += chunk
+        })
+        res.on('end', () => {
+          let json
+          try {
+            json = JSON.parse(text)
+          } catch {
+            json = undefined
+          }
+          resolve({ status: res.statusCode, body: text, json })
+        })
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    req.end(payload)
+  })
+}
+
+/** Throws unless the response has the expected status (and body, when given). */
+export function expectResponse(what, response, status, body) {
+  if (response.status !== status || (body !== undefined && response.body !== body)) {
+    throw new Error(
+      `${what}: expected ${status}${body === undefined ? '' : ` ${body}`}, got ${response.status} ${response.body.slice(0, 300)}`,
+    )
+  }
+}
+
+/** POST /api/token/ for each credential (in parallel batches); resolves to the token pairs. */
+export async function obtainPairs(baseUrl, credentials, batch = 8) {
+  const pairs = []
+  for (let i = 0; i < credentials.length; i += batch) {
+    const results = await Promise.all(
+      credentials
+        .slice(i, i + batch)
+        .map((body) => request(`${baseUrl}/api/token/`, { method: 'POST', body })),
+    )
+    for (const result of results) {
+      expectResponse('POST /api/token/', result, 200)
+      pairs.push(result.json)
+    }
+  }
+  return pairs
+}

@@ -1,0 +1,26 @@
+// The header of BENCHMARKS.md: when, where and how the numbers were taken.
+import os from 'node:os'
+
+export function machineSection({ command, minutes }) {
+  const cpus = os.cpus()
+  const reference = process.env.BENCH_REFERENCE === '1'
+  return `# Benchmarks
+
+Side-by-side numbers of Tessera (\`tessera serve\` from the built packages) against what a Node
+user would pick instead and, when measured, the reference Django + simplejwt server. Written by
+the suite in \`bench/\`; re-run it rather than editing this file.
+
+- Date: ${new Date().toISOString()}
+- Machine: ${cpus.length} cores, ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}
+- Node: ${process.version}
+- Command: \`${reference ? 'BENCH_REFERENCE=1 ' : ''}${command}\` (${minutes} min)
+- Load: wrk, one thread, 32 connections unless said otherwise. **wrk and the servers share the
+  same ${cpus.length} cores**, so absolute numbers are lower than on a dedicated load machine; the
+  ratios, taken in the same run with servers alternating round by round, are the point.
+- Tessera runs with \`TESSERA_LOG_LEVEL=warn\` (no request log; the peers log nothing either),
+  login/register throttles off (they would refuse the load), HS256 with the peers' key.
+- Per-package micro-benchmarks stay separate: \`npm run bench -w @tessera/core\` (token
+  sign/verify) and \`npm run bench -w @tessera/server\` (revoked-jti view); see the
+  BENCHMARKS.md of each package.
+`
+}

@@ -1,0 +1,64 @@
+// The peers of /work/shared/bench: what a Node user would pick instead of Tessera. Copied to the
+// work dir (the shared dir is read-only) and installed there once with `npm ci`.
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { request } from './http.js'
+import { accessClaims, signHs256 } from './jwt.js'
+import { freePort, startChild, waitUntil } from './processes.js'
+import { SIGNING_KEY } from './tessera.js'
+
+const SOURCE = process.env.BENCH_PEERS_DIR ?? '/work/shared/bench/peers'
+const FILES = [
+  'bare.js',
+  'fastify-jwt.js',
+  'express-passport.js',
+  'package.json',
+  'package-lock.json',
+]
+
+/** Peer names and their files. */
+export const PEERS = {
+  bare: 'bare.js',
+  'fastify-jwt': 'fastify-jwt.js',
+  'express-passport': 'express-passport.js',
+}
+
+/** Copies the peers into `<workDir>/peers` and runs `npm ci` there when the lock file changed. */
+export function installPeers(workDir, log) {
+  const target = path.join(workDir, 'peers')
+  mkdirSync(target, { recursive: true })
+  const lock = path.join(target, 'package-lock.json')
+  const fresh =
+    existsSync(path.join(target, 'node_modules')) &&
+    existsSync(lock) &&
+    readFileSync(lock, 'utf8') === readFileSync(path.join(SOURCE, 'package-lock.json'), 'utf8')
+  for (const file of FILES) copyFileSync(path.join(SOURCE, file), path.join(target, file))
+  if (!fresh) {
+    log(`npm ci in ${target}`)
+    const run = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+      cwd: target,
+      stdio: 'inherit',
+    })
+    if (run.status !== 0) throw new Error(`npm ci in ${target} failed`)
+  }
+  return target
+}
+
+/** Starts one peer on a free port; resolves once it answers a request. */
+export async function startPeer(peersDir, name) {
+  const port = await freePort()
+  const child = startChild(name, process.execPath, [path.join(peersDir, PEERS[name])], {
+    cwd: peersDir,
+    env: { ...process.env, PORT: String(port), REF_SIGNING_KEY: SIGNING_KEY },
+  })
+  const url = `http://127.0.0.1:${port}`
+  await waitUntil(name, async () => (await request(`${url}/api/hello/`)).status > 0, { child })
+  return { name, url, stop: child.stop }
+}
+
+/** `count` distinct access tokens for user 1 (different jti), as the peers expect. */
+export function peerAccessTokens(count = 1000) {
+  const header = { alg: 'HS256', typ: 'JWT' }
+  return Array.from({ length: count }, () => signHs256(SIGNING_KEY, header, accessClaims(1)))
+}

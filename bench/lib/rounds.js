@@ -1,0 +1,29 @@
+// Side-by-side measurement: servers run alternately round by round (A B A B ...), so drift of the
+// machine (another process, thermal) spreads over all of them instead of favouring one.
+
+/**
+ * @typedef {{ name: string, measure: (seconds: number) => Promise<{ rps: number, p50?: number, p99?: number }> }} Target
+ */
+
+/**
+ * Warms each target up for `warmup` seconds, then runs `rounds` rounds of `seconds` each over
+ * the targets in turn. Resolves to a Map of target name to its list of results.
+ * @param {Target[]} targets
+ */
+export async function alternate(targets, { rounds, seconds, warmup = 3, log }) {
+  for (const target of targets) {
+    if (warmup > 0) {
+      log(`  warm-up ${target.name} (${warmup} s)`)
+      await target.measure(warmup)
+    }
+  }
+  const results = new Map(targets.map((target) => [target.name, []]))
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of targets) {
+      const result = await target.measure(seconds)
+      results.get(target.name).push(result)
+      log(`  round ${round}/${rounds} ${target.name}: ${Math.round(result.rps)} req/s`)
+    }
+  }
+  return results
+}

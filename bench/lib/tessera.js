@@ -1,0 +1,166 @@
+// Tessera as the bench runs it: the built CLI (`tessera migrate`, `tessera serve`) on a temp data
+// dir seeded with 1,000 users through the store API, and access tokens signed like its own.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { PasswordHasher, usernameKey } from '@tessera/core'
+import { createSqliteStores, openSqliteDatabase } from '@tessera/core/sqlite'
+import { expectResponse, request } from './http.js'
+import { accessClaims, decodeJwt, signHs256 } from './jwt.js'
+import { onCleanup, startChild, waitUntil } from './processes.js'
+
+export const CLI_PATH = fileURLToPath(new URL('../../packages/server/dist/cli.js', import.meta.url))
+/**
+ * The `tessera` executable (packages/server/bin), which imports dist/cli.js: what `npx tessera`
+ * runs. Its command line also keeps our servers out of a `pkill -f dist/cli.js` run by whoever
+ * else benchmarks on this machine.
+ */
+const BIN_PATH = fileURLToPath(new URL('../../packages/server/bin/tessera.js', import.meta.url))
+/** The peers' and the reference's default key: one key for every server of the bench. */
+export const SIGNING_KEY = 'reference-signing-key-0123456789abcdef0123456789'
+export const USER_COUNT = 1000
+export const PASSWORD = 'Bench-Passw0rd-Parker'
+export const HELLO_BODY = '{"msg":"Hello Peter Parker"}'
+
+/** Exits with a clear message when the server has not been built. */
+export function requireBuiltServer() {
+  if (!existsSync(CLI_PATH)) {
+    throw new Error(`${CLI_PATH} is missing: the bench runs the built server. Run: npm run build`)
+  }
+}
+
+/** The server's environment: the parent's without TESSERA_* (no stray config), plus ours. */
+function serverEnv(instance) {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('TESSERA_')),
+  )
+  return {
+    ...clean,
+    TESSERA_DATA_DIR: instance.dataDir,
+    TESSERA_SIGNING_KEY: SIGNING_KEY,
+    // Peers log nothing; Tessera logs warnings only (no per-request access log).
+    TESSERA_LOG_LEVEL: 'warn',
+    // The login and register throttles would refuse the load itself.
+    TESSERA_THROTTLE_LOGIN_USERNAME: 'off',
+    TESSERA_THROTTLE_LOGIN_IP: 'off',
+    TESSERA_THROTTLE_REGISTER: 'off',
+    // Tessera's defaults, spelled out: the refresh scenario measures rotation with blacklist.
+    TESSERA_ROTATE_REFRESH_TOKENS: 'true',
+    TESSERA_BLACKLIST_AFTER_ROTATION: 'true',
+    ...(instance.databaseUrl === undefined ? {} : { TESSERA_DATABASE_URL: instance.databaseUrl }),
+  }
+}
+
+/** The one argon2id hash all seeded users share (computing 1,000 would take minutes). */
+let sharedHash
+const passwordHash = () => {
+  sharedHash ??= new PasswordHasher().hash(PASSWORD)
+  return sharedHash
+}
+
+/** `peter0001`... : the username of seeded user number `n` (1-based). */
+export const username = (n) => `peter${String(n).padStart(4, '0')}`
+
+/**
+ * A fresh data dir (removed at clean-up), migrated by `tessera migrate`. With a `databaseUrl`
+ * (PostgreSQL) the users are left to the caller; on SQLite, 1,000 users named Peter Parker are
+ * inserted through the store API, all with the same password.
+ */
+export async function prepareInstance(name, { databaseUrl, seedUsers = true } = {}) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `tessera-bench-${name}-`))
+  onCleanup(`${name} data dir`, () => rmSync(dataDir, { recursive: true, force: true }))
+  const instance = { name, dataDir, databaseUrl, userIds: [] }
+  const run = spawnSync(process.execPath, [BIN_PATH, 'migrate'], {
+    env: serverEnv(instance),
+    encoding: 'utf8',
+  })
+  if (run.status !== 0) throw new Error(`tessera migrate failed:\n${run.stdout}${run.stderr}`)
+  if (databaseUrl === undefined && seedUsers) await insertUsers(instance)
+  return instance
+}
+
+async function insertUsers(instance) {
+  const database = await openSqliteDatabase(path.join(instance.dataDir, 'tessera.sqlite3'))
+  try {
+    const stores = await createSqliteStores({ database, migrate: false })
+    const password = await passwordHash()
+    const now = Math.floor(Date.now() / 1000)
+    for (let n = 1; n <= USER_COUNT; n++) {
+      const user = await stores.users.createUser({
+        username: username(n),
+        usernameKey: usernameKey(username(n)),
+        email: `${username(n)}@example.com`,
+        firstName: 'Peter',
+        lastName: 'Parker',
+        password,
+        isActive: true,
+        isStaff: false,
+        isSuperuser: false,
+        lastLogin: null,
+        dateJoined: now,
+        profile: {},
+      })
+      instance.userIds.push(user.id)
+    }
+  } finally {
+    database.close()
+  }
+}
+
+/**
+ * Starts `tessera serve` on the instance (port 0 unless given), resolving once it printed
+ * `Tessera <version> listening on <url>`.
+ */
+export async function startTessera(instance, { workers = 1, port = 0, label } = {}) {
+  const name = label ?? instance.name
+  const args = [BIN_PATH, 'serve', '--port', String(port)]
+  if (workers > 1) args.push('--workers', String(workers))
+  const child = startChild(`tessera ${name}`, process.execPath, args, { env: serverEnv(instance) })
+  let url
+  await waitUntil(
+    `tessera ${name}`,
+    () => {
+      url = /Tessera \S+ listening on (http:\/\/\S+)/.exec(child.output())?.[1]
+      return url !== undefined
+    },
+    { timeoutMs: 120_000, child },
+  )
+  return { ...instance, name, url, stop: child.stop, pid: child.child.pid }
+}
+
+/**
+ * Learns how this Tessera signs (its header with kid, the user_id claim's type) from one real
+ * login and checks a token signed the same way is accepted. Resolves to a function returning
+ * `count` distinct fresh access tokens for the seeded users (fresh: they live 300 s, as Tessera's).
+ */
+export async function tesseraTokenSigner(server, userIds) {
+  const login = await request(`${server.url}/api/token/`, {
+    method: 'POST',
+    body: { username: username(1), password: PASSWORD },
+  })
+  expectResponse('tessera login', login, 200)
+  const { header, claims } = decodeJwt(login.json.access)
+  const sign = (count = USER_COUNT) =>
+    Array.from({ length: count }, (_, i) => {
+      const id = userIds[i % userIds.length]
+      return signHs256(
+        SIGNING_KEY,
+        header,
+        accessClaims(typeof claims.user_id === 'number' ? Number(id) : id),
+      )
+    })
+  const hello = await request(`${server.url}/api/hello/`, {
+    headers: { authorization: `Bearer ${sign(1)[0]}` },
+  })
+  expectResponse('tessera hello with a bench-signed token', hello, 200, HELLO_BODY)
+  return sign
+}
+
+/** Writes lines to a file in the work dir; returns its path. */
+export function writeLines(workDir, name, lines) {
+  const file = path.join(workDir, name)
+  writeFileSync(file, `${lines.join('\n')}\n`)
+  return file
+}

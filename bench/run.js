@@ -1,0 +1,72 @@
+// Tessera's side-by-side benchmark suite: starts Tessera (built packages), the Node peers and,
+// with BENCH_REFERENCE=1, the reference simplejwt server; drives them with wrk round by round;
+// prints medians, ratios and PASS/FAIL against the goals; --write saves BENCHMARKS.md.
+// Usage: npm run bench -- [--only hello,verify] [--rounds N] [--seconds N] [--write]
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { createContext } from './lib/context.js'
+import { machineSection } from './lib/machine.js'
+import { parseOptions, USAGE } from './lib/options.js'
+import { cleanupAll } from './lib/processes.js'
+import { goalsTable } from './lib/report.js'
+import { requireBuiltServer } from './lib/tessera.js'
+import { ensureWrk } from './lib/wrk.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const WORK_DIR = fileURLToPath(new URL('../.bench', import.meta.url))
+const log = (message) => process.stderr.write(`${message}\n`)
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2))
+  if (options.help) return log(USAGE)
+  requireBuiltServer()
+  ensureWrk(log)
+  mkdirSync(WORK_DIR, { recursive: true })
+  const context = createContext({ options, log, workDir: WORK_DIR })
+  const sections = []
+  const goals = []
+  const failures = []
+  const started = Date.now()
+  for (const name of options.only) {
+    const scenario = await import(`./scenarios/${name}.js`)
+    log(`\n== ${scenario.title}`)
+    try {
+      const result = await scenario.run(context)
+      sections.push(`## ${scenario.title}\n\n${result.markdown}`)
+      for (const goal of result.goals) goals.push({ scenario: name, ...goal })
+    } catch (error) {
+      // One failed scenario (an error response, a server that would not start) does not hide
+      // the others: it is reported as failed, with why.
+      log(`!! ${name} FAILED: ${error.stack ?? error}`)
+      failures.push(name)
+      const why = String(error.message).split('\n').slice(0, 3).join(' ')
+      sections.push(`## ${scenario.title}\n\nFAILED: ${why}`)
+      goals.push({
+        scenario: name,
+        goal: 'scenario completes without errors',
+        measured: 'failed',
+        pass: false,
+      })
+    }
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1)
+  const body = [...sections, `## Goals\n\n${goalsTable(goals)}`].join('\n\n')
+  process.stdout.write(`\n${body}\n\n(${minutes} min)\n`)
+  if (options.write) {
+    const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()
+    writeFileSync(`${ROOT}BENCHMARKS.md`, `${machineSection({ command, minutes })}\n\n${body}\n`)
+    log('wrote BENCHMARKS.md')
+  }
+  // A FAIL against a goal is a result, not an error: only broken scenarios fail the command.
+  return failures.length > 0 ? 1 : 0
+}
+
+let code = 1
+try {
+  code = (await main()) ?? 0
+} catch (error) {
+  log(`bench failed: ${error.message}`)
+} finally {
+  await cleanupAll()
+}
+process.exit(code)

@@ -1,0 +1,52 @@
+// hello: GET /api/hello/ with a bearer token on Tessera and what a Node user would use instead.
+
+import { throughputTable } from '../lib/report.js'
+import { alternate } from '../lib/rounds.js'
+import { formatRatio } from '../lib/stats.js'
+
+export const title = 'hello: GET /api/hello/ (authenticated)'
+
+export async function run(context) {
+  const { rounds, seconds } = context.options
+  const servers = [
+    await context.peer('bare'),
+    await context.peer('fastify-jwt'),
+    await context.peer('express-passport'),
+    await context.tessera(),
+  ]
+  const reference = await context.reference()
+  if (reference !== undefined) servers.push(reference)
+  const targets = []
+  for (const server of servers) targets.push(await context.helloTarget(server))
+  const results = await alternate(targets, { rounds, seconds, log: context.log })
+  const { markdown, medians } = throughputTable(results, { baseline: 'bare' })
+  const tessera = medians.get('tessera')
+  const ratio = (peer) => tessera / medians.get(peer)
+  const goals = [
+    {
+      goal: 'tessera >= 75% of bare node:http',
+      measured: formatRatio(ratio('bare')),
+      pass: ratio('bare') >= 0.75,
+    },
+    {
+      goal: 'tessera >= 2x fastify-jwt',
+      measured: formatRatio(ratio('fastify-jwt')),
+      pass: ratio('fastify-jwt') >= 2,
+    },
+    reference === undefined
+      ? {
+          goal: 'tessera >= 15x simplejwt',
+          measured: 'not run (BENCH_REFERENCE=1)',
+          pass: undefined,
+        }
+      : {
+          goal: 'tessera >= 15x simplejwt',
+          measured: formatRatio(ratio('simplejwt')),
+          pass: ratio('simplejwt') >= 15,
+        },
+  ]
+  return {
+    markdown: `32 connections, one wrk thread, ${seconds} s per round, ${rounds} rounds; 1,000 distinct tokens round-robin. bare answers without checking the token.\n\n${markdown}`,
+    goals,
+  }
+}

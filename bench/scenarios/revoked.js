@@ -1,0 +1,44 @@
+// revoked: hello on a Tessera with 1,000,000 revoked access-token jtis in its revocation view vs
+// the main one with none. Seeding reuses the server package's bench helper.
+import { seedRevokedTokens } from '../../packages/server/bench/bench-server.js'
+import { throughputTable } from '../lib/report.js'
+import { alternate } from '../lib/rounds.js'
+import { formatPercent } from '../lib/stats.js'
+import { prepareInstance, startTessera, tesseraTokenSigner } from '../lib/tessera.js'
+
+export const title = 'revoked: hello with 1,000,000 revoked jtis vs none'
+
+const REVOKED = 1_000_000
+const GOAL_LOSS = 0.05
+
+export async function run(context) {
+  const { rounds, seconds } = context.options
+  const none = await context.tessera()
+  const instance = await prepareInstance('revoked')
+  context.log(`seeding ${REVOKED.toLocaleString('en-US')} revoked jtis`)
+  seedRevokedTokens(instance, REVOKED)
+  context.log('starting tessera with the revoked jtis')
+  const server = await startTessera(instance, { label: 'tessera (1M revoked)' })
+  try {
+    const revoked = { ...server, sign: await tesseraTokenSigner(server, instance.userIds) }
+    const targets = [
+      await context.helloTarget(none, { name: 'tessera (none revoked)' }),
+      await context.helloTarget(revoked, { name: 'tessera (1M revoked)' }),
+    ]
+    const results = await alternate(targets, { rounds, seconds, log: context.log })
+    const { markdown, medians } = throughputTable(results, { baseline: 'tessera (none revoked)' })
+    const loss = 1 - medians.get('tessera (1M revoked)') / medians.get('tessera (none revoked)')
+    return {
+      markdown: `32 connections, ${seconds} s per round, ${rounds} rounds; none of the measured tokens is revoked (every request looks its jti up).\n\n${markdown}`,
+      goals: [
+        {
+          goal: `hello loss with 1M revoked jtis <= ${GOAL_LOSS * 100}%`,
+          measured: formatPercent(loss),
+          pass: loss <= GOAL_LOSS,
+        },
+      ],
+    }
+  } finally {
+    await server.stop()
+  }
+}

@@ -1,0 +1,37 @@
+// workers: hello on `tessera serve --workers 2` (node:cluster) vs one process, same data dir.
+import { throughputTable } from '../lib/report.js'
+import { alternate } from '../lib/rounds.js'
+import { formatRatio } from '../lib/stats.js'
+import { startTessera } from '../lib/tessera.js'
+
+export const title = 'workers: hello with --workers 2 vs 1'
+
+export async function run(context) {
+  const { rounds, seconds } = context.options
+  const single = await context.tessera()
+  context.log('starting tessera --workers 2 (same data dir)')
+  const cluster = await startTessera(single, { workers: 2, label: 'tessera --workers 2' })
+  try {
+    const targets = [
+      await context.helloTarget(single, { name: 'tessera (1 process)' }),
+      await context.helloTarget({ ...cluster, sign: single.sign }, { name: 'tessera --workers 2' }),
+    ]
+    const results = await alternate(targets, { rounds, seconds, log: context.log })
+    const { markdown, medians } = throughputTable(results, { baseline: 'tessera (1 process)' })
+    const gain = medians.get('tessera --workers 2') / medians.get('tessera (1 process)')
+    return {
+      markdown:
+        `32 connections, ${seconds} s per round, ${rounds} rounds. On 2 cores wrk takes a good ` +
+        `part of one core, so a second worker has little room to add.\n\n${markdown}`,
+      goals: [
+        {
+          goal: '--workers 2 vs 1 (no target; reported)',
+          measured: formatRatio(gain),
+          pass: undefined,
+        },
+      ],
+    }
+  } finally {
+    await cluster.stop()
+  }
+}
