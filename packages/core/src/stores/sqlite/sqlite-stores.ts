@@ -5,6 +5,7 @@ import { guard } from '../sql/sql-errors.js'
 import { createSqlStores } from '../sql/sql-stores.js'
 import type { Stores } from '../stores.js'
 import type { BetterSqlite3Database } from './sqlite-database.js'
+import { cachingStatements } from './statement-cache.js'
 
 const BUSY_TIMEOUT_MS = 5000
 
@@ -65,7 +66,9 @@ export async function createSqliteStores(options: SqliteStoresOptions): Promise<
     database.pragma('foreign_keys = ON')
     database.pragma('synchronous = NORMAL')
   })
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) })
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cachingStatements(database) }),
+  })
   // Nothing of our own to close: the connection is the caller's, and Kysely holds no other resource.
   const stores = createSqlStores(createSqlContext(db, 'sqlite'))
   if (options.migrate ?? true) await stores.migrate()
