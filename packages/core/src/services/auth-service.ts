@@ -82,6 +82,14 @@ export class AuthService {
   }
 
   /** The token issuer and verifier in use. */
+  /**
+   * True when a login would be refused right now because every password-hashing slot and the
+   * queue are taken: HTTP layers answer 503 before reading the body.
+   */
+  get passwordHasherBusy(): boolean {
+    return this.#context.hasher.busy
+  }
+
   get tokens(): TokenEngine<TokenSubject> {
     return this.#context.tokens
   }

@@ -1,6 +1,7 @@
 import '../fastify-types.js'
 import { AuthenticationFailedError, TokenRevokedError } from '@tessera/core'
 import type { FastifyInstance } from 'fastify'
+import { sendError } from '../drf-responses.js'
 import { requiredString } from '../drf-validation.js'
 import { defineResource } from '../resource.js'
 import {
@@ -68,6 +69,12 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
         options: {
           config: PUBLIC_VIEW,
           bodyLimit: AUTH_BODY_LIMIT,
+          // A login flood is shed before its body is even parsed: the hashing queue is full, so
+          // the login would be refused anyway (measured: hello p99 during a storm).
+          onRequest: (_request, reply, done) => {
+            if (!auth.passwordHasherBusy) return done()
+            sendError(reply, 'service_unavailable', challenge)
+          },
           schema: {
             summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
             tags: ['tokens'],
