@@ -108,6 +108,7 @@ export async function buildServer(
     if (options.stores === undefined) {
       stores = await openStores(config.database, {
         onPoolError: logError('idle database connection failed'),
+        backgroundCheckpoints: true,
       })
       const opened = stores
       closers.push(() => opened.close())

@@ -10,6 +10,8 @@ export interface OpenStoresOptions {
   readonly migrate?: boolean
   /** Called with errors of idle PostgreSQL connections (which would otherwise crash the process). */
   readonly onPoolError?: (error: Error) => void
+  /** SQLite: checkpoint the WAL on a thread of its own (long-running servers). Default false. */
+  readonly backgroundCheckpoints?: boolean
 }
 
 // The database holds password hashes: its file, and the WAL/SHM files SQLite derives from its
@@ -41,7 +43,11 @@ function owning(stores: Stores, close: () => Promise<void> | void): Stores {
   }
 }
 
-async function openSqlite(path: string, migrate: boolean): Promise<Stores> {
+async function openSqlite(
+  path: string,
+  migrate: boolean,
+  backgroundCheckpoints: boolean,
+): Promise<Stores> {
   const { createSqliteStores, openSqliteDatabase } = await import('@tessera/core/sqlite')
   ensureDataDir(dirname(path))
   let database: Awaited<ReturnType<typeof openSqliteDatabase>>
@@ -54,7 +60,7 @@ async function openSqlite(path: string, migrate: boolean): Promise<Stores> {
     )
   }
   try {
-    return owning(await createSqliteStores({ database, migrate }), () => {
+    return owning(await createSqliteStores({ database, migrate, backgroundCheckpoints }), () => {
       database.close()
     })
   } catch (error) {
@@ -94,7 +100,7 @@ export async function openStores(
 ): Promise<Stores> {
   const migrate = options.migrate ?? true
   return location.kind === 'sqlite'
-    ? openSqlite(location.path, migrate)
+    ? openSqlite(location.path, migrate, options.backgroundCheckpoints ?? false)
     : openPostgres(location.url, migrate, options.onPoolError)
 }
 

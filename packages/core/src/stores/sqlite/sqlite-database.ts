@@ -6,6 +6,10 @@ import type { SqliteDatabase } from 'kysely'
  */
 export interface BetterSqlite3Database extends SqliteDatabase {
   pragma(source: string, options?: { simple?: boolean }): unknown
+  /** The file path (better-sqlite3's `name`). */
+  readonly name?: string
+  /** True for an in-memory database. */
+  readonly memory?: boolean
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Database } from '../sql/sql-database.js'
 import { guard } from '../sql/sql-errors.js'
 import { createSqlStores } from '../sql/sql-stores.js'
 import type { Stores } from '../stores.js'
+import { startBackgroundCheckpoints } from './background-checkpoints.js'
 import type { BetterSqlite3Database } from './sqlite-database.js'
 import { cachingStatements } from './statement-cache.js'
 
@@ -40,6 +41,11 @@ export interface SqliteStoresOptions {
   readonly database: BetterSqlite3Database
   /** Apply pending migrations before returning (default true; safe from many processes). */
   readonly migrate?: boolean
+  /**
+   * Checkpoint the WAL from a thread of its own instead of inside commits on this thread
+   * (default false; `tessera serve` turns it on). `close()` then ends that thread.
+   */
+  readonly backgroundCheckpoints?: boolean
 }
 
 /**
@@ -69,8 +75,10 @@ export async function createSqliteStores(options: SqliteStoresOptions): Promise<
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: cachingStatements(database) }),
   })
-  // Nothing of our own to close: the connection is the caller's, and Kysely holds no other resource.
   const stores = createSqlStores(createSqlContext(db, 'sqlite'))
   if (options.migrate ?? true) await stores.migrate()
-  return stores
+  if (options.backgroundCheckpoints !== true) return stores
+  const checkpoints = await startBackgroundCheckpoints(database)
+  // The connection stays the caller's; the checkpoint thread is ours to end.
+  return { ...stores, close: async () => checkpoints?.stop() }
 }
