@@ -1,45 +1,19 @@
 // One-off HTTP calls for seeding and checks (the load itself is wrk's job).
-import http from 'node:http'
+import { request as rawRequest } from '../../packages/server/bench/bench-server.js'
 
 /**
- * One request; a JSON `body` is serialized. Resolves to { status, body, json } where json is the
- * parsed body when it is JSON.
+ * One request (the server package's bench helper); a JSON `body` is serialized. Resolves to
+ * { status, body, json } where json is the parsed body when it is JSON.
  */
-export function request(url, { method = 'GET', body, headers = {} } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body)
-    const req = http.request(
-      url,
-      {
-        method,
-        headers: {
-          ...headers,
-          ...(payload === undefined
-            ? {}
-            : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
-        },
-      },
-      (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (chunk) => {
-          text += chunk
-        })
-        res.on('end', () => {
-          let json
-          try {
-            json = JSON.parse(text)
-          } catch {
-            json = undefined
-          }
-          resolve({ status: res.statusCode, body: text, json })
-        })
-        res.on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(payload)
-  })
+export async function request(url, options = {}) {
+  const response = await rawRequest(url, options)
+  let json
+  try {
+    json = JSON.parse(response.body)
+  } catch {
+    json = undefined
+  }
+  return { ...response, json }
 }
 
 /** Throws unless the response has the expected status (and body, when given). */

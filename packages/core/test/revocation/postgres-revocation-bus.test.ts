@@ -10,6 +10,7 @@ import { createPostgresStores } from '@tessera/core/postgres'
 import { createPostgresRevocationBus, type PostgresListenClient } from '@tessera/core/postgres-bus'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { serviceNotConfigured } from '../service-gate.js'
 import {
   dropSchema,
   loadPg,
@@ -21,7 +22,7 @@ import { token } from './bus-fixture.js'
 
 if (POSTGRES_URL === undefined) {
   describe('postgres revocation bus', () => {
-    it.skip('LISTEN/NOTIFY bus (set TESSERA_TEST_POSTGRES_URL to run)', () => {})
+    serviceNotConfigured('LISTEN/NOTIFY bus', ['TESSERA_TEST_POSTGRES_URL'])
   })
 } else {
   const url = POSTGRES_URL

@@ -9,13 +9,14 @@ import { createMemoryStores } from '@tessera/core/memory'
 import { createRedisRevocationBus } from '@tessera/core/redis-bus'
 import { Redis, type RedisOptions } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { serviceNotConfigured } from '../service-gate.js'
 import { token } from './bus-fixture.js'
 
 const REDIS_URL = process.env.TESSERA_TEST_REDIS_URL || undefined
 
 if (REDIS_URL === undefined) {
   describe('redis revocation bus', () => {
-    it.skip('pub/sub bus (set TESSERA_TEST_REDIS_URL to run)', () => {})
+    serviceNotConfigured('pub/sub bus', ['TESSERA_TEST_REDIS_URL'])
   })
 } else {
   const url = REDIS_URL

@@ -1,5 +1,6 @@
 import { createPostgresStores } from '@tessera/core/postgres'
-import { describe, it } from 'vitest'
+import { describe } from 'vitest'
+import { serviceNotConfigured } from '../service-gate.js'
 import {
   dropSchema,
   openTestPool,
@@ -10,7 +11,7 @@ import { describeAuthService } from './auth-service-suite.js'
 
 if (POSTGRES_URL === undefined) {
   describe('AuthService on PostgreSQL', () => {
-    it.skip('AuthService on PostgreSQL (set TESSERA_TEST_POSTGRES_URL to run)', () => {})
+    serviceNotConfigured('AuthService on PostgreSQL', ['TESSERA_TEST_POSTGRES_URL'])
   })
 } else {
   const url = POSTGRES_URL

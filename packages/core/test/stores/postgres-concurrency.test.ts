@@ -2,12 +2,13 @@ import type { Stores } from '@tessera/core'
 import { createPostgresStores } from '@tessera/core/postgres'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serviceNotConfigured } from '../service-gate.js'
 import { NOW, successorAt, userWithSession } from './conformance/fixtures.js'
 import { dropSchema, openTestPool, POSTGRES_URL, randomSchemaName } from './postgres-fixture.js'
 
 if (POSTGRES_URL === undefined) {
   describe('postgres concurrency', () => {
-    it.skip('PostgreSQL concurrency (set TESSERA_TEST_POSTGRES_URL to run)', () => {})
+    serviceNotConfigured('PostgreSQL concurrency', ['TESSERA_TEST_POSTGRES_URL'])
   })
 } else {
   const url = POSTGRES_URL

@@ -2,6 +2,7 @@ import { type Stores, StoreUnavailableError } from '@tessera/core'
 import { createPostgresStores } from '@tessera/core/postgres'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serviceNotConfigured } from '../service-gate.js'
 import { newUser } from './conformance/fixtures.js'
 import {
   dropSchema,
@@ -14,7 +15,7 @@ import { describeStoreConformance } from './store-conformance.js'
 
 if (POSTGRES_URL === undefined) {
   describe('postgres', () => {
-    it.skip('PostgreSQL conformance (set TESSERA_TEST_POSTGRES_URL to run)', () => {})
+    serviceNotConfigured('PostgreSQL conformance', ['TESSERA_TEST_POSTGRES_URL'])
   })
 } else {
   const url = POSTGRES_URL

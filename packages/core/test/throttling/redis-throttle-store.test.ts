@@ -4,6 +4,7 @@ import { MemoryThrottleStore, type ThrottleStore } from '@tessera/core'
 import { type RedisThrottleClient, RedisThrottleStore } from '@tessera/core/redis-throttle'
 import { Redis, type RedisOptions } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { serviceNotConfigured } from '../service-gate.js'
 import { describeThrottleStore } from './throttle-store-conformance.js'
 
 const REDIS_URL = process.env.TESSERA_TEST_REDIS_URL
@@ -105,7 +106,7 @@ describe('RedisThrottleStore without Redis: fails safe with a stricter per-proce
 })
 
 if (REDIS_URL === undefined || REDIS_URL === '') {
-  it.skip('Redis throttle store (set TESSERA_TEST_REDIS_URL to run)', () => {})
+  serviceNotConfigured('Redis throttle store', ['TESSERA_TEST_REDIS_URL'])
 } else {
   describeRedis(REDIS_URL)
 }

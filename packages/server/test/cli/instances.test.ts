@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { serviceNotConfigured } from '../../../core/test/service-gate.js'
 import { TEST_SIGNING_KEY, useTempDirs } from '../temp-dir.js'
 import {
   killServedTessera,
@@ -39,13 +40,13 @@ const runs = [
 
 if (POSTGRES_URL === undefined) {
   describe('two tessera serve instances on one PostgreSQL', () => {
-    it.skip('multi-instance revocation (set TESSERA_TEST_POSTGRES_URL to run)', () => {})
+    serviceNotConfigured('multi-instance revocation', ['TESSERA_TEST_POSTGRES_URL'])
   })
 } else {
   const serverUrl = POSTGRES_URL
   describe.each(runs)('two tessera serve instances on one PostgreSQL, bus: $bus', (run) => {
     if (run.redis && REDIS_URL === undefined) {
-      it.skip('Redis run (set TESSERA_TEST_REDIS_URL to run)', () => {})
+      serviceNotConfigured('Redis run', ['TESSERA_TEST_REDIS_URL'])
       return
     }
     let database: TestDatabase

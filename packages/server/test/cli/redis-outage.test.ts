@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { serviceNotConfigured } from '../../../core/test/service-gate.js'
 import { TEST_SIGNING_KEY, useTempDirs } from '../temp-dir.js'
 import {
   killServedTessera,
@@ -80,7 +81,7 @@ function watch(servers: readonly ServedTessera[], tokens: readonly string[]) {
 
 if (POSTGRES_URL === undefined || REDIS_URL === undefined) {
   describe('Redis outage while instances serve', () => {
-    it.skip('fault test (set TESSERA_TEST_POSTGRES_URL and TESSERA_TEST_REDIS_URL to run)', () => {})
+    serviceNotConfigured('fault test', ['TESSERA_TEST_POSTGRES_URL', 'TESSERA_TEST_REDIS_URL'])
   })
 } else {
   const serverUrl = POSTGRES_URL
