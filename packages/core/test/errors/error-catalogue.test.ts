@@ -7,8 +7,9 @@ import {
   publicErrorBody,
 } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
+import { sharedPath } from '../shared-dir.js'
 
-const contractPath = new URL('../../../../../shared/docs/api-contract.md', import.meta.url)
+const contractPath = sharedPath('docs', 'api-contract.md')
 const errorsDocPath = new URL('../../ERRORS.md', import.meta.url)
 
 // Codes whose public text the contract does not spell out (it only names the status), or that

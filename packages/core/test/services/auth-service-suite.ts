@@ -8,6 +8,7 @@ import {
   ValidationError,
 } from '@tessera/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { sharedPath } from '../shared-dir.js'
 import { frozenClock, makeService, request } from './service-fixture.js'
 
 interface DjangoVector {
@@ -16,10 +17,7 @@ interface DjangoVector {
   encoded: string
 }
 const vectors: DjangoVector[] = JSON.parse(
-  readFileSync(
-    new URL('../../../../../shared/fixtures/django-password-hashes.json', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(sharedPath('fixtures', 'django-password-hashes.json'), 'utf8'),
 ).vectors
 
 /** The service-level suite, run on every store adapter. */
