@@ -9,7 +9,8 @@ export const USAGE = `Usage: npm run bench -- [--only hello,verify,...] [--round
   --seconds   seconds per round (default 10)
   --write     also write BENCHMARKS.md at the repository root
 Env: BENCH_REFERENCE=1 also measures the reference simplejwt server;
-     TESSERA_BENCH_POSTGRES_URL (or TESSERA_TEST_POSTGRES_URL) adds refresh on PostgreSQL.`
+     TESSERA_BENCH_POSTGRES_URL (or TESSERA_TEST_POSTGRES_URL) adds refresh on PostgreSQL;
+     BENCH_TESSERA_NODE_FLAGS passes flags to the Tessera servers ("--cpu-prof --cpu-prof-dir=DIR").`
 
 /** Parses and checks argv; throws with the usage on a bad option. */
 export function parseOptions(argv) {

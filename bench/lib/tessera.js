@@ -115,7 +115,10 @@ async function insertUsers(instance) {
  */
 export async function startTessera(instance, { workers = 1, port = 0, label } = {}) {
   const name = label ?? instance.name
-  const args = [BIN_PATH, 'serve', '--port', String(port)]
+  // BENCH_TESSERA_NODE_FLAGS profiles the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  // (Node refuses --cpu-prof in NODE_OPTIONS).
+  const flags = (process.env.BENCH_TESSERA_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+  const args = [...flags, BIN_PATH, 'serve', '--port', String(port)]
   if (workers > 1) args.push('--workers', String(workers))
   const child = startChild(`tessera ${name}`, process.execPath, args, { env: serverEnv(instance) })
   let url

@@ -81,7 +81,6 @@ export class AuthService {
     }
   }
 
-  /** The token issuer and verifier in use. */
   /**
    * True when a login would be refused right now because every password-hashing slot and the
    * queue are taken: HTTP layers answer 503 before reading the body.
@@ -90,6 +89,7 @@ export class AuthService {
     return this.#context.hasher.busy
   }
 
+  /** The token issuer and verifier in use. */
   get tokens(): TokenEngine<TokenSubject> {
     return this.#context.tokens
   }

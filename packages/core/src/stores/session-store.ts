@@ -1,3 +1,4 @@
+import type { AuditEvent } from './audit-store.js'
 /**
  * A session: one refresh-token family, from a login to its logout or expiry, on one device.
  * Every refresh token minted by rotation stays in the family of the login that began it.
@@ -99,12 +100,14 @@ export interface SessionStore {
    * `successor` in the same family and moves the family's `lastUsedAt` to `now` and `expiresAt` to
    * the successor's. Wins when the token is unconsumed, `expiresAt > now` and the family is not
    * revoked. A successor jti that exists already rejects with `StoreUnavailableError` and
-   * consumes nothing.
+   * consumes nothing. When this call wins and `audit` is given, the event it returns for the
+   * moved family is recorded in the same transaction: one commit per refresh, not two.
    */
   consumeRefreshToken(
     jti: string,
     now: number,
     successor: Omit<RefreshTokenRecord, 'familyId' | 'userId' | 'consumedAt' | 'replacedBy'>,
+    audit?: (session: SessionRecord) => AuditEvent,
   ): Promise<ConsumeResult>
   findRefreshToken(jti: string): Promise<RefreshTokenRecord | undefined>
   findSession(id: string): Promise<SessionRecord | undefined>

@@ -2,14 +2,26 @@ import type { AuditEvent, AuditRecord, AuditStore } from '../audit-store.js'
 import { checkLimit } from '../store-input.js'
 import { cloneJson, type MemoryState } from './memory-state.js'
 
+/** Appends `event` to the log in `state` (also used inside other stores' atomic steps). */
+export function appendAuditEvent(state: MemoryState, event: AuditEvent): void {
+  state.sequences.audit += 1
+  const { type, at, userId, ip, data } = event
+  state.audit.push({
+    id: String(state.sequences.audit),
+    type,
+    at,
+    userId,
+    ip,
+    data: cloneJson(data),
+  })
+}
+
 /** The append-only audit log held in `state`. */
 export function createMemoryAuditStore(state: MemoryState): AuditStore {
   const { audit } = state
   return {
     async record(event: AuditEvent) {
-      state.sequences.audit += 1
-      const { type, at, userId, ip, data } = event
-      audit.push({ id: String(state.sequences.audit), type, at, userId, ip, data: cloneJson(data) })
+      appendAuditEvent(state, event)
     },
 
     async listEvents({ limit, userId }: { limit: number; userId?: string }) {

@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../audit-store.js'
 import type {
   ConsumeResult,
   NewSession,
@@ -6,6 +7,7 @@ import type {
   SessionStore,
 } from '../session-store.js'
 import { bySessionAge, checkNewSession } from '../store-input.js'
+import { appendAuditEvent } from './memory-audit-store.js'
 import { constraintFailure, type MemoryState } from './memory-state.js'
 
 /** Successor fields the caller gives; the family and user come from the consumed token. */
@@ -32,7 +34,12 @@ export function createMemorySessionStore(state: MemoryState): SessionStore {
       refreshTokens.set(token.jti, { ...token, consumedAt: null, replacedBy: null })
     },
 
-    async consumeRefreshToken(jti: string, now: number, successor: Successor) {
+    async consumeRefreshToken(
+      jti: string,
+      now: number,
+      successor: Successor,
+      audit?: (session: SessionRecord) => AuditEvent,
+    ) {
       const token = refreshTokens.get(jti)
       if (!token) return { outcome: 'unknown' } satisfies ConsumeResult
       const session = sessions.get(token.familyId)
@@ -53,6 +60,7 @@ export function createMemorySessionStore(state: MemoryState): SessionStore {
         replacedBy: null,
       })
       sessions.set(session.id, moved)
+      if (audit !== undefined) appendAuditEvent(state, audit({ ...moved }))
       return { outcome: 'rotated', token: { ...consumed }, session: { ...moved } }
     },
 

@@ -1,25 +1,29 @@
+import type { Kysely } from 'kysely'
 import type { JsonValue } from '../../tokens/token-types.js'
 import type { AuditEvent, AuditEventType, AuditRecord, AuditStore } from '../audit-store.js'
 import { checkLimit } from '../store-input.js'
 import type { SqlContext } from './sql-context.js'
+import type { Database } from './sql-database.js'
 import { guard } from './sql-errors.js'
+
+/** Inserts `event` on `db` (a transaction's connection, inside other stores' atomic steps). */
+export async function insertAuditEvent(db: Kysely<Database>, event: AuditEvent): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      at: event.at,
+      type: event.type,
+      user_id: event.userId,
+      ip: event.ip,
+      data: JSON.stringify(event.data),
+    })
+    .execute()
+}
 
 /** The append-only audit log in SQL; the (user_id, id) index serves per-user listings. */
 export function createSqlAuditStore({ db }: SqlContext): AuditStore {
   return {
-    record: (event: AuditEvent) =>
-      guard(async () => {
-        await db
-          .insertInto('audit_events')
-          .values({
-            at: event.at,
-            type: event.type,
-            user_id: event.userId,
-            ip: event.ip,
-            data: JSON.stringify(event.data),
-          })
-          .execute()
-      }),
+    record: (event: AuditEvent) => guard(() => insertAuditEvent(db, event)),
 
     async listEvents({ limit, userId }: { limit: number; userId?: string }) {
       checkLimit(limit)

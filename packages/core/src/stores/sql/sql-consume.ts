@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely'
-import type { ConsumeResult, RefreshTokenRecord } from '../session-store.js'
+import type { AuditEvent } from '../audit-store.js'
+import type { ConsumeResult, RefreshTokenRecord, SessionRecord } from '../session-store.js'
+import { insertAuditEvent } from './sql-audit-store.js'
 import type { SqlContext } from './sql-context.js'
 import type { Database } from './sql-database.js'
 import { toRefreshToken, toSession } from './sql-session-rows.js'
@@ -45,6 +47,7 @@ export function consumeRefreshToken(
   jti: string,
   now: number,
   successor: Successor,
+  audit?: (session: SessionRecord) => AuditEvent,
 ): Promise<ConsumeResult> {
   return context.writeTransaction(async (db) => {
     const consumed = await db
@@ -82,6 +85,8 @@ export function consumeRefreshToken(
       .where('id', '=', consumed.family_id)
       .returningAll()
       .executeTakeFirstOrThrow()
-    return { outcome: 'rotated', token: toRefreshToken(consumed), session: toSession(session) }
+    const moved = toSession(session)
+    if (audit !== undefined) await insertAuditEvent(db, audit(moved))
+    return { outcome: 'rotated', token: toRefreshToken(consumed), session: moved }
   })
 }

@@ -44,8 +44,8 @@ export function createSqlSessionStore(context: SqlContext): SessionStore {
       )
     },
 
-    consumeRefreshToken: (jti: string, now: number, successor: Successor): Promise<ConsumeResult> =>
-      guard(() => consumeRefreshToken(context, jti, now, successor)),
+    consumeRefreshToken: (jti, now, successor: Successor, audit): Promise<ConsumeResult> =>
+      guard(() => consumeRefreshToken(context, jti, now, successor, audit)),
 
     findRefreshToken: (jti: string) =>
       guard(async () => {

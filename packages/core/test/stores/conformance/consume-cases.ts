@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from '@tessera/core'
+import { type AuditEvent, type SessionRecord, StoreUnavailableError } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
 import { type GetStores, NOW, randomId, successorAt, userWithSession } from './fixtures.js'
 
@@ -110,6 +110,57 @@ export function describeConsume(getStores: GetStores): void {
         successors.map((s) => stores.sessions.findRefreshToken(s.jti)),
       )
       expect(stored.filter(Boolean)).toHaveLength(1)
+    })
+
+    it('records the audit event of the winner only, in the rotation itself', async () => {
+      const stores = getStores()
+      const { user, input } = await userWithSession(stores, 'lena')
+      const audit = (session: SessionRecord): AuditEvent => ({
+        type: 'token_refreshed',
+        at: NOW + 10,
+        userId: session.userId,
+        ip: '192.0.2.7',
+        data: { session: session.id },
+      })
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          stores.sessions.consumeRefreshToken(
+            input.token.jti,
+            NOW + 10,
+            successorAt(NOW + 10),
+            audit,
+          ),
+        ),
+      )
+      expect(results.filter((result) => result.outcome === 'rotated')).toHaveLength(1)
+      const events = await stores.audit.listEvents({ limit: 50, userId: user.id })
+      expect(events.filter((event) => event.type === 'token_refreshed')).toEqual([
+        expect.objectContaining({
+          type: 'token_refreshed',
+          at: NOW + 10,
+          userId: user.id,
+          ip: '192.0.2.7',
+          data: { session: input.session.id },
+        }),
+      ])
+    })
+
+    it('records no audit event when the successor clashes and nothing rotates', async () => {
+      const stores = getStores()
+      const { user, input } = await userWithSession(stores, 'mona')
+      const { input: other } = await userWithSession(stores, 'nico')
+      const clash = { ...successorAt(NOW + 1), jti: other.token.jti }
+      const audit = (session: SessionRecord): AuditEvent => ({
+        type: 'token_refreshed',
+        at: NOW + 1,
+        userId: session.userId,
+        ip: null,
+        data: {},
+      })
+      await expect(
+        stores.sessions.consumeRefreshToken(input.token.jti, NOW + 1, clash, audit),
+      ).rejects.toThrow(StoreUnavailableError)
+      expect(await stores.audit.listEvents({ limit: 50, userId: user.id })).toEqual([])
     })
   })
 }
