@@ -15,6 +15,21 @@ export {
   type KeyOptions,
   thumbprint,
 } from './import-key.js'
+export {
+  decryptPrivateKey,
+  encryptPrivateKey,
+  isEncryptedPrivateKey,
+  KeyDecryptionError,
+  type KeyEncryptionFailure,
+  KeyEncryptionKey,
+} from './key-encryption.js'
+export {
+  KeyManager,
+  type KeyManagerOptions,
+  type KeySummary,
+  type RotateIfDueOptions,
+  type RotationResult,
+} from './key-manager.js'
 export { KeyRing, type KeyRingOptions, type PublicJwk } from './key-ring.js'
 export { type KeyRingFromSettingsOptions, keyRingFromSettings } from './key-ring-from-settings.js'
 export type { KeyStatus, SigningKey } from './signing-key.js'

@@ -4,6 +4,13 @@
  * entry never loads a database driver.
  */
 export type { AuditEvent, AuditEventType, AuditRecord, AuditStore } from './audit-store.js'
+export {
+  KeyExistsError,
+  type KeyRotation,
+  type KeyStore,
+  type StoredKey,
+  type StoredPublicJwk,
+} from './key-store.js'
 export type { GroupRecord, PermissionRecord, PermissionStore } from './permission-store.js'
 export type {
   LiveRevocations,

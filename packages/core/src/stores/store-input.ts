@@ -48,3 +48,68 @@ export function bySessionAge(
 ): number {
   return b.createdAt - a.createdAt || byCodeUnits(b.id, a.id)
 }
+
+const KEY_ALGORITHMS: readonly string[] = ['RS256', 'ES256', 'EdDSA']
+
+function isTime(value: unknown): boolean {
+  return Number.isSafeInteger(value)
+}
+
+/**
+ * Throws a RangeError unless `key` is a key `insert` may store: a known algorithm, integer
+ * times, and the dates its status implies (`next`: no activation or retirement yet; `retired`:
+ * `retiredAt` and `verifyUntil` set). `current` keys are refused: they enter through
+ * `insertFirstCurrent` or `rotate` only.
+ */
+export function checkInsertableKey(key: {
+  readonly kid: string
+  readonly alg: string
+  readonly status: string
+  readonly createdAt: number
+  readonly activatedAt: number | null
+  readonly retiredAt: number | null
+  readonly verifyUntil: number | null
+}): void {
+  if (key.status === 'current') {
+    throw new RangeError('a current key is stored by insertFirstCurrent or rotate, not insert')
+  }
+  checkKeyRecord(key)
+}
+
+/** Throws a RangeError unless `key` has a known algorithm and status and consistent times. */
+export function checkKeyRecord(key: {
+  readonly kid: string
+  readonly alg: string
+  readonly status: string
+  readonly createdAt: number
+  readonly activatedAt: number | null
+  readonly retiredAt: number | null
+  readonly verifyUntil: number | null
+}): void {
+  if (typeof key.kid !== 'string' || key.kid === '') throw new RangeError('kid must be a string')
+  if (!KEY_ALGORITHMS.includes(key.alg)) throw new RangeError('alg must be RS256, ES256 or EdDSA')
+  const optional = [key.activatedAt, key.retiredAt, key.verifyUntil]
+  if (!isTime(key.createdAt) || optional.some((time) => time !== null && !isTime(time))) {
+    throw new RangeError('key times must be integer epoch seconds')
+  }
+  const fits =
+    key.status === 'next'
+      ? key.activatedAt === null && key.retiredAt === null && key.verifyUntil === null
+      : key.status === 'current'
+        ? key.activatedAt !== null && key.retiredAt === null && key.verifyUntil === null
+        : key.status === 'retired' && key.retiredAt !== null && key.verifyUntil !== null
+  if (!fits) throw new RangeError(`key times do not fit status ${String(key.status)}`)
+}
+
+/** Throws a RangeError unless every value is an integer (epoch seconds). */
+export function checkTimes(...times: number[]): void {
+  if (!times.every(isTime)) throw new RangeError('times must be integer epoch seconds')
+}
+
+/** Keys by `createdAt`, ties by kid in code units: the order of `KeyStore.list`. */
+export function byKeyAge(
+  a: { readonly createdAt: number; readonly kid: string },
+  b: { readonly createdAt: number; readonly kid: string },
+): number {
+  return a.createdAt - b.createdAt || byCodeUnits(a.kid, b.kid)
+}

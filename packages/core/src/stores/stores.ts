@@ -1,5 +1,6 @@
 import { ServiceUnavailableError } from '../errors/request-errors.js'
 import type { AuditStore } from './audit-store.js'
+import type { KeyStore } from './key-store.js'
 import type { PermissionStore } from './permission-store.js'
 import type { RevocationStore } from './revocation-store.js'
 import type { SessionStore } from './session-store.js'
@@ -12,6 +13,8 @@ export interface Stores {
   readonly sessions: SessionStore
   readonly revocations: RevocationStore
   readonly audit: AuditStore
+  /** The asymmetric signing keys (RS256, ES256, EdDSA) shared by every instance. */
+  readonly keys: KeyStore
   /** Applies pending migrations; safe to call at every start and from many processes. */
   migrate(): Promise<MigrationReport>
   /** Resolves when the backend answers (readiness). */

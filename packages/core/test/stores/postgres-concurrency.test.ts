@@ -35,6 +35,7 @@ if (POSTGRES_URL === undefined) {
       expect(reports.flatMap((report) => report.applied)).toEqual([
         '0001_initial',
         '0002_revocation_change_indexes',
+        '0003_signing_keys',
       ])
     })
 

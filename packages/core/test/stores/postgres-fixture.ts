@@ -52,6 +52,7 @@ export async function emptyTables(pool: pg.Pool, schema: string): Promise<void> 
     'revoked_access_tokens',
     'user_token_cutoffs',
     'audit_events',
+    'signing_keys',
   ]
   await pool.query(tables.map((table) => `delete from "${schema}"."${table}";`).join('\n'))
 }

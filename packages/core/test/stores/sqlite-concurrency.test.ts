@@ -1,62 +1,18 @@
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import type { ConsumeResult, MigrationReport } from '@tessera/core'
 import { AuthService, loadSettings, PasswordHasher } from '@tessera/core'
 import { createSqliteStores } from '@tessera/core/sqlite'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { NOW, successorAt, userWithSession } from './conformance/fixtures.js'
 import { createTempSqliteFile, type TempSqliteFile } from './sqlite-fixture.js'
+import { race } from './sqlite-race.js'
 
 const BUILT_ENTRY = new URL('../../dist/stores/sqlite/index.js', import.meta.url)
-const WORKER = new URL('./sqlite-worker.mjs', import.meta.url)
 const CONTENDERS = 50
 // Each worker loads Kysely and better-sqlite3 into a fresh isolate: ~0.4 s of CPU apiece, so 50 of
 // them take tens of seconds to get ready on a small machine. The race itself takes milliseconds.
 const WORKER_TEST_TIMEOUT = 180_000
-
-type WorkerReply<T> = { ready: true } | { result: T } | { error: string }
-
-/**
- * Starts one worker per job, each with its own connection, waits until all are ready, then
- * releases them at the same instant through an Atomics gate, and collects their answers.
- */
-async function race<T>(jobs: Record<string, unknown>[]): Promise<T[]> {
-  const gate = new SharedArrayBuffer(4)
-  let ready = 0
-  let release: () => void = () => {}
-  const allReady = new Promise<void>((resolve) => {
-    release = resolve
-  })
-  const results = jobs.map(
-    (job) =>
-      new Promise<T>((resolve, reject) => {
-        // execArgv: [] so that no --conditions flag points the worker at TypeScript sources.
-        const worker = new Worker(WORKER, { workerData: { ...job, gate }, execArgv: [] })
-        worker.on('message', (reply: WorkerReply<T>) => {
-          if ('ready' in reply) {
-            ready += 1
-            if (ready === jobs.length) release()
-          } else if ('result' in reply) resolve(reply.result)
-          else reject(new Error(`worker failed: ${reply.error}`))
-        })
-        worker.on('error', reject)
-        worker.on('exit', (code) => {
-          if (code !== 0) reject(new Error(`worker exited with ${code}`))
-        })
-      }),
-  )
-  try {
-    // Settles early only if a worker failed before getting ready.
-    await Promise.race([allReady, Promise.all(results)])
-  } finally {
-    // Always open the gate, so that no worker stays blocked if another one failed.
-    const go = new Int32Array(gate)
-    Atomics.store(go, 0, 1)
-    Atomics.notify(go, 0)
-  }
-  return Promise.all(results)
-}
 
 describe('sqlite: real parallelism across connections (worker threads, one WAL file)', () => {
   let file: TempSqliteFile | undefined
@@ -171,6 +127,7 @@ describe('sqlite: real parallelism across connections (worker threads, one WAL f
       expect(reports.flatMap((report) => report.applied)).toEqual([
         '0001_initial',
         '0002_revocation_change_indexes',
+        '0003_signing_keys',
       ])
       const stores = await createSqliteStores({ database: await file.open() })
       expect(await stores.migrate()).toEqual({ applied: [] })

@@ -2,10 +2,11 @@
 // Plain .mjs importing the BUILT package: the test starts it with execArgv [] so that vitest's
 // --conditions (@tessera/source) do not reach it and Node resolves @tessera/core to dist/.
 import { parentPort, workerData } from 'node:worker_threads'
-import { AuthService, loadSettings } from '@tessera/core'
+import { AuthService, KeyManager, loadSettings } from '@tessera/core'
 import { createSqliteStores, openSqliteDatabase } from '@tessera/core/sqlite'
 
-const { path, gate, task, jti, now, successor, refreshToken, signingKey } = workerData
+const { path, gate, task, jti, now, successor, refreshToken, signingKey, method, args, clock } =
+  workerData
 const go = new Int32Array(gate)
 const database = await openSqliteDatabase(path)
 
@@ -27,6 +28,13 @@ try {
   let result
   if (task === 'consume') {
     result = await prepared.sessions.consumeRefreshToken(jti, now, successor)
+  } else if (task === 'keys') {
+    // One KeyStore call, e.g. insertFirstCurrent or rotate.
+    result = await prepared.keys[method](...args)
+  } else if (task === 'manager') {
+    // One KeyManager call, as each instance's start-up or rotation timer would make it.
+    const manager = new KeyManager({ store: prepared.keys, retention: 3600, clock: () => clock })
+    result = await manager[method](...args)
   } else if (task === 'rotate') {
     result = await auth.rotateRefresh(refreshToken, { ip: '127.0.0.1', device: 'worker' }).then(
       (rotated) => ({ rotated: rotated.refresh.jti }),

@@ -4,6 +4,7 @@ import { describeAuditStore } from './conformance/audit-cases.js'
 import { describeBundle } from './conformance/bundle-cases.js'
 import { describeConsume } from './conformance/consume-cases.js'
 import { describeInjection } from './conformance/injection-cases.js'
+import { describeKeyStore } from './conformance/key-cases.js'
 import { describePermissionStore } from './conformance/permission-cases.js'
 import { describeRevocationStore } from './conformance/revocation-cases.js'
 import { describeSessionStore } from './conformance/session-cases.js'
@@ -52,6 +53,7 @@ export function describeStoreConformance(
     describeSessionLifecycle(getStores)
     describeRevocationStore(getStores)
     describeAuditStore(getStores)
+    describeKeyStore(getStores)
     describeInjection(getStores)
     describeBundle(getStores)
   })

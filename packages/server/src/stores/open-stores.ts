@@ -31,6 +31,7 @@ function owning(stores: Stores, close: () => Promise<void> | void): Stores {
     sessions: stores.sessions,
     revocations: stores.revocations,
     audit: stores.audit,
+    keys: stores.keys,
     migrate: () => stores.migrate(),
     ping: () => stores.ping(),
     close: async () => {

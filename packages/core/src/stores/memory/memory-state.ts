@@ -1,5 +1,6 @@
 import type { JsonValue } from '../../tokens/token-types.js'
 import type { AuditRecord } from '../audit-store.js'
+import type { StoredKey } from '../key-store.js'
 import type { GroupRecord, PermissionRecord } from '../permission-store.js'
 import type { RefreshTokenRecord, SessionRecord } from '../session-store.js'
 import { StoreUnavailableError } from '../stores.js'
@@ -38,8 +39,18 @@ export interface MemoryState {
   readonly revokedTokens: Map<string, MemoryRevokedToken>
   readonly cutoffs: Map<string, MemoryCutoff>
   readonly audit: AuditRecord[]
-  /** Last id handed out per sequence; ids are never reused, like SQLite's AUTOINCREMENT. */
-  readonly sequences: { user: number; group: number; permission: number; audit: number }
+  readonly signingKeys: Map<string, StoredKey>
+  /**
+   * Last id handed out per sequence; ids are never reused, like SQLite's AUTOINCREMENT. `keys`
+   * is the signing keys' change counter.
+   */
+  readonly sequences: {
+    user: number
+    group: number
+    permission: number
+    audit: number
+    keys: number
+  }
 }
 
 /** An empty state. */
@@ -59,7 +70,8 @@ export function createMemoryState(): MemoryState {
     revokedTokens: new Map(),
     cutoffs: new Map(),
     audit: [],
-    sequences: { user: 0, group: 0, permission: 0, audit: 0 },
+    signingKeys: new Map(),
+    sequences: { user: 0, group: 0, permission: 0, audit: 0, keys: 0 },
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Stores } from '../stores.js'
 import { createMemoryAuditStore } from './memory-audit-store.js'
+import { createMemoryKeyStore } from './memory-key-store.js'
 import { createMemoryPermissionStore } from './memory-permission-store.js'
 import { createMemoryRevocationStore } from './memory-revocation-store.js'
 import { createMemorySessionStore } from './memory-session-store.js'
@@ -23,6 +24,7 @@ export function createMemoryStores(): Stores {
     sessions: createMemorySessionStore(state),
     revocations: createMemoryRevocationStore(state),
     audit: createMemoryAuditStore(state),
+    keys: createMemoryKeyStore(state),
     // Nothing to migrate, reach or close.
     async migrate() {
       return { applied: [] }

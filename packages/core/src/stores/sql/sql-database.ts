@@ -107,6 +107,25 @@ export interface AuditEventsTable {
   data: string
 }
 
+/** An asymmetric signing key; `public_jwk` is JSON text. */
+export interface SigningKeysTable {
+  kid: string
+  alg: string
+  status: string
+  public_jwk: string
+  private_key: string
+  created_at: number
+  activated_at: number | null
+  retired_at: number | null
+  verify_until: number | null
+}
+
+/** One row (`id = 1`): the signing keys' change counter, bumped by every key write. */
+export interface SigningKeyVersionTable {
+  id: number
+  version: SqlId
+}
+
 /** Tessera's tables, as Kysely sees them. */
 export interface Database {
   users: UsersTable
@@ -120,4 +139,6 @@ export interface Database {
   revoked_access_tokens: RevokedAccessTokensTable
   user_token_cutoffs: UserTokenCutoffsTable
   audit_events: AuditEventsTable
+  signing_keys: SigningKeysTable
+  signing_key_version: SigningKeyVersionTable
 }

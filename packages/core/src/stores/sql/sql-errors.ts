@@ -1,3 +1,4 @@
+import { KeyExistsError } from '../key-store.js'
 import { StoreUnavailableError } from '../stores.js'
 import { UsernameTakenError } from '../user-store.js'
 
@@ -14,16 +15,25 @@ export function driverCode(error: unknown): string | undefined {
   return typeof code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(code) ? code : undefined
 }
 
-function isUsernameTaken(error: unknown): boolean {
+/**
+ * True when `error` is a unique violation of `constraint` (PostgreSQL names it) or, on SQLite
+ * (which names the columns instead: "UNIQUE constraint failed: users.username_key"), of the
+ * column `table.column`.
+ */
+export function isUniqueViolation(error: unknown, constraint: string, column: string): boolean {
   const code = driverCode(error)
   // PostgreSQL: unique_violation, with the constraint's name.
-  if (code === '23505') return field(error, 'constraint') === USERNAME_CONSTRAINT
-  // SQLite names the columns, not the constraint: "UNIQUE constraint failed: users.username_key".
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE') {
+  if (code === '23505') return field(error, 'constraint') === constraint
+  // SQLITE_CONSTRAINT_UNIQUE, or _PRIMARYKEY for a primary key.
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     const message = field(error, 'message')
-    return typeof message === 'string' && message.endsWith('users.username_key')
+    return typeof message === 'string' && message.endsWith(column)
   }
   return false
+}
+
+function isUsernameTaken(error: unknown): boolean {
+  return isUniqueViolation(error, USERNAME_CONSTRAINT, 'users.username_key')
 }
 
 /**
@@ -31,7 +41,13 @@ function isUsernameTaken(error: unknown): boolean {
  * its message or detail can hold SQL and row values (a password hash in "Failing row contains").
  */
 export function toStoreError(error: unknown): Error {
-  if (error instanceof StoreUnavailableError || error instanceof UsernameTakenError) return error
+  if (
+    error instanceof StoreUnavailableError ||
+    error instanceof UsernameTakenError ||
+    error instanceof KeyExistsError
+  ) {
+    return error
+  }
   if (isUsernameTaken(error)) return new UsernameTakenError()
   const code = driverCode(error)
   return new StoreUnavailableError(

@@ -3,6 +3,7 @@ import type { Stores } from '../stores.js'
 import { createSqlAuditStore } from './sql-audit-store.js'
 import type { SqlContext } from './sql-context.js'
 import { guard } from './sql-errors.js'
+import { createSqlKeyStore } from './sql-key-store.js'
 import { migrateToLatest } from './sql-migrations.js'
 import { createSqlPermissionStore } from './sql-permission-store.js'
 import { createSqlRevocationStore } from './sql-revocation-store.js'
@@ -23,6 +24,7 @@ export function createSqlStores(context: SqlContext, options: SqlStoresOptions =
     sessions: createSqlSessionStore(context),
     revocations: createSqlRevocationStore(context),
     audit: createSqlAuditStore(context),
+    keys: createSqlKeyStore(context),
     migrate: () => migrateToLatest(context, options.schema),
     ping: () =>
       guard(async () => {
