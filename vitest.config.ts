@@ -10,11 +10,30 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@tessera/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     pool: 'threads',
     maxWorkers: 2,
     // Two cores shared by argon2, bcrypt and 50-worker races: generous limits, no timing goals.
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'tessera' } },
+      // The security suite again, every attack against a resource server's verifier. Not
+      // `extends: true`: that would merge the root `include` into this one.
+      {
+        resolve: { conditions },
+        ssr: { resolve: { conditions, externalConditions: ['@tessera/source'] } },
+        test: {
+          name: 'security-resource',
+          pool: 'threads',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          include: ['packages/core/test/security/**/*.test.ts'],
+          // Already resource-server attacks: nothing to gain from a second run.
+          exclude: ['**/node_modules/**', 'packages/core/test/security/jwks-attacks.test.ts'],
+          env: { TESSERA_SECURITY_VERIFIER: 'resource' },
+        },
+      },
+    ],
   },
 })

@@ -4,9 +4,11 @@
  */
 export * from './auth/index.js'
 export * from './errors/index.js'
+export * from './jwks/index.js'
 export * from './keys/index.js'
 export * from './passwords/index.js'
 export * from './permissions/index.js'
+export * from './resource/index.js'
 export * from './revocation/index.js'
 export * from './services/index.js'
 export * from './settings/index.js'

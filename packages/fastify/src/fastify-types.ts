@@ -2,6 +2,8 @@ import type {
   AuthService,
   BearerAuthenticator,
   RequestUser,
+  ResourceAuthenticator,
+  ResourceVerifier,
   Stores,
   UserCache,
 } from '@tessera/core'
@@ -26,9 +28,20 @@ export interface TesseraDecoration {
   readonly challenge: string
 }
 
+/** What the verify-only plugin exposes on the Fastify instance as `app.tesseraResource`. */
+export interface TesseraResourceDecoration {
+  /** Verifies tokens locally (JWKS source, revocation view, `ready()`). */
+  readonly verifier: ResourceVerifier
+  /** Reads the `Authorization` header into a claims user. */
+  readonly authenticator: ResourceAuthenticator
+  /** The `WWW-Authenticate` value of every 401. */
+  readonly challenge: string
+}
+
 declare module 'fastify' {
   interface FastifyInstance {
     tessera: TesseraDecoration
+    tesseraResource: TesseraResourceDecoration
   }
   interface FastifyRequest {
     /** The sender: anonymous, or the authenticated user with their verified access token. */

@@ -1,5 +1,5 @@
 import type { Permission, PermissionContext } from '@tessera/core'
-import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { sendError } from './drf-responses.js'
 
 /** Builds the context a permission sees for this request. */
@@ -11,6 +11,8 @@ export function permissionContext(request: FastifyRequest): PermissionContext {
     user,
     permissions() {
       if (!user.isAuthenticated) return Promise.resolve(new Set<string>())
+      // A claims user (resource server): its permissions claim; there is no store to ask.
+      if (user.record === undefined) return Promise.resolve(user.permissions)
       granted ??= request.server.tessera.stores.permissions
         .listUserPermissions(user.id)
         .then((list) => new Set(list))
@@ -24,7 +26,7 @@ export function permissionContext(request: FastifyRequest): PermissionContext {
  * were not provided." (with the challenge), authenticated ones 403.
  */
 export function sendDenied(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { challenge } = request.server.tessera
+  const challenge = challengeOf(request.server)
   return request.user.isAuthenticated
     ? sendError(reply, 'permission_denied', challenge)
     : sendError(reply, 'not_authenticated', challenge)
@@ -73,4 +75,11 @@ export async function checkObjectPermission(
     (permission.checkObject === undefined || (await permission.checkObject(context, object)))
   if (!allowed) sendDenied(request, reply)
   return allowed
+}
+
+/** The challenge of whichever Tessera plugin is registered (full or verify-only). */
+function challengeOf(server: FastifyInstance): string {
+  return server.hasDecorator('tesseraResource')
+    ? server.tesseraResource.challenge
+    : server.tessera.challenge
 }

@@ -1,8 +1,17 @@
 /**
- * @tessera/fastify: the Tessera Fastify plugin (simplejwt-compatible API routes, `request.user`)
- * and DRF-style guards for your own routes.
+ * @tessera/fastify: the Tessera Fastify plugin (simplejwt-compatible API routes, `request.user`),
+ * the verify-only plugin for resource servers, and DRF-style guards for your own routes.
  */
-export type { TesseraDecoration, TesseraRouteConfig } from './fastify-types.js'
+export type {
+  TesseraDecoration,
+  TesseraResourceDecoration,
+  TesseraRouteConfig,
+} from './fastify-types.js'
 export { checkObjectPermission, guard, permissionContext } from './guard.js'
+export { type JwksRouteOptions, registerJwksRoute } from './jwks-route.js'
 export type { TesseraPluginOptions, ThrottleRates } from './plugin-options.js'
+export {
+  type TesseraResourceServerOptions,
+  tesseraResourceServer,
+} from './resource-server-plugin.js'
 export { tesseraPlugin } from './tessera-plugin.js'

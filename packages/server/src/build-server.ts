@@ -1,10 +1,14 @@
 import {
   AuthService,
+  createTokenEngine,
   publicErrorBody,
   type RevocationBus,
   type Stores,
   type ThrottleStore,
+  type TokenEngine,
+  type TokenSubject,
 } from '@tessera/core'
+import { registerJwksRoute } from '@tessera/fastify'
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -16,6 +20,8 @@ import { registerHealthRoutes } from './http/health-routes.js'
 import { lazyChildLoggerFactory } from './http/lazy-child-logger.js'
 import { generateRequestId, type LogStream, loggerOptions } from './http/logger-options.js'
 import { registerApi } from './http/register-api.js'
+import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS } from './keys/key-ring-timing.js'
+import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js'
 import { openBackplane } from './revocation/open-backplane.js'
 import { openRevocation, type ServerRevocation } from './revocation/open-revocation.js'
 import { loadServerConfig, type ServerConfig } from './settings/load-server-config.js'
@@ -53,6 +59,8 @@ export interface TesseraServer {
   readonly stores: Stores
   /** The authentication services. */
   readonly auth: AuthService
+  /** The signing-key ring, kept in step with the store (`keys.reload()` re-reads it now). */
+  readonly keys: ServerKeyRing
   /** Every setting, `SIGNING_KEY` resolved. */
   readonly settings: ServerSettings
   /** The configuration the server was built from. */
@@ -103,6 +111,9 @@ export async function buildServer(
     )
   let stores: Stores
   let revocation: ServerRevocation
+  let keys: ServerKeyRing
+  // Set once the services exist; a rotation heard before then is in the ring they start with.
+  let tokens: TokenEngine<TokenSubject> | undefined
   let throttleStore: ThrottleStore | undefined
   try {
     if (options.stores === undefined) {
@@ -136,14 +147,27 @@ export async function buildServer(
     })
     const opened = revocation
     closers.push(() => opened.close())
+    keys = await openServerKeyRing(stores, settings, {
+      bus,
+      reloadSeconds: Math.min(reconcileSeconds(config), KEY_RELOAD_SECONDS),
+      onError: logError('key ring reload or rotation failed'),
+      onChange: (ring) => tokens?.useKeyRing(ring),
+    })
+    const openedKeys = keys
+    closers.push(() => openedKeys.close())
   } catch (error) {
     await closeAll()
     await app.close()
     throw error
   }
+  tokens = createTokenEngine(settings, {
+    keyRing: keys.ring,
+    revocation: revocation.view,
+  })
   const auth = new AuthService({
     stores,
     settings,
+    tokens,
     revocation,
     reuseInterval: settings.REFRESH_REUSE_INTERVAL,
     ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),
@@ -166,6 +190,7 @@ export async function buildServer(
     app.setErrorHandler(serverError)
     await registerApiDocs(app)
     await registerHealthRoutes(app, stores, revocation.view)
+    registerJwksRoute(app, { keyRing: () => auth.tokens.keyRing, maxAge: JWKS_MAX_AGE })
     await registerApi(app, {
       auth,
       stores,
@@ -176,7 +201,7 @@ export async function buildServer(
     await close()
     throw error
   }
-  return { app, stores, auth, settings, config, close }
+  return { app, stores, auth, keys, settings, config, close }
 }
 
 // Outside the API (whose plugin answers with DRF's bodies itself), the same bodies: 404
@@ -194,7 +219,8 @@ function serverError(error: FastifyError, request: FastifyRequest, reply: Fastif
 
 /**
  * On SQLite no bus reaches other processes writing the file (the CLI, without Redis): reading
- * its indexed changes every second is cheap. Elsewhere the bus carries them; the read is a net.
+ * its indexed changes (revocations, the key ring's version) every second is cheap. Elsewhere
+ * the bus carries them; the read is a net.
  */
 function reconcileSeconds(config: ServerConfig): number {
   return config.database.kind === 'sqlite' && config.settings.REDIS_URL === undefined ? 1 : 30

@@ -15,6 +15,8 @@ export { runCli } from './cli/run-cli.js'
 export { DOCS_PATH, OPENAPI_PATH } from './http/api-docs.js'
 export { READINESS_RETRY_AFTER_SECONDS } from './http/health-routes.js'
 export { type LogStream, REDACT_PATHS, SECRET_BODY_FIELDS } from './http/logger-options.js'
+export { JWKS_MAX_AGE, KEY_PREPUBLISH } from './keys/key-ring-timing.js'
+export type { ServerKeyRing } from './keys/server-key-ring.js'
 export { type DatabaseLocation, describePostgresUrl } from './settings/database-url-spec.js'
 export {
   DEVELOPMENT_KEY_FILE,

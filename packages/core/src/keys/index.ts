@@ -30,6 +30,11 @@ export {
   type RotateIfDueOptions,
   type RotationResult,
 } from './key-manager.js'
-export { KeyRing, type KeyRingOptions, type PublicJwk } from './key-ring.js'
+export {
+  KeyRing,
+  type KeyRingOptions,
+  type PublicJwk,
+  type VerificationRingOptions,
+} from './key-ring.js'
 export { type KeyRingFromSettingsOptions, keyRingFromSettings } from './key-ring-from-settings.js'
 export type { KeyStatus, SigningKey } from './signing-key.js'

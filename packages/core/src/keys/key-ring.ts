@@ -20,21 +20,46 @@ export interface KeyRingOptions {
   defaultKid?: string
 }
 
+/** Module-private: only {@link KeyRing.forVerification} can ask for a ring that cannot sign. */
+const VERIFY_ONLY = Symbol('verify-only')
+
+type ConstructorOptions = KeyRingOptions & { readonly [VERIFY_ONLY]?: true }
+
+/** Options of {@link KeyRing.forVerification}. */
+export interface VerificationRingOptions {
+  /**
+   * The kid of the only key that verifies tokens without a `kid` header. Default: none, so a
+   * kid-less token is refused (`token_key_unknown`).
+   */
+  defaultKid?: string
+}
+
 /**
  * The set of keys Tessera signs and verifies with: exactly one `current` key signs; current,
  * next and not-yet-expired retired keys verify. A token's `kid` is only ever a key into this
  * ring: it never reaches a file path, a query or a URL.
+ *
+ * Resource servers build a verify-only ring with {@link KeyRing.forVerification}: no key signs.
  */
 export class KeyRing {
   readonly #byKid: Map<string, SigningKey>
-  readonly #current: SigningKey
-  readonly #default: SigningKey
+  readonly #current: SigningKey | undefined
+  readonly #default: SigningKey | undefined
 
   constructor(keys: readonly SigningKey[], options: KeyRingOptions = {}) {
     this.#byKid = new Map()
     for (const key of keys) {
       if (this.#byKid.has(key.kid)) throw new KeyError(`key ring: duplicate kid ${key.kid}`)
       this.#byKid.set(key.kid, key)
+    }
+    if ((options as ConstructorOptions)[VERIFY_ONLY] === true) {
+      // forVerification(): no key signs; kid-less tokens only with an explicit default.
+      this.#current = undefined
+      this.#default =
+        options.defaultKid === undefined ? undefined : this.#byKid.get(options.defaultKid)
+      if (options.defaultKid !== undefined && this.#default === undefined)
+        throw new KeyError(`key ring: default kid ${options.defaultKid} is not in the ring`)
+      return
     }
     const current = keys.filter((key) => key.status === 'current')
     if (current.length !== 1 || current[0] === undefined) {
@@ -51,13 +76,38 @@ export class KeyRing {
     this.#default = fallback
   }
 
-  /** The key that signs new tokens. */
+  /**
+   * A verify-only ring (resource servers): every key verifies (retired ones until their
+   * `verifyUntil`), none signs, so {@link current} throws. Kids must be unique; kid-less tokens
+   * only verify with `defaultKid`.
+   *
+   * @example
+   * const ring = KeyRing.forVerification(importJwks(document))
+   * const verifier = new TokenVerifier({ keyRing: ring })
+   */
+  static forVerification(
+    keys: readonly SigningKey[],
+    options: VerificationRingOptions = {},
+  ): KeyRing {
+    const verifyOnly: ConstructorOptions = { ...options, [VERIFY_ONLY]: true }
+    return new KeyRing(keys, verifyOnly)
+  }
+
+  /** Whether this ring can sign (false for {@link forVerification} rings). */
+  get canSign(): boolean {
+    return this.#current !== undefined
+  }
+
+  /** The key that signs new tokens; throws on a verify-only ring. */
   get current(): SigningKey {
+    if (this.#current === undefined) throw new KeyError('key ring: a verify-only ring cannot sign')
     return this.#current
   }
 
-  /** The key that verifies tokens without a `kid`. */
+  /** The key that verifies tokens without a `kid`; throws when the ring has none. */
   get defaultKey(): SigningKey {
+    if (this.#default === undefined)
+      throw new KeyError('key ring: no default key for kid-less tokens')
     return this.#default
   }
 

@@ -1,8 +1,12 @@
 export {
+  type AnonymousUser,
+  type AuthenticatedUser,
+  type ClaimsUser,
   type Permission,
   type PermissionContext,
   type RequestUser,
   SAFE_METHODS,
+  type StoredUser,
 } from './permission.js'
 export {
   allowAny,

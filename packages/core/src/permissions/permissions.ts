@@ -1,5 +1,18 @@
-import { hasPerms } from '../users/permissions.js'
-import { type Permission, type PermissionContext, SAFE_METHODS } from './permission.js'
+import { hasPerms, type PermissionSubject } from '../users/permissions.js'
+import {
+  type AuthenticatedUser,
+  type Permission,
+  type PermissionContext,
+  SAFE_METHODS,
+} from './permission.js'
+
+/**
+ * What Django's permission checks read: the row on an auth server; on a resource server an
+ * active user (its token verified) whose superuser flag comes from a configured claim.
+ */
+function permissionSubject(user: AuthenticatedUser): PermissionSubject {
+  return user.record !== undefined ? user.record : { isActive: true, isSuperuser: user.isSuperuser }
+}
 
 /** DRF's AllowAny. */
 export const allowAny: Permission = { check: () => true }
@@ -7,9 +20,13 @@ export const allowAny: Permission = { check: () => true }
 /** DRF's IsAuthenticated. */
 export const isAuthenticated: Permission = { check: ({ user }) => user.isAuthenticated }
 
-/** DRF's IsAdminUser: an authenticated user with `is_staff`. */
+/**
+ * DRF's IsAdminUser: an authenticated user with `is_staff` (on a resource server, only when the
+ * configured staff claim says so).
+ */
 export const isAdminUser: Permission = {
-  check: ({ user }) => user.isAuthenticated && user.record.isStaff,
+  check: ({ user }) =>
+    user.isAuthenticated && (user.record !== undefined ? user.record.isStaff : user.isStaff),
 }
 
 /** DRF's IsAuthenticatedOrReadOnly: safe methods for everyone, the rest for signed-in users. */
@@ -17,13 +34,16 @@ export const isAuthenticatedOrReadOnly: Permission = {
   check: ({ method, user }) => SAFE_METHODS.has(method) || user.isAuthenticated,
 }
 
-/** Every one of `permissions` (`app_label.codename`), with Django's `has_perm` semantics. */
+/**
+ * Every one of `permissions` (`app_label.codename`), with Django's `has_perm` semantics. On a
+ * resource server the granted set is the configured permissions claim (none: refused).
+ */
 export function hasPermissions(...permissions: string[]): Permission {
   return {
     async check(context) {
       const { user } = context
       if (!user.isAuthenticated) return false
-      return hasPerms(user.record, permissions, await context.permissions())
+      return hasPerms(permissionSubject(user), permissions, await context.permissions())
     },
   }
 }
@@ -51,7 +71,11 @@ export function modelPermissions(appLabel: string, model: string): Permission {
       const action = MODEL_ACTIONS[method]
       if (action === undefined) return false
       if (action === null) return true
-      return hasPerms(user.record, [`${appLabel}.${action}_${model}`], await context.permissions())
+      return hasPerms(
+        permissionSubject(user),
+        [`${appLabel}.${action}_${model}`],
+        await context.permissions(),
+      )
     },
   }
 }

@@ -16,20 +16,33 @@ export type RevocationEvent =
       /** Epoch seconds: tokens of the user with `iat <= notBefore` (or no `iat`) are refused. */
       readonly notBefore: number
     }
+  | {
+      /**
+       * Not a revocation: the signing-key ring changed in the store (a rotation), so every
+       * instance reloads it now rather than at its next poll. Carries nothing to trust: a forged
+       * one only causes a reload from the store.
+       */
+      readonly kind: 'keys'
+    }
 
 /** Receives the events a bus delivers. Must not throw; must not block. */
 export type RevocationEventHandler = (event: RevocationEvent) => void
 
 /** The wire form of an event: compact JSON (well under PostgreSQL's 8000-byte NOTIFY limit). */
 export function serializeRevocationEvent(event: RevocationEvent): string {
-  return event.kind === 'access'
-    ? JSON.stringify({
+  switch (event.kind) {
+    case 'access':
+      return JSON.stringify({
         kind: 'access',
         jti: event.jti,
         userId: event.userId,
         expiresAt: event.expiresAt,
       })
-    : JSON.stringify({ kind: 'cutoff', userId: event.userId, notBefore: event.notBefore })
+    case 'cutoff':
+      return JSON.stringify({ kind: 'cutoff', userId: event.userId, notBefore: event.notBefore })
+    case 'keys':
+      return JSON.stringify({ kind: 'keys' })
+  }
 }
 
 /** Longest jti or user id a bus accepts: anything longer is not ours. */
@@ -52,6 +65,7 @@ export function parseRevocationEvent(payload: string): RevocationEvent | undefin
   }
   if (typeof value !== 'object' || value === null) return undefined
   const record = value as Record<string, unknown>
+  if (record.kind === 'keys') return { kind: 'keys' }
   if (!isId(record.userId)) return undefined
   if (record.kind === 'access') {
     const { jti, expiresAt } = record

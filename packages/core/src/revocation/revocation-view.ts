@@ -137,7 +137,7 @@ export class RevocationView implements RevocationCheck {
   /** Applies one bus event (idempotent; cut-offs only move forward). */
   apply(event: RevocationEvent): void {
     if (event.kind === 'access') this.#addAccessToken(event.jti, event.expiresAt)
-    else this.#raiseCutoff(event.userId, event.notBefore)
+    else if (event.kind === 'cutoff') this.#raiseCutoff(event.userId, event.notBefore)
     this.#maybeSweep()
   }
 

@@ -44,7 +44,8 @@ export const settingSpecs: SettingSpecs = Object.freeze({
     {
       name: 'SIGNING_KEY',
       default: undefined,
-      description: 'HMAC secret or PEM private key tokens are signed with.',
+      description:
+        'HMAC secret or PEM private key tokens are signed with; unset with RS256/ES256/EdDSA: the key ring in the store.',
     },
     true,
   ),

@@ -23,9 +23,12 @@ export interface TokenEngineOptions<U extends TokenSubject> extends KeyRingFromS
 
 /** An issuer and a verifier that agree on keys, claim names, issuer, audience and clock. */
 export interface TokenEngine<U extends TokenSubject> {
+  /** The ring both use now. */
   readonly keyRing: KeyRing
   readonly issuer: TokenIssuer<U>
   readonly verifier: TokenVerifier
+  /** Switches issuer and verifier to `ring` together (a rotation, a key loaded from the store). */
+  useKeyRing(ring: KeyRing): void
 }
 
 /**
@@ -68,5 +71,17 @@ export function createTokenEngine<U extends TokenSubject = TokenSubject>(
     leeway: settings.LEEWAY,
     ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
   })
-  return { keyRing, issuer, verifier }
+  let current = keyRing
+  return {
+    get keyRing() {
+      return current
+    },
+    issuer,
+    verifier,
+    useKeyRing(ring) {
+      issuer.useKeyRing(ring)
+      verifier.useKeyRing(ring)
+      current = ring
+    },
+  }
 }

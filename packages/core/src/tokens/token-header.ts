@@ -46,7 +46,10 @@ export function knownHeaderSegments(ring: KeyRing): KnownHeader[] {
     const header = { alg: key.alg, typ: 'JWT', kid: key.kid }
     known.push({ segment: encodeBase64url(JSON.stringify(header)), alg: key.alg, kid: key.kid })
   }
-  const alg = ring.defaultKey.alg
+  // A verify-only ring may have no default key: then kid-less tokens have no fast path.
+  const fallback = ring.verificationKey(undefined, Number.NEGATIVE_INFINITY)
+  if (fallback === undefined) return known
+  const alg = fallback.alg
   for (const spelling of [
     { alg, typ: 'JWT' },
     { typ: 'JWT', alg },

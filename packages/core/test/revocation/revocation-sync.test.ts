@@ -1,6 +1,7 @@
 import {
   createRevocationSync,
   InProcessRevocationBus,
+  type RevocationEvent,
   type RevocationStore,
   RevocationView,
 } from '@tessera/core'
@@ -24,8 +25,9 @@ describe('InProcessRevocationBus', () => {
   it('delivers to every subscriber, in order, and is always up until closed', async () => {
     const bus = new InProcessRevocationBus()
     const seen: string[] = []
-    bus.subscribe((event) => seen.push(`a:${event.userId}`))
-    bus.subscribe((event) => seen.push(`b:${event.userId}`))
+    const who = (event: RevocationEvent) => (event.kind === 'keys' ? 'keys' : event.userId)
+    bus.subscribe((event) => seen.push(`a:${who(event)}`))
+    bus.subscribe((event) => seen.push(`b:${who(event)}`))
     const downs: string[] = []
     bus.on('down', () => downs.push('down'))
     expect(bus.connected).toBe(true)

@@ -1,5 +1,4 @@
 import { sign } from 'node:crypto'
-import type { TokenVerifier } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
 import {
   b64url,
@@ -8,6 +7,7 @@ import {
   expectRejected,
   expectVerifies,
   type Fixture,
+  type FixtureVerifier,
   jsonSegment,
   keepGenuineWorking,
   segmentBytes,
@@ -211,7 +211,7 @@ describe('ECDSA malleability on a revoked token (ES256 ring)', () => {
   const unguarded = createFixture('ES256').verifier
   keepGenuineWorking(() => fixture)
 
-  function twin(verifier: TokenVerifier, token: string, type: 'access' | 'refresh'): string {
+  function twin(verifier: FixtureVerifier, token: string, type: 'access' | 'refresh'): string {
     const malleated = malleate(token)
     expect(malleated).not.toBe(token)
     expect(malleate(malleated)).toBe(token)

@@ -12,12 +12,17 @@ import {
   sign,
 } from 'node:crypto'
 import {
+  type Algorithm,
   authenticationFailureBody,
   errorCatalogue,
   generateSigningKey,
   type IssuedTokenPair,
+  isHmacAlgorithm,
   KeyRing,
+  ResourceVerifier,
+  type ResourceVerifierOptions,
   type SigningKey,
+  type StaticKey,
   TokenError,
   type TokenErrorCode,
   TokenIssuer,
@@ -229,13 +234,91 @@ export function ringKey(alg: RingAlg): SigningKey {
   return key
 }
 
+/**
+ * What the attacks run against: the auth server's {@link TokenVerifier}, or (second run) a
+ * resource server's verifier behind the same synchronous signature.
+ */
+export interface FixtureVerifier {
+  verify(token: string, expectedType?: TokenType): VerifyResult
+}
+
+/**
+ * Which verifier this run attacks: `token` (the auth server's TokenVerifier, default) or
+ * `resource` (ResourceVerifier, keys through the JWKS import for public-key rings, a static
+ * secret for HMAC rings). The `security-resource` Vitest project sets it.
+ */
+export const VERIFIER_KIND: 'token' | 'resource' =
+  process.env.TESSERA_SECURITY_VERIFIER === 'resource' ? 'resource' : 'token'
+
+/** Builds the verifier under attack for `ring` with the suite's verifier options. */
+export type VerifierFactory = (
+  ring: KeyRing,
+  options: Omit<TokenVerifierOptions, 'keyRing'>,
+) => FixtureVerifier
+
+/** The auth server's verifier over the signing ring itself. */
+export const tokenVerifierFactory: VerifierFactory = (ring, options) =>
+  new TokenVerifier({ keyRing: ring, clock, ...options })
+
+/**
+ * A resource server's verifier: the ring's public keys published as a JWKS document and
+ * imported back (`importJwks`), or its secrets as static keys when the ring holds an HMAC key.
+ * It never fetches here (a static source is synchronous); the remote path has its own tests.
+ */
+export const resourceVerifierFactory: VerifierFactory = (ring, options) => {
+  const { issuer, ...rest } = options
+  const settings = {
+    clock,
+    ...rest,
+    ...(issuer === undefined ? {} : { expectIssuer: issuer }),
+    // The signing ring's default key verifies kid-less tokens here too, so every attack on
+    // the default key (alg none, key confusion without a kid...) runs against both verifiers.
+    defaultKid: ring.defaultKey.kid,
+  }
+  const hasSecret = ring.keys.some((key) => isHmacAlgorithm(key.alg))
+  const source: ResourceVerifierOptions = hasSecret
+    ? { ...settings, keys: ring.keys.map(staticKeyOf) }
+    : { ...settings, jwks: JSON.parse(JSON.stringify(ring.toJwks(NOW))) }
+  const verifier = new ResourceVerifier(source)
+  return {
+    verify(token, expectedType) {
+      // TokenVerifier accepts any kind without expectedType; a resource server always checks one.
+      const result = verifier.verify(token, expectedType ?? kindOf(token))
+      if (result instanceof Promise) throw new Error('a static resource verifier went async')
+      return result as VerifyResult
+    },
+  }
+}
+
+function staticKeyOf(key: SigningKey): StaticKey {
+  const alg: Algorithm = key.alg
+  return isHmacAlgorithm(alg)
+    ? { alg, secret: key.verifyingKey.export(), kid: key.kid }
+    : { alg, publicKey: key.verifyingKey, kid: key.kid }
+}
+
+/** The token_type a token claims (unverified), so an untyped call checks that kind. */
+function kindOf(token: unknown): TokenType {
+  // Oversized tokens are refused before any parse: do not parse them here either.
+  if (typeof token !== 'string' || token.length > 8192) return 'access'
+  try {
+    const type = claimsOf(token as string).token_type
+    return type === 'refresh' || type === 'sliding' ? type : 'access'
+  } catch {
+    return 'access'
+  }
+}
+
+const VERIFIER_FACTORY: VerifierFactory =
+  VERIFIER_KIND === 'resource' ? resourceVerifierFactory : tokenVerifierFactory
+
 /** Everything one attack needs: a ring, its issuer and verifier, and a genuine token pair. */
 export interface Fixture {
   readonly alg: RingAlg
   readonly key: SigningKey
   readonly ring: KeyRing
   readonly issuer: TokenIssuer
-  readonly verifier: TokenVerifier
+  readonly verifier: FixtureVerifier
   /** Genuine tokens: they must still verify after every attack. */
   readonly pair: IssuedTokenPair
   /** A validly signed token (the ring's own key) with these JSON header and claims. */
@@ -257,7 +340,7 @@ export function createFixture(alg: RingAlg, options: FixtureOptions = {}): Fixtu
   const ring = new KeyRing(options.keys ?? [ringKey(alg)])
   const key = ring.current
   const issuer = new TokenIssuer({ keyRing: ring, clock, ...options.issuer })
-  const verifier = new TokenVerifier({ keyRing: ring, clock, ...options.verifier })
+  const verifier = VERIFIER_FACTORY(ring, options.verifier ?? {})
   const pair = issuer.issueTokenPair({ id: 42 })
   return {
     alg,
@@ -286,7 +369,7 @@ export function keepGenuineWorking(fixture: () => Fixture): void {
 
 /** Calls `verify`, failing the test if it throws instead of returning a result (a 500). */
 export function verifyWithoutThrowing(
-  verifier: TokenVerifier,
+  verifier: FixtureVerifier,
   token: unknown,
   expectedType?: TokenType,
 ): VerifyResult {
@@ -326,7 +409,7 @@ export function expectedBody(code: TokenErrorCode): ReturnType<typeof authentica
  * token.
  */
 export function expectRejected(
-  verifier: TokenVerifier,
+  verifier: FixtureVerifier,
   token: unknown,
   code: TokenErrorCode,
   expectedType?: TokenType,
@@ -345,7 +428,7 @@ export function expectRejected(
 
 /** Asserts that `token` verifies and returns what the verifier read. */
 export function expectVerifies(
-  verifier: TokenVerifier,
+  verifier: FixtureVerifier,
   token: string,
   expectedType?: TokenType,
 ): VerifiedToken {

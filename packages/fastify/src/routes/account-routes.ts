@@ -25,8 +25,10 @@ export function userBody(user: UserRecord): Record<string, unknown> {
 }
 
 function currentUser(request: FastifyRequest): UserRecord {
-  if (!request.user.isAuthenticated) throw new Error('guarded route reached without a user')
-  return request.user.record
+  const { user } = request
+  if (!user.isAuthenticated || user.record === undefined)
+    throw new Error('guarded route reached without a user')
+  return user.record
 }
 
 /** Registration, the hello example, the profile and the password change. */

@@ -1,10 +1,14 @@
 import {
   AuthService,
+  createTokenEngine,
   normalizeUsername,
   type Stores,
+  type TokenEngine,
+  type TokenSubject,
   type UserRecord,
   usernameKey,
 } from '@tessera/core'
+import { openServerKeyRing } from '../keys/server-key-ring.js'
 import { type Backplane, openBackplane } from '../revocation/open-backplane.js'
 import { publishingRevocationWriter } from '../revocation/publishing-writer.js'
 import {
@@ -61,9 +65,20 @@ export async function openAuthContext(io: CliIo): Promise<AuthContext> {
         'within 30 seconds\n',
     ),
   )
+  let tokens: TokenEngine<TokenSubject>
+  try {
+    // Key-ring mode: the ring the servers use (the store's), read once: the CLI never rotates.
+    const keys = await openServerKeyRing(stores, config.settings, { timers: false })
+    tokens = createTokenEngine(config.settings, { keyRing: keys.ring })
+  } catch (error) {
+    await backplane.close()
+    await stores.close()
+    throw error
+  }
   const auth = new AuthService({
     stores,
     settings: config.settings,
+    tokens,
     reuseInterval: config.settings.REFRESH_REUSE_INTERVAL,
     revocation: { sync },
     ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),

@@ -23,11 +23,16 @@ export const SQLITE_FILE = 'tessera.sqlite3'
 /** Where the signing key came from. */
 export type SigningKeySource =
   | { readonly kind: 'settings' }
+  /** RS256/ES256/EdDSA without `SIGNING_KEY`: the key ring kept in the store (`tessera keys`). */
+  | { readonly kind: 'key-ring' }
   | { readonly kind: 'development'; readonly path: string; readonly created: boolean }
 
 /** Everything the server needs to start, checked: settings with a usable key, and what they imply. */
 export interface ServerConfig {
-  /** Every setting; `SIGNING_KEY` is always set (explicit, or the development key). */
+  /**
+   * Every setting; `SIGNING_KEY` is set (explicit, or the development key) unless the keys live
+   * in the store's key ring (`signingKey.kind === 'key-ring'`).
+   */
   readonly settings: ServerSettings
   /** Where the signing key came from, for the start-up line. */
   readonly signingKey: SigningKeySource
@@ -89,18 +94,14 @@ function resolveSigningKey(settings: ServerSettings): {
     if (settings.ENV === 'production') checkProductionKey(settings, explicit)
     return { settings, source: { kind: 'settings' } }
   }
+  // Public-key algorithms without a configured key: the ring in the store generates, rotates
+  // and publishes them (the same in development and production).
+  if (!isHmacAlgorithm(settings.ALGORITHM)) return { settings, source: { kind: 'key-ring' } }
   if (settings.ENV === 'production') {
     throw new SettingsError(
       'SIGNING_KEY',
       `TESSERA_ENV=production refuses to start without an explicit SIGNING_KEY (the development ` +
         `key is never used in production); ${PRODUCTION_KEY_HINT}`,
-    )
-  }
-  if (!isHmacAlgorithm(settings.ALGORITHM)) {
-    throw new SettingsError(
-      'SIGNING_KEY',
-      `SIGNING_KEY is required for ${settings.ALGORITHM}: a development key is generated for ` +
-        'HS256/HS384/HS512 only (set TESSERA_SIGNING_KEY to a PEM or JWK private key)',
     )
   }
   const key = loadOrCreateDevelopmentKey(settings.DATA_DIR)
@@ -130,8 +131,20 @@ export function loadServerConfig(
 ): ServerConfig {
   const loaded = options.settings ?? loadServerSettings(options)
   const { settings, source } = resolveSigningKey(loaded)
-  keyRingFromSettings(settings)
+  if (source.kind !== 'key-ring') keyRingFromSettings(settings)
   const warnings: string[] = []
+  if (source.kind === 'key-ring' && settings.KEY_ENCRYPTION_KEY === undefined) {
+    warnings.push(
+      `${settings.ALGORITHM} keys are kept in the store unencrypted; set ` +
+        'TESSERA_KEY_ENCRYPTION_KEY to encrypt them at rest',
+    )
+  }
+  if (source.kind !== 'key-ring' && settings.KEY_ROTATION_INTERVAL !== null) {
+    warnings.push(
+      'KEY_ROTATION_INTERVAL is ignored: keys come from SIGNING_KEY (rotation applies to ' +
+        'RS256/ES256/EdDSA keys kept in the store, with SIGNING_KEY unset)',
+    )
+  }
   if (source.kind === 'development') {
     warnings.push(
       `using the development signing key ${source.created ? 'generated in' : 'kept in'} ` +

@@ -1,5 +1,6 @@
 import type { SettingSpec } from '@tessera/core'
 import { databaseUrlSpec } from './database-url-spec.js'
+import { keyEncryptionKeySpec, MIN_KEY_ROTATION_INTERVAL } from './key-settings-specs.js'
 import { profileFieldsSpec } from './profile-fields-spec.js'
 import { redisUrlSpec } from './redis-url-spec.js'
 import { LOG_LEVELS, type ServerOnlySettings, type ServerSettingName } from './server-settings.js'
@@ -7,6 +8,7 @@ import {
   booleanSpec,
   boundedDurationSpec,
   enumSpec,
+  optionalDurationSpec,
   portSpec,
   rateSpec,
   stringSpec,
@@ -111,5 +113,18 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     },
     0,
     30,
+  ),
+  KEY_ENCRYPTION_KEY: keyEncryptionKeySpec({
+    name: 'KEY_ENCRYPTION_KEY',
+    default: undefined,
+    description: "Encrypts the key ring's private keys at rest: 32 bytes, base64url or hex.",
+  }),
+  KEY_ROTATION_INTERVAL: optionalDurationSpec(
+    {
+      name: 'KEY_ROTATION_INTERVAL',
+      default: null,
+      description: "Rotate the ring's signing key this often (at least 15m); off by default.",
+    },
+    MIN_KEY_ROTATION_INTERVAL,
   ),
 })

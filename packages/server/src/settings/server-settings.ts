@@ -58,6 +58,18 @@ export interface ServerOnlySettings {
    * 30. Default `0`: refuse every token (503, retry) at once until it caught up again.
    */
   readonly REVOCATION_GRACE: number
+  /**
+   * The key-encryption key: 32 bytes as base64url or hex. When set, private keys of the key ring
+   * are stored encrypted with it (AES-256-GCM). Unset (the default): stored as PKCS#8 PEM.
+   * Secret: never printed.
+   */
+  readonly KEY_ENCRYPTION_KEY: string | undefined
+  /**
+   * Seconds a key of the ring signs before every instance's timer rotates it (RS256/ES256/EdDSA
+   * keys kept in the store), at least 15 minutes; null (off, the default) rotates only on
+   * `tessera keys rotate`.
+   */
+  readonly KEY_ROTATION_INTERVAL: number | null
 }
 
 /** Every setting of the server: core's {@link TesseraSettings} and {@link ServerOnlySettings}. */
@@ -89,4 +101,6 @@ export type ServerSettingsInput = {
   readonly REDIS_URL?: string
   readonly REDIS_PREFIX?: string
   readonly REVOCATION_GRACE?: number | string
+  readonly KEY_ENCRYPTION_KEY?: string
+  readonly KEY_ROTATION_INTERVAL?: number | string | null
 }

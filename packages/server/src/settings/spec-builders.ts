@@ -63,6 +63,27 @@ export function boundedDurationSpec(
   )
 }
 
+/** A duration of at least `min` seconds, or null (env `off`, `none` or empty) for off. */
+export function optionalDurationSpec(
+  base: SpecBase<number | null>,
+  min: number,
+): SettingSpec<number | null> {
+  const parse = (raw: unknown): number | null => {
+    if (raw === null) return null
+    const seconds = durationSeconds(raw, base.name)
+    if (seconds < min)
+      throw invalid(base.name, `a duration of at least ${min} seconds, or off`, raw)
+    return seconds
+  }
+  return defineSpec(base, parse, {
+    parseEnv: (text) => {
+      const trimmed = text.trim().toLowerCase()
+      return trimmed === '' || trimmed === 'off' || trimmed === 'none' ? null : parse(text)
+    },
+    format: (value) => (value === null ? 'off' : formatDuration(value)),
+  })
+}
+
 // DRF's period words (it reads only the first letter; we accept its documented spellings).
 const RATE = /^([1-9]\d{0,8})\/(s|sec|second|seconds|m|min|minute|minutes|h|hour|hours|d|day|days)$/
 const RATE_FORM = 'a rate such as 5/min, 100/hour or 1000/day (requests/period), or null for off'

@@ -132,8 +132,43 @@ describe('loadServerConfig: production', () => {
     expect(config.signingKey).toEqual({ kind: 'settings' })
   })
 
-  it('needs a key for asymmetric algorithms even in development', () => {
-    const error = configError({ TESSERA_ALGORITHM: 'ES256' })
-    expect(error.message).toMatch(/SIGNING_KEY is required for ES256/)
+  it.each(['development', 'production'])(
+    'keeps asymmetric keys in the store when no SIGNING_KEY is set (%s)',
+    (env) => {
+      const config = loadServerConfig({
+        env: { TESSERA_ENV: env, TESSERA_ALGORITHM: 'ES256' },
+        cwd: tempDir(),
+        configFile: false,
+      })
+      expect(config.signingKey).toEqual({ kind: 'key-ring' })
+      expect(config.settings.SIGNING_KEY).toBeUndefined()
+      expect(config.warnings).toContainEqual(expect.stringMatching(/KEY_ENCRYPTION_KEY/))
+    },
+  )
+
+  it('does not warn about unencrypted keys once a key-encryption key is set', () => {
+    const config = loadServerConfig({
+      env: {
+        TESSERA_ALGORITHM: 'EdDSA',
+        TESSERA_KEY_ENCRYPTION_KEY: 'a'.repeat(64),
+        TESSERA_KEY_ROTATION_INTERVAL: '30d',
+      },
+      cwd: tempDir(),
+      configFile: false,
+    })
+    expect(config.warnings).toEqual([])
+    expect(config.settings.KEY_ROTATION_INTERVAL).toBe(30 * 86_400)
+  })
+
+  it('refuses a malformed key-encryption key without echoing it', () => {
+    const secret = 'not-a-kek-but-a-secret-value'
+    const error = configError({ TESSERA_ALGORITHM: 'ES256', TESSERA_KEY_ENCRYPTION_KEY: secret })
+    expect(error.message).toMatch(/KEY_ENCRYPTION_KEY must be 32 random bytes/)
+    expect(error.message).not.toContain(secret)
+  })
+
+  it('refuses a rotation interval shorter than the pre-publication period', () => {
+    const error = configError({ TESSERA_ALGORITHM: 'ES256', TESSERA_KEY_ROTATION_INTERVAL: '5m' })
+    expect(error.message).toMatch(/KEY_ROTATION_INTERVAL/)
   })
 })

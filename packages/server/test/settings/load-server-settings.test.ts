@@ -38,6 +38,8 @@ describe('loadServerSettings: defaults', () => {
       REDIS_URL: undefined,
       REDIS_PREFIX: 'tessera:',
       REVOCATION_GRACE: 0,
+      KEY_ENCRYPTION_KEY: undefined,
+      KEY_ROTATION_INTERVAL: null,
       ACCESS_TOKEN_LIFETIME: 300,
       ROTATE_REFRESH_TOKENS: true,
       SIGNING_KEY: undefined,

@@ -32,6 +32,9 @@ function parseHost(text: string | undefined): string | undefined {
 function describeKey(config: ServerConfig): string {
   const source = config.signingKey
   if (source.kind === 'settings') return 'from the settings (TESSERA_SIGNING_KEY)'
+  if (source.kind === 'key-ring') {
+    return `${config.settings.ALGORITHM} key ring in the store (tessera keys list; JWKS at /.well-known/jwks.json)`
+  }
   return `development key ${source.created ? 'generated in' : 'from'} ${source.path} (set TESSERA_SIGNING_KEY in production)`
 }
 
