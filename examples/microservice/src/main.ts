@@ -35,7 +35,10 @@ const server = app.listen(port, host, () => {
 const stop = () => {
   tessera.close()
   server.close(() => {
-    Promise.resolve(revocations?.close()).finally(() => process.exit(0))
+    Promise.resolve(revocations?.close()).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
   })
 }
 process.on('SIGTERM', stop)
