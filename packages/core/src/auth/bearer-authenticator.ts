@@ -1,7 +1,8 @@
 import type { ErrorCode } from '../errors/error-codes.js'
 import { RevocationUnavailableError } from '../errors/request-errors.js'
 import type { VerifiedToken } from '../tokens/token-types.js'
-import type { TokenVerifier } from '../tokens/token-verifier.js'
+import type { TokenVerifier, VerifyResult } from '../tokens/token-verifier.js'
+import { readAuthorizationHeader } from './authorization-header.js'
 
 /** What the `Authorization` header of a request says about its sender. */
 export type Authentication =
@@ -42,25 +43,22 @@ export class BearerAuthenticator {
   /** Authenticates from an `Authorization` header value (undefined when absent). */
   authenticate(header: string | undefined): Authentication {
     if (header === undefined) return ANONYMOUS
-    // The common case, `Bearer <token>` with one space and a token without whitespace, splits
-    // the same as below without the split's allocations.
+    // The common case, `Bearer <token>` with one space: a token that verifies is canonical JWS
+    // compact text, so it has no whitespace and the split below would find the same two parts.
+    // Only a refused token pays for the character check (measured: ~1.5% of a cached hello).
     const space = header.indexOf(' ')
-    if (space > 0) {
+    if (space > 0 && this.#schemes.has(header.slice(0, space))) {
       const token = header.slice(space + 1)
-      if (this.#schemes.has(header.slice(0, space)) && TOKEN_TEXT.test(token)) {
-        return this.#verify(token)
-      }
+      const result = this.#verifier.verify(token, 'access')
+      if (result.ok || TOKEN_TEXT.test(token)) return this.#outcome(result)
     }
-    // Python's str.split(): any run of whitespace separates, leading/trailing ignored.
-    const parts = header.trim().split(/\s+/)
-    const scheme = parts[0]
-    if (scheme === undefined || scheme === '' || !this.#schemes.has(scheme)) return ANONYMOUS
-    if (parts.length !== 2) return BAD_HEADER
-    return this.#verify(parts[1] as string)
+    const credentials = readAuthorizationHeader(header, this.#schemes)
+    if (credentials.kind === 'none') return ANONYMOUS
+    if (credentials.kind === 'malformed') return BAD_HEADER
+    return this.#outcome(this.#verifier.verify(credentials.token, 'access'))
   }
 
-  #verify(bearer: string): Authentication {
-    const result = this.#verifier.verify(bearer, 'access')
+  #outcome(result: VerifyResult): Authentication {
     if (!result.ok) {
       const { error } = result
       return error instanceof RevocationUnavailableError

@@ -15,7 +15,18 @@ export interface CachedVerification {
 }
 
 /**
- * Tokens the verifier has fully verified, keyed by their exact text, so a token presented again
+ * The map key of a token: its last characters, all signature. A signature tells tokens apart
+ * as well as the whole text does, and hashing a 250-character header value on every request
+ * was measurable; entries keep the full text, and only an exact match is a hit.
+ */
+const KEY_LENGTH = 32
+
+function keyOf(token: string): string {
+  return token.length <= KEY_LENGTH ? token : token.slice(-KEY_LENGTH)
+}
+
+/**
+ * Tokens the verifier has fully verified, found by their exact text, so a token presented again
  * skips the HMAC or signature and the JSON parsing (measured: the larger part of verify's
  * cost). Verification is a pure function of the bytes, the ring and the settings except for
  * time and revocation, which every hit re-checks; a hit also needs the ring to still return the
@@ -24,7 +35,7 @@ export interface CachedVerification {
  * fill it; at `maxEntries` the oldest entry goes (insertion order).
  */
 export class VerifiedTokenCache {
-  readonly #entries = new Map<string, CachedVerification>()
+  readonly #entries = new Map<string, CachedVerification & { readonly text: string }>()
   readonly #maxEntries: number
 
   constructor(maxEntries: number) {
@@ -35,7 +46,11 @@ export class VerifiedTokenCache {
   }
 
   get(token: string): CachedVerification | undefined {
-    return this.#entries.get(token)
+    // verify() is handed whatever a caller had: a non-string is never a hit.
+    if (typeof token !== 'string') return undefined
+    const entry = this.#entries.get(keyOf(token))
+    // Another token ending alike (a forged one reusing a genuine signature) is a miss.
+    return entry !== undefined && entry.text === token ? entry : undefined
   }
 
   /** Stores a verification; the token's claims are frozen, as every hit shares them. */
@@ -49,12 +64,16 @@ export class VerifiedTokenCache {
       const oldest = this.#entries.keys().next().value as string
       this.#entries.delete(oldest)
     }
-    this.#entries.set(token, { ...entry, result })
+    const key = keyOf(token)
+    // Re-inserted at the end: the oldest-first eviction stays insertion order.
+    this.#entries.delete(key)
+    this.#entries.set(key, { ...entry, result, text: token })
     return result
   }
 
   delete(token: string): void {
-    this.#entries.delete(token)
+    const key = keyOf(token)
+    if (this.#entries.get(key)?.text === token) this.#entries.delete(key)
   }
 
   clear(): void {

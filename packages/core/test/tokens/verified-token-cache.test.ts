@@ -176,4 +176,41 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get('c')?.token.jti).toBe('c')
     expect(() => new VerifiedTokenCache(0)).toThrow(TypeError)
   })
+
+  it('finds a token only by its exact text, even when another ends with the same signature', () => {
+    const cache = new VerifiedTokenCache(10)
+    const signature = 's'.repeat(43)
+    const genuine = `header.payload-genuine.${signature}`
+    const forged = `header.payload-forged.${signature}`
+    cache.set(genuine, {
+      headerKid: undefined,
+      key: {} as never,
+      notBefore: Number.NEGATIVE_INFINITY,
+      token: { type: 'access', jti: 'g', userId: '1', exp: T0, iat: T0, kid: 'k', claims: {} },
+    })
+    expect(cache.get(forged)).toBeUndefined()
+    // Deleting the forged text leaves the genuine entry alone.
+    cache.delete(forged)
+    expect(cache.get(genuine)?.token.jti).toBe('g')
+    cache.delete(genuine)
+    expect(cache.get(genuine)).toBeUndefined()
+  })
+})
+
+describe('TokenVerifier cache and a forged token reusing a genuine signature', () => {
+  it('refuses the forgery and keeps serving the genuine token from the cache', () => {
+    const { cached, issuer } = setup()
+    const genuine = issuer.issueTokenPair({ id: 1 }).access.token
+    expect(cached.verify(genuine, 'access').ok).toBe(true)
+    const [header, payload, signature] = genuine.split('.') as [string, string, string]
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString())
+    const forgedPayload = Buffer.from(JSON.stringify({ ...claims, user_id: '2' })).toString(
+      'base64url',
+    )
+    const forged = `${header}.${forgedPayload}.${signature}`
+    const refused = cached.verify(forged, 'access')
+    expect(refused.ok ? 'accepted' : refused.error.code).toBe('token_signature_invalid')
+    const again = cached.verify(genuine, 'access')
+    expect(again.ok && again.token.userId).toBe('1')
+  })
 })
