@@ -1,16 +1,20 @@
-// workers: hello on `tessera serve --workers 2` (node:cluster) vs one process, same data dir.
+// workers: hello on `tessera serve --workers 2` (node:cluster) vs one process, both started
+// fresh on one new data dir (not the suite's long-running main server: age alone changed its
+// rate).
 import { throughputTable } from '../lib/report.js'
 import { alternate } from '../lib/rounds.js'
 import { formatRatio } from '../lib/stats.js'
-import { startTessera } from '../lib/tessera.js'
+import { prepareInstance, startTessera, tesseraTokenSigner } from '../lib/tessera.js'
 
 export const title = 'workers: hello with --workers 2 vs 1'
 
 export async function run(context) {
   const { rounds, seconds } = context.options
-  const single = await context.tessera()
-  context.log('starting tessera --workers 2 (same data dir)')
-  const cluster = await startTessera(single, { workers: 2, label: 'tessera --workers 2' })
+  const instance = await prepareInstance('workers')
+  context.log('starting tessera (1 process) and tessera --workers 2 on one new data dir')
+  const singleServer = await startTessera(instance, { label: 'tessera (1 process)' })
+  const single = { ...singleServer, sign: await tesseraTokenSigner(singleServer, instance.userIds) }
+  const cluster = await startTessera(instance, { workers: 2, label: 'tessera --workers 2' })
   try {
     const targets = [
       await context.helloTarget(single, { name: 'tessera (1 process)' }),
@@ -33,5 +37,6 @@ export async function run(context) {
     }
   } finally {
     await cluster.stop()
+    await singleServer.stop()
   }
 }
