@@ -39,7 +39,7 @@ export async function createPostgresStores(options: PostgresStoresOptions): Prom
   const base = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const db = schema === undefined ? base : base.withSchema(schema)
   // close() has nothing to do: the pool is the caller's (Kysely's destroy() would end it).
-  const stores = createSqlStores(createSqlContext(db, 'postgres'), { schema })
+  const stores = createSqlStores(createSqlContext(db, 'postgres', schema), { schema })
   if (options.migrate ?? true) await stores.migrate()
   return stores
 }

@@ -5,25 +5,32 @@ import { checkLimit } from '../store-input.js'
 import type { SqlContext } from './sql-context.js'
 import type { Database } from './sql-database.js'
 import { guard } from './sql-errors.js'
+import { fixedQuery } from './sql-fixed-query.js'
+
+const INSERT_EVENT = fixedQuery<never>(
+  'insert into {audit_events} ("at", "type", "user_id", "ip", "data") values (?, ?, ?, ?, ?)',
+)
 
 /** Inserts `event` on `db` (a transaction's connection, inside other stores' atomic steps). */
-export async function insertAuditEvent(db: Kysely<Database>, event: AuditEvent): Promise<void> {
-  await db
-    .insertInto('audit_events')
-    .values({
-      at: event.at,
-      type: event.type,
-      user_id: event.userId,
-      ip: event.ip,
-      data: JSON.stringify(event.data),
-    })
-    .execute()
+export async function insertAuditEvent(
+  db: Kysely<Database>,
+  event: AuditEvent,
+  context: Pick<SqlContext, 'dialect' | 'schema'>,
+): Promise<void> {
+  await INSERT_EVENT(db, context, [
+    event.at,
+    event.type,
+    event.userId,
+    event.ip,
+    JSON.stringify(event.data),
+  ])
 }
 
 /** The append-only audit log in SQL; the (user_id, id) index serves per-user listings. */
-export function createSqlAuditStore({ db }: SqlContext): AuditStore {
+export function createSqlAuditStore(context: SqlContext): AuditStore {
+  const { db } = context
   return {
-    record: (event: AuditEvent) => guard(() => insertAuditEvent(db, event)),
+    record: (event: AuditEvent) => guard(() => insertAuditEvent(db, event, context)),
 
     async listEvents({ limit, userId }: { limit: number; userId?: string }) {
       checkLimit(limit)

@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { AuditEvent } from '../audit-store.js'
 import type { ConsumeResult, RefreshTokenRecord, SessionRecord } from '../session-store.js'
 import { insertAuditEvent } from './sql-audit-store.js'
 import type { SqlContext } from './sql-context.js'
-import type { Database } from './sql-database.js'
+import type { Database, RefreshTokensTable, SessionsTable } from './sql-database.js'
+import { fixedQuery } from './sql-fixed-query.js'
 import { toRefreshToken, toSession } from './sql-session-rows.js'
 
 /** Successor fields the caller gives; the family and user come from the consumed token. */
@@ -50,43 +51,37 @@ export function consumeRefreshToken(
   audit?: (session: SessionRecord) => AuditEvent,
 ): Promise<ConsumeResult> {
   return context.writeTransaction(async (db) => {
-    const consumed = await db
-      .updateTable('refresh_tokens')
-      .set({ consumed_at: now, replaced_by: successor.jti })
-      .where('jti', '=', jti)
-      .where('consumed_at', 'is', null)
-      .where('expires_at', '>', now)
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('sessions')
-            .select('sessions.id')
-            .whereRef('sessions.id', '=', 'refresh_tokens.family_id')
-            .where('sessions.revoked_at', 'is', null),
-        ),
-      )
-      .returningAll()
-      .executeTakeFirst()
+    const [consumed] = await CONSUME(db, context, [now, successor.jti, jti, now])
     if (!consumed) return classify(db, jti, now)
-    await db
-      .insertInto('refresh_tokens')
-      .values({
-        jti: successor.jti,
-        family_id: consumed.family_id,
-        user_id: consumed.user_id,
-        issued_at: successor.issuedAt,
-        expires_at: successor.expiresAt,
-        consumed_at: null,
-        replaced_by: null,
-      })
-      .execute()
-    const session = await db
-      .updateTable('sessions')
-      .set({ last_used_at: now, expires_at: successor.expiresAt })
-      .where('id', '=', consumed.family_id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    const moved = toSession(session)
-    if (audit !== undefined) await insertAuditEvent(db, audit(moved))
+    await INSERT_SUCCESSOR(db, context, [
+      successor.jti,
+      consumed.family_id,
+      consumed.user_id,
+      successor.issuedAt,
+      successor.expiresAt,
+    ])
+    const [session] = await MOVE_FAMILY(db, context, [now, successor.expiresAt, consumed.family_id])
+    // The family exists: the consumed token's foreign key holds it in this transaction.
+    const moved = toSession(session as Selectable<SessionsTable>)
+    if (audit !== undefined) await insertAuditEvent(db, audit(moved), context)
     return { outcome: 'rotated', token: toRefreshToken(consumed), session: moved }
   })
 }
+
+// The rotation's statements, written out (see fixedQuery). The conditional UPDATE is the one
+// the contract describes: unconsumed, unexpired, family live, in one statement.
+const CONSUME = fixedQuery<Selectable<RefreshTokensTable>>(
+  'update {refresh_tokens} set "consumed_at" = ?, "replaced_by" = ? ' +
+    'where "jti" = ? and "consumed_at" is null and "expires_at" > ? and exists (' +
+    'select "sessions"."id" from {sessions} where "sessions"."id" = "refresh_tokens"."family_id" ' +
+    'and "sessions"."revoked_at" is null) returning *',
+)
+
+const INSERT_SUCCESSOR = fixedQuery<never>(
+  'insert into {refresh_tokens} ("jti", "family_id", "user_id", "issued_at", "expires_at", ' +
+    '"consumed_at", "replaced_by") values (?, ?, ?, ?, ?, null, null)',
+)
+
+const MOVE_FAMILY = fixedQuery<Selectable<SessionsTable>>(
+  'update {sessions} set "last_used_at" = ?, "expires_at" = ? where "id" = ? returning *',
+)

@@ -6,6 +6,8 @@ import type { SqlDialect } from './sql-dialect.js'
 export interface SqlContext {
   readonly db: Kysely<Database>
   readonly dialect: SqlDialect
+  /** The PostgreSQL schema `db` qualifies tables with (withSchema), for statements written out. */
+  readonly schema: string | undefined
   /**
    * Runs `work` in one write transaction and commits, or rolls back if it throws. On SQLite it
    * starts with BEGIN IMMEDIATE: the write lock is taken up front, so writers in other processes
@@ -40,10 +42,15 @@ async function sqliteImmediate<T>(
 }
 
 /** The context of `db` for `dialect`. */
-export function createSqlContext(db: Kysely<Database>, dialect: SqlDialect): SqlContext {
+export function createSqlContext(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  schema?: string,
+): SqlContext {
   return {
     db,
     dialect,
+    schema,
     writeTransaction: (work) =>
       dialect === 'sqlite' ? sqliteImmediate(db, work) : db.transaction().execute(work),
   }

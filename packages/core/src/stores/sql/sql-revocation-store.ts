@@ -3,6 +3,7 @@ import type { LiveRevocations, RevocationStore } from '../revocation-store.js'
 import type { SqlContext } from './sql-context.js'
 import type { Database } from './sql-database.js'
 import { guard } from './sql-errors.js'
+import { fixedQuery } from './sql-fixed-query.js'
 
 /** Reads revoked tokens and cut-offs; the filters stay in SQL so indexes can serve them. */
 async function loadRevocations(
@@ -31,7 +32,13 @@ async function loadRevocations(
 }
 
 /** Access-token revocations and per-user cut-offs in SQL; every write is one upsert. */
-export function createSqlRevocationStore({ db, dialect }: SqlContext): RevocationStore {
+// Read on every refresh and logout: written out (see fixedQuery).
+const CUTOFF_OF_USER = fixedQuery<{ not_before: number }>(
+  'select "not_before" from {user_token_cutoffs} where "user_id" = ?',
+)
+
+export function createSqlRevocationStore(context: SqlContext): RevocationStore {
+  const { db, dialect } = context
   // Two-argument MAX is SQLite's scalar maximum; PostgreSQL calls it GREATEST.
   const greatest = dialect === 'postgres' ? 'greatest' : 'max'
   return {
@@ -79,11 +86,7 @@ export function createSqlRevocationStore({ db, dialect }: SqlContext): Revocatio
 
     getCutoff: (userId) =>
       guard(async () => {
-        const row = await db
-          .selectFrom('user_token_cutoffs')
-          .select('not_before')
-          .where('user_id', '=', userId)
-          .executeTakeFirst()
+        const [row] = await CUTOFF_OF_USER(db, context, [userId])
         return row?.not_before
       }),
 

@@ -5,6 +5,7 @@ import type { NewUser, UserPatch, UserRecord, UserStore } from '../user-store.js
 import { type SqlContext, toSqlBool } from './sql-context.js'
 import type { UsersTable } from './sql-database.js'
 import { guard } from './sql-errors.js'
+import { fixedQuery } from './sql-fixed-query.js'
 
 function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
@@ -44,13 +45,16 @@ function toColumns(context: SqlContext, patch: UserPatch): Updateable<UsersTable
 }
 
 /** Users in SQL; the unique index on `username_key` decides registrations. */
+// Every authentication and refresh reads a user by id: written out (see fixedQuery).
+const USER_BY_ID = fixedQuery<Selectable<UsersTable>>('select * from {users} where "id" = ?')
+
 export function createSqlUserStore(context: SqlContext): UserStore {
   const { db } = context
 
   async function findUserById(id: string): Promise<UserRecord | undefined> {
     if (!isDecimalId(id)) return undefined
     return guard(async () => {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+      const [row] = await USER_BY_ID(db, context, [id])
       return row && toUser(row)
     })
   }
