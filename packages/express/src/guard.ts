@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
+  allowsObject,
   and,
   bearerChallenge,
   errorResponse,
@@ -85,10 +86,7 @@ export async function checkObjectPermission(
   permission: Permission,
   object: unknown,
 ): Promise<boolean> {
-  const context = permissionContext(request)
-  const allowed =
-    (await permission.check(context)) &&
-    (permission.checkObject === undefined || (await permission.checkObject(context, object)))
+  const allowed = await allowsObject(permission, permissionContext(request), object)
   if (!allowed) sendDenied(request, response)
   return allowed
 }

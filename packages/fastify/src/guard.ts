@@ -1,4 +1,4 @@
-import type { Permission, PermissionContext } from '@tessera/core'
+import { allowsObject, type Permission, type PermissionContext } from '@tessera/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { sendError } from './drf-responses.js'
 
@@ -69,10 +69,7 @@ export async function checkObjectPermission(
   permission: Permission,
   object: unknown,
 ): Promise<boolean> {
-  const context = permissionContext(request)
-  const allowed =
-    (await permission.check(context)) &&
-    (permission.checkObject === undefined || (await permission.checkObject(context, object)))
+  const allowed = await allowsObject(permission, permissionContext(request), object)
   if (!allowed) sendDenied(request, reply)
   return allowed
 }

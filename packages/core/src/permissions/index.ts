@@ -10,6 +10,7 @@ export {
 } from './permission.js'
 export {
   allowAny,
+  allowsObject,
   and,
   hasPermissions,
   isAdminUser,

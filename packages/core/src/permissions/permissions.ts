@@ -131,3 +131,18 @@ export function not(permission: Permission): Permission {
     },
   }
 }
+
+/**
+ * DRF's `check_object_permissions` for one object: the permission's `check`, then its
+ * `checkObject` (when it has one). The framework guards send the 401/403 when it is false.
+ */
+export async function allowsObject(
+  permission: Permission,
+  context: PermissionContext,
+  object: unknown,
+): Promise<boolean> {
+  return (
+    (await permission.check(context)) &&
+    (permission.checkObject === undefined || (await permission.checkObject(context, object)))
+  )
+}

@@ -55,13 +55,8 @@ function isTime(value: unknown): boolean {
   return Number.isSafeInteger(value)
 }
 
-/**
- * Throws a RangeError unless `key` is a key `insert` may store: a known algorithm, integer
- * times, and the dates its status implies (`next`: no activation or retirement yet; `retired`:
- * `retiredAt` and `verifyUntil` set). `current` keys are refused: they enter through
- * `insertFirstCurrent` or `rotate` only.
- */
-export function checkInsertableKey(key: {
+/** A stored key's fields as the checks read them (untrusted: strings, not unions). */
+interface KeyRecordInput {
   readonly kid: string
   readonly alg: string
   readonly status: string
@@ -69,7 +64,15 @@ export function checkInsertableKey(key: {
   readonly activatedAt: number | null
   readonly retiredAt: number | null
   readonly verifyUntil: number | null
-}): void {
+}
+
+/**
+ * Throws a RangeError unless `key` is a key `insert` may store: a known algorithm, integer
+ * times, and the dates its status implies (`next`: no activation or retirement yet; `retired`:
+ * `retiredAt` and `verifyUntil` set). `current` keys are refused: they enter through
+ * `insertFirstCurrent` or `rotate` only.
+ */
+export function checkInsertableKey(key: KeyRecordInput): void {
   if (key.status === 'current') {
     throw new RangeError('a current key is stored by insertFirstCurrent or rotate, not insert')
   }
@@ -77,15 +80,7 @@ export function checkInsertableKey(key: {
 }
 
 /** Throws a RangeError unless `key` has a known algorithm and status and consistent times. */
-export function checkKeyRecord(key: {
-  readonly kid: string
-  readonly alg: string
-  readonly status: string
-  readonly createdAt: number
-  readonly activatedAt: number | null
-  readonly retiredAt: number | null
-  readonly verifyUntil: number | null
-}): void {
+export function checkKeyRecord(key: KeyRecordInput): void {
   if (typeof key.kid !== 'string' || key.kid === '') throw new RangeError('kid must be a string')
   if (!KEY_ALGORITHMS.includes(key.alg)) throw new RangeError('alg must be RS256, ES256 or EdDSA')
   const optional = [key.activatedAt, key.retiredAt, key.verifyUntil]
