@@ -16,9 +16,9 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
+import { fastifyLogging } from './http/fastify-logging.js'
 import { registerHealthRoutes } from './http/health-routes.js'
-import { lazyChildLoggerFactory } from './http/lazy-child-logger.js'
-import { generateRequestId, type LogStream, loggerOptions } from './http/logger-options.js'
+import { createLogger, generateRequestId, type LogStream } from './http/logger-options.js'
 import { registerApi } from './http/register-api.js'
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS } from './keys/key-ring-timing.js'
 import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js'
@@ -86,19 +86,22 @@ export async function buildServer(
   options: BuildServerOptions = {},
 ): Promise<TesseraServer> {
   const { settings } = config
-  const app = Fastify({
-    logger:
-      options.logger === false
-        ? false
-        : loggerOptions({
+  const logging =
+    options.logger === false
+      ? undefined
+      : fastifyLogging(
+          createLogger({
             level: settings.LOG_LEVEL,
             ...(options.logStream === undefined ? {} : { stream: options.logStream }),
           }),
-    ...(options.logger === false ? {} : { childLoggerFactory: lazyChildLoggerFactory }),
+        )
+  const app = Fastify({
+    ...(logging === undefined ? { logger: false } : logging.options),
     genReqId: generateRequestId,
     trustProxy: fastifyTrustProxy(settings.TRUST_PROXY),
     bodyLimit: BODY_LIMIT_BYTES,
   })
+  if (logging?.appLog !== undefined) app.log = logging.appLog
   // Everything opened so far, closed in reverse order on failure and by `close()`.
   const closers: (() => Promise<void> | void)[] = []
   const closeAll = async () => {

@@ -4,7 +4,7 @@ type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 type Bindings = Record<string, unknown>
 type LogArguments = Parameters<FastifyBaseLogger['info']>
 /** Fastify's logger when made from `logger` options: pino, which answers `isLevelEnabled`. */
-type PinoLike = FastifyBaseLogger & { isLevelEnabled(level: string): boolean }
+export type PinoLike = FastifyBaseLogger & { isLevelEnabled(level: string): boolean }
 
 /**
  * A request's logger that makes pino's child only when something is logged at an enabled
@@ -63,12 +63,17 @@ class LazyChildLogger {
   }
 }
 
-/** Fastify's `childLoggerFactory` option: a {@link LazyChildLogger} per request. */
+/** A request's logger: a child of `parent` with `bindings`, made when first written to. */
+export function lazyChildLogger(
+  parent: PinoLike,
+  bindings: Bindings,
+  options: object,
+): FastifyBaseLogger {
+  return new LazyChildLogger(parent, bindings, options) as unknown as FastifyBaseLogger
+}
+
+/** Fastify's `childLoggerFactory` option: a {@link LazyChildLogger} of Fastify's logger per request. */
 export const lazyChildLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> =
   function childLogger(logger, bindings, options) {
-    return new LazyChildLogger(
-      logger as PinoLike,
-      bindings,
-      options,
-    ) as unknown as FastifyBaseLogger
+    return lazyChildLogger(logger as PinoLike, bindings, options)
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { FastifyServerOptions } from 'fastify'
+import { type Logger, pino } from 'pino'
 import type { LogLevel } from '../settings/server-settings.js'
 
 /** Body members that hold a secret: passwords and tokens. */
@@ -76,21 +76,29 @@ export interface LogStream {
   write(line: string): void
 }
 
-/** Options of {@link loggerOptions}. */
-export interface LoggerOptionsInput {
+/** A reply as logged: its status only. */
+function serializeReply(reply: { statusCode?: number }): Record<string, unknown> {
+  return { statusCode: reply.statusCode }
+}
+
+/** Options of {@link createLogger}. */
+export interface LoggerInput {
   readonly level: LogLevel
   /** Where JSON lines go. Default: stdout. */
   readonly stream?: LogStream
 }
 
-/** Fastify's `logger` option: pino JSON logs at `level`, with redaction. */
-export function loggerOptions(
-  input: LoggerOptionsInput,
-): NonNullable<FastifyServerOptions['logger']> {
-  return {
-    level: input.level,
-    redact: { paths: [...REDACT_PATHS], censor: CENSOR },
-    serializers: { req: serializeRequest },
-    ...(input.stream === undefined ? {} : { stream: input.stream }),
-  }
+/**
+ * The server's logger: pino JSON lines at `level`, credentials redacted, with the request, reply
+ * and error serializers Fastify would add to a logger it made itself.
+ */
+export function createLogger(input: LoggerInput): Logger {
+  return pino(
+    {
+      level: input.level,
+      redact: { paths: [...REDACT_PATHS], censor: CENSOR },
+      serializers: { req: serializeRequest, res: serializeReply, err: pino.stdSerializers.err },
+    },
+    input.stream,
+  )
 }
