@@ -2,7 +2,7 @@
 // kept for the rest of the run (a Tessera on SQLite, the peers, the reference).
 
 import { expectResponse, request } from './http.js'
-import { installPeers, peerAccessTokens, startPeer } from './peers.js'
+import { installPeers, peerAccessTokens, startFastifyFloor, startPeer } from './peers.js'
 import { referenceEnabled, startReference } from './reference.js'
 import {
   HELLO_BODY,
@@ -40,6 +40,12 @@ export function createContext({ options, log, workDir }) {
         const peer = await startPeer(dir, name)
         return { ...peer, sign: peerAccessTokens }
       }),
+    /** Fastify alone, no auth (bench/servers/fastify-floor.js): the framework's own cost. */
+    fastifyFloor: () =>
+      once('fastify-floor', async () => ({
+        ...(await startFastifyFloor()),
+        sign: peerAccessTokens,
+      })),
     /** The reference simplejwt server when BENCH_REFERENCE=1, else undefined. */
     reference: () =>
       referenceEnabled()

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { request } from './http.js'
 import { accessClaims, signHs256 } from './jwt.js'
 import { freePort, startChild, waitUntil } from './processes.js'
@@ -55,6 +56,23 @@ export async function startPeer(peersDir, name) {
   const url = `http://127.0.0.1:${port}`
   await waitUntil(name, async () => (await request(`${url}/api/hello/`)).status > 0, { child })
   return { name, url, stop: child.stop }
+}
+
+/**
+ * Starts bench/servers/fastify-floor.js (Fastify alone, no auth) on a free port; resolves once it
+ * answers. Its tokens are the peers' (it reads none).
+ */
+export async function startFastifyFloor() {
+  const port = await freePort()
+  const script = fileURLToPath(new URL('../servers/fastify-floor.js', import.meta.url))
+  const child = startChild('fastify-floor', process.execPath, [script], {
+    env: { ...process.env, PORT: String(port) },
+  })
+  const url = `http://127.0.0.1:${port}`
+  await waitUntil('fastify-floor', async () => (await request(`${url}/api/hello/`)).status > 0, {
+    child,
+  })
+  return { name: 'fastify-floor', url, stop: child.stop }
 }
 
 /** `count` distinct access tokens for user 1 (different jti), as the peers expect. */

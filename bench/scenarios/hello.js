@@ -10,6 +10,7 @@ export async function run(context) {
   const { rounds, seconds } = context.options
   const servers = [
     await context.peer('bare'),
+    await context.fastifyFloor(),
     await context.peer('fastify-jwt'),
     await context.peer('express-passport'),
     await context.tessera(),
@@ -46,7 +47,7 @@ export async function run(context) {
         },
   ]
   return {
-    markdown: `32 connections, one wrk thread, ${seconds} s per round, ${rounds} rounds; 1,000 distinct tokens round-robin. bare answers without checking the token.\n\n${markdown}`,
+    markdown: `32 connections, one wrk thread, ${seconds} s per round, ${rounds} rounds; 1,000 distinct tokens round-robin. bare answers without checking the token; fastify-floor is Fastify 5 alone (one route with a response schema, no logger, no hooks, no token checked): not a peer, the cost of the framework Tessera is built on.\n\n${markdown}`,
     goals,
   }
 }
