@@ -180,8 +180,10 @@ describe('VerifiedTokenCache', () => {
   it('finds a token only by its exact text, even when another ends with the same signature', () => {
     const cache = new VerifiedTokenCache(10)
     const signature = 's'.repeat(43)
+    // Same length and signature: the same map key, so only the text comparison tells them apart.
     const genuine = `header.payload-genuine.${signature}`
-    const forged = `header.payload-forged.${signature}`
+    const forged = `header.payload-forgery.${signature}`
+    expect(forged.length).toBe(genuine.length)
     cache.set(genuine, {
       headerKid: undefined,
       key: {} as never,
@@ -194,6 +196,28 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get(genuine)?.token.jti).toBe('g')
     cache.delete(genuine)
     expect(cache.get(genuine)).toBeUndefined()
+  })
+})
+
+describe('VerifiedTokenCache keys', () => {
+  it("a token sharing another one's key replaces it, and neither is ever served for the other", () => {
+    const cache = new VerifiedTokenCache(10)
+    const entry = (jti: string) => ({
+      headerKid: undefined,
+      key: {} as never,
+      notBefore: Number.NEGATIVE_INFINITY,
+      token: { type: 'access', jti, userId: '1', exp: T0, iat: T0, kid: 'k', claims: {} },
+    })
+    const first = 'h.first-payload.signature-tail'
+    const second = 'h.other-payload.signature-tail'
+    cache.set(first, entry('first'))
+    cache.set(second, entry('second'))
+    expect(cache.size).toBe(1)
+    expect(cache.get(first)).toBeUndefined()
+    expect(cache.get(second)?.token.jti).toBe('second')
+    // A token taken from a header is a slice of it; a hit needs only equal text.
+    const header = `Bearer ${second}`
+    expect(cache.get(header.slice(7))?.token.jti).toBe('second')
   })
 })
 
