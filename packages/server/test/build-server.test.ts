@@ -18,8 +18,10 @@ function testConfig(env: Record<string, string> = {}) {
   })
 }
 
-async function build(options: { stores?: Stores; lines?: string[] } = {}) {
-  const server = await buildServer(testConfig(), {
+async function build(
+  options: { stores?: Stores; lines?: string[]; env?: Record<string, string> } = {},
+) {
+  const server = await buildServer(testConfig(options.env), {
     stores: options.stores ?? createMemoryStores(),
     ...(options.lines === undefined
       ? { logger: false as const }
@@ -207,6 +209,30 @@ describe('buildServer: logs', () => {
     for (const secret of [password, access, refresh, 'cookie-secret', 'secret-in-query']) {
       expect(text).not.toContain(secret)
     }
+  })
+
+  it("above info: no request lines, but a request's warning keeps its reqId and secrets stay out", async () => {
+    const lines: string[] = []
+    const stores = createMemoryStores()
+    const down: Stores = {
+      ...stores,
+      ping: () => Promise.reject(new StoreUnavailableError('down')),
+    }
+    const { app } = await build({ stores: down, lines, env: { TESSERA_LOG_LEVEL: 'warn' } })
+    const ready = await app.inject({
+      method: 'GET',
+      url: '/readyz',
+      headers: { 'x-request-id': 'probe-1' },
+    })
+    expect(ready.statusCode).toBe(503)
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200)
+    app.log.warn({ password: 'p1', body: { token: 't1' } }, 'hand-written')
+    const written = lines.map((line) => JSON.parse(line))
+    expect(written.map(({ reqId, msg }) => ({ reqId, msg }))).toEqual([
+      { reqId: 'probe-1', msg: 'readiness check failed' },
+      { reqId: undefined, msg: 'hand-written' },
+    ])
+    expect(lines.join('')).not.toMatch(/"p1"|"t1"/)
   })
 
   it('redacts credentials in objects logged by hand', async () => {
