@@ -14,9 +14,8 @@ const STORM_CONNECTIONS = 32
 const GOAL_P99_MS = 10
 
 export async function run(context) {
-  const { seconds } = context.options
+  const { rounds, seconds } = context.options
   const { log } = context
-  const rounds = Math.min(context.options.rounds, 2)
   const tessera = await context.tessera()
   const hello = await context.helloTarget(tessera, { connections: HELLO_CONNECTIONS })
   const usersFile = context.file('users-storm.txt', tesseraUsernames())
