@@ -46,33 +46,33 @@ export function installPeers(workDir, log) {
   return target
 }
 
-/** Starts one peer on a free port; resolves once it answers a request. */
-export async function startPeer(peersDir, name) {
+/** Runs a Node server script on a free port (`PORT`); resolves once it answers GET /api/hello/. */
+async function startHelloServer(name, script, { cwd, env = {} } = {}) {
   const port = await freePort()
-  const child = startChild(name, process.execPath, [path.join(peersDir, PEERS[name])], {
-    cwd: peersDir,
-    env: { ...process.env, PORT: String(port), REF_SIGNING_KEY: SIGNING_KEY },
+  const child = startChild(name, process.execPath, [script], {
+    ...(cwd === undefined ? {} : { cwd }),
+    env: { ...process.env, ...env, PORT: String(port) },
   })
   const url = `http://127.0.0.1:${port}`
   await waitUntil(name, async () => (await request(`${url}/api/hello/`)).status > 0, { child })
   return { name, url, stop: child.stop }
 }
 
+/** Starts one peer on a free port; resolves once it answers a request. */
+export function startPeer(peersDir, name) {
+  return startHelloServer(name, path.join(peersDir, PEERS[name]), {
+    cwd: peersDir,
+    env: { REF_SIGNING_KEY: SIGNING_KEY },
+  })
+}
+
 /**
  * Starts bench/servers/fastify-floor.js (Fastify alone, no auth) on a free port; resolves once it
  * answers. Its tokens are the peers' (it reads none).
  */
-export async function startFastifyFloor() {
-  const port = await freePort()
+export function startFastifyFloor() {
   const script = fileURLToPath(new URL('../servers/fastify-floor.js', import.meta.url))
-  const child = startChild('fastify-floor', process.execPath, [script], {
-    env: { ...process.env, PORT: String(port) },
-  })
-  const url = `http://127.0.0.1:${port}`
-  await waitUntil('fastify-floor', async () => (await request(`${url}/api/hello/`)).status > 0, {
-    child,
-  })
-  return { name: 'fastify-floor', url, stop: child.stop }
+  return startHelloServer('fastify-floor', script)
 }
 
 /** `count` distinct access tokens for user 1 (different jti), as the peers expect. */
