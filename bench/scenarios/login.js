@@ -48,9 +48,9 @@ export function loginTarget(context, server, usernames, { connections = LOGIN_CO
 }
 
 /**
- * Logins in flight. Tessera's hasher admits cores running + 4 x cores queued and answers 503 at
- * once beyond that (by design: backpressure instead of a growing queue), so 32 connections
- * would measure mostly 503s. 4 x cores keeps every login admitted.
+ * Logins in flight. Tessera's hasher admits cores running + 4 x cores queued; beyond that a login
+ * waits up to 1 s for room, then gets 503 (by design: backpressure instead of a growing queue),
+ * so 32 connections would measure waiting and some refusals. 4 x cores keeps every login admitted.
  */
 export const LOGIN_CONNECTIONS = Math.min(32, 4 * availableParallelism())
 
@@ -82,7 +82,7 @@ export async function run(context) {
   return {
     markdown:
       `${LOGIN_CONNECTIONS} connections (Tessera's hasher admits cores + 4 x cores logins at once ` +
-      `and answers 503 beyond, so 32 would measure refusals), ${seconds} s per round, ${rounds} ` +
+      `and makes the rest wait, so 32 would measure waiting), ${seconds} s per round, ${rounds} ` +
       `rounds, logins round-robin over the 1,000 users; argon2id m=19456 KiB, t=2, p=1 ` +
       `(Tessera's defaults). The floor is @node-rs/argon2 verify() with 32 calls in flight in a ` +
       `separate process.\n\n${markdown}`,

@@ -25,7 +25,8 @@ export async function run(context) {
   for (let round = 1; round <= rounds; round++) {
     calm.push(await hello.measure(seconds))
     // The storm starts 1 s before and ends 1 s after the hello measurement. Beyond what the
-    // hasher admits (cores + 4 x cores) logins are refused with 503 at once: counted, expected.
+    // hasher admits (cores + 4 x cores) a login waits up to 1 s for room, then is refused with
+    // 503: counted, expected.
     const storm = runWrk({
       url: `${tessera.url}/api/token/`,
       lua: 'login-post.lua',
@@ -54,7 +55,7 @@ export async function run(context) {
       `hello with ${HELLO_CONNECTIONS} connections for ${seconds} s, alone and while wrk sends ` +
       `logins with ${STORM_CONNECTIONS} connections to the same server; ${rounds} rounds.\n\n${table}\n\n` +
       `During the storm: ${formatRps(loginsOk)} logins/s answered 200, ${formatRps(refused)}/s refused ` +
-      `with 503 (hasher queue full, by design); hello ran at ${formatRps(median(stormy.map((r) => r.rps)))} req/s ` +
+      `with 503 (no room in the hasher's queue within 1 s, by design); hello ran at ${formatRps(median(stormy.map((r) => r.rps)))} req/s ` +
       `(alone: ${formatRps(median(calm.map((r) => r.rps)))}).`,
     goals: [
       {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net'
 import { StoreUnavailableError } from '@tessera/core'
 import { beforeEach, describe, expect, test } from 'vitest'
 import { buildContractApp, type ContractApp } from './contract-app.js'
@@ -96,7 +97,12 @@ describe('503 when the store is unavailable', () => {
 describe('503 when the password hasher is saturated', () => {
   test('logins beyond the hasher queue are shed with Retry-After', async () => {
     context = await buildContractApp({
-      hasher: { maxConcurrent: 1, maxQueue: 0, argon2: { memoryCost: 32_768, timeCost: 2 } },
+      hasher: {
+        maxConcurrent: 1,
+        maxQueue: 0,
+        maxWaitMs: 0,
+        argon2: { memoryCost: 32_768, timeCost: 2 },
+      },
       plugin: { throttleRates: { loginIp: null } },
     })
     await registerUser(context.app)
@@ -112,10 +118,84 @@ describe('503 when the password hasher is saturated', () => {
   })
 })
 
+describe('a login finding the hashing queue full waits for room, up to maxWaitMs', () => {
+  test('each waiting login gets its turn when the one before it is hashed', async () => {
+    // One slot, no queue: without the wait five of these six would be refused.
+    context = await buildContractApp({
+      hasher: { maxConcurrent: 1, maxQueue: 0, maxWaitMs: 10_000 },
+      plugin: { throttleRates: { loginIp: null, loginUsername: null } },
+    })
+    await registerUser(context.app)
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => postJson(context.app, '/api/token/', PETER)),
+    )
+    expect(responses.map((response) => response.statusCode)).toEqual([200, 200, 200, 200, 200, 200])
+  })
+
+  test('refused with 503 and Retry-After when no room frees up in time', async () => {
+    context = await buildContractApp({
+      // A hash that takes far longer than the wait.
+      hasher: {
+        maxConcurrent: 1,
+        maxQueue: 0,
+        maxWaitMs: 20,
+        argon2: { memoryCost: 65_536, timeCost: 10 },
+      },
+      plugin: { throttleRates: { loginIp: null } },
+    })
+    await registerUser(context.app)
+    const first = postJson(context.app, '/api/token/', PETER)
+    while (!context.auth.passwordHasherBusy) await new Promise((resolve) => setImmediate(resolve))
+    const started = performance.now()
+    expectUnavailable(await postJson(context.app, '/api/token/', PETER))
+    expect(performance.now() - started).toBeGreaterThanOrEqual(15)
+    expect((await first).statusCode).toBe(200)
+  })
+
+  test('a client that hangs up while waiting is not hashed for', async () => {
+    const verifies: string[] = []
+    context = await buildContractApp({
+      hasher: { maxConcurrent: 1, maxQueue: 0, argon2: { memoryCost: 65_536, timeCost: 4 } },
+      onVerify: (format) => verifies.push(format),
+      plugin: { throttleRates: { loginIp: null } },
+    })
+    await registerUser(context.app)
+    const url = await context.app.listen({ host: '127.0.0.1', port: 0 })
+    const first = fetch(`${url}/api/token/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(PETER),
+    })
+    while (!context.auth.passwordHasherBusy) await new Promise((resolve) => setImmediate(resolve))
+    const { port } = new URL(url)
+    const socket = connect(Number(port), '127.0.0.1')
+    const body = JSON.stringify(PETER)
+    socket.write(
+      `POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    )
+    // Let the server read the login, see the full queue and start waiting, then leave.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    socket.destroy()
+    expect((await first).status).toBe(200)
+    // No hash is spent on the departed client: the next login is hashed, and only those two
+    // were.
+    const next = await postJson(context.app, '/api/token/', PETER)
+    expect(next.statusCode).toBe(200)
+    expect(verifies).toEqual(['argon2id', 'argon2id'])
+    await context.app.close()
+  })
+})
+
 describe('a login flood is shed before its body is read', () => {
   test('while the hashing queue is full, even an unparsable login gets 503, not 400', async () => {
     context = await buildContractApp({
-      hasher: { maxConcurrent: 1, maxQueue: 0, argon2: { memoryCost: 32_768, timeCost: 3 } },
+      hasher: {
+        maxConcurrent: 1,
+        maxQueue: 0,
+        maxWaitMs: 0,
+        argon2: { memoryCost: 32_768, timeCost: 3 },
+      },
       plugin: { throttleRates: { loginIp: null } },
     })
     await registerUser(context.app)

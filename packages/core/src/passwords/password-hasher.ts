@@ -42,6 +42,12 @@ export interface PasswordHasherOptions {
   /** Jobs waiting in FIFO order for a slot; beyond it, calls reject. Default `4 * maxConcurrent`. */
   maxQueue?: number
   /**
+   * How long a call finding every slot and queue place taken waits for one before it is refused,
+   * in ms (0 to 60000; 0 refuses at once). Default 1000: the `Retry-After` a refused caller is
+   * told to wait anyway.
+   */
+  maxWaitMs?: number
+  /**
    * Called once per verify computation with what it ran (`'argon2id'`, `'pbkdf2_sha256'`,
    * `'dummy'`...), to count verifies in tests and metrics without timing them. Must not throw.
    */
@@ -62,7 +68,8 @@ export interface PasswordVerifyResult {
 /**
  * Hashes new passwords with argon2id and verifies stored hashes in Django's encodings, so Tessera
  * and a Django app can share one user table. Every call runs off the event loop under a bounded
- * queue; over capacity it rejects at once with {@link PasswordHasherBusyError}.
+ * queue; a call finding it full waits up to `maxWaitMs` for room, then rejects with
+ * {@link PasswordHasherBusyError}.
  *
  * @example
  * ```ts
@@ -116,6 +123,7 @@ export class PasswordHasher {
     this.#limiter = new ConcurrencyLimiter(
       maxConcurrent,
       maxQueue,
+      readInteger('maxWaitMs', options.maxWaitMs, 1000, 0, 60_000),
       () => new PasswordHasherBusyError(1),
     )
   }
@@ -126,7 +134,7 @@ export class PasswordHasher {
    *
    * @throws {TypeError} `password` is not a string.
    * @throws {PasswordTooLongError} `password` is over 1024 UTF-8 bytes (never truncated).
-   * @throws {PasswordHasherBusyError} Too many hash jobs running and queued.
+   * @throws {PasswordHasherBusyError} Every slot and queue place stayed taken for `maxWaitMs`.
    */
   async hash(password: string): Promise<string> {
     if (typeof password !== 'string') throw new TypeError('password must be a string')
@@ -137,11 +145,23 @@ export class PasswordHasher {
   }
 
   /**
-   * True when a verify or hash would be refused right now ({@link PasswordHasherBusyError}):
-   * callers check it before costlier work, so a login flood is shed for almost nothing.
+   * True when a verify or hash would have to wait for room right now: every slot and queue
+   * place is taken. Callers check it before costlier work, and then {@link waitForRoom}.
    */
   get busy(): boolean {
     return this.#limiter.full
+  }
+
+  /**
+   * Resolves `true` once a verify or hash would be admitted (at once if it would now), or
+   * `false` when the hasher is still full after `maxWaitMs`. Callers wait here, before reading
+   * a login's body, instead of refusing at once: a refused client tends to retry at once, so a
+   * flood of instant refusals would take the event loop from every other request, while a
+   * waiting one costs a timer. Waiters are served in arrival order, one per finished job; room is
+   * not reserved, so the verify itself may have to wait again.
+   */
+  waitForRoom(): Promise<boolean> {
+    return this.#limiter.waitForRoom()
   }
 
   /**
@@ -150,7 +170,7 @@ export class PasswordHasher {
    * password over 1024 bytes, verifies against a dummy argon2id hash at the current parameters
    * and returns `{ ok: false }`, so a failed login costs the same as a wrong password.
    *
-   * @throws {PasswordHasherBusyError} Too many hash jobs running and queued.
+   * @throws {PasswordHasherBusyError} Every slot and queue place stayed taken for `maxWaitMs`.
    */
   verify(password: string, encoded: string | null): Promise<PasswordVerifyResult> {
     return this.#limiter.run(() => this.#verifyNow(password, encoded))

@@ -82,11 +82,20 @@ export class AuthService {
   }
 
   /**
-   * True when a login would be refused right now because every password-hashing slot and the
-   * queue are taken: HTTP layers answer 503 before reading the body.
+   * True when a login would have to wait for a password-hashing slot or queue place right now:
+   * HTTP layers then {@link waitForPasswordHasher} before reading the body.
    */
   get passwordHasherBusy(): boolean {
     return this.#context.hasher.busy
+  }
+
+  /**
+   * Resolves `true` once a login would get a password-hashing slot or queue place, `false` when
+   * none freed up within the hasher's `maxWaitMs`: HTTP layers then answer 503 without reading
+   * the body. See {@link PasswordHasher.waitForRoom}.
+   */
+  waitForPasswordHasher(): Promise<boolean> {
+    return this.#context.hasher.waitForRoom()
   }
 
   /** The token issuer and verifier in use. */

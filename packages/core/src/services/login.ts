@@ -25,8 +25,8 @@ export async function authenticate(
   username: unknown,
   password: unknown,
 ): Promise<UserRecord | undefined> {
-  // Shed a login flood before the user lookup: the verify below would refuse it anyway.
-  if (context.hasher.busy) throw new PasswordHasherBusyError(1)
+  // Wait for room before the user lookup, not after: a login refused anyway costs no query.
+  if (!(await context.hasher.waitForRoom())) throw new PasswordHasherBusyError(1)
   const candidate =
     typeof username === 'string' &&
     username.length > 0 &&

@@ -59,6 +59,8 @@ describe('PasswordHasher.hash', () => {
   it('refuses bad options with a TypeError naming them', () => {
     expect(() => new PasswordHasher({ maxConcurrent: 0 })).toThrow(/maxConcurrent/)
     expect(() => new PasswordHasher({ maxQueue: -1 })).toThrow(TypeError)
+    expect(() => new PasswordHasher({ maxWaitMs: 60_001 })).toThrow(/maxWaitMs/)
+    expect(() => new PasswordHasher({ maxWaitMs: 0.5 })).toThrow(/maxWaitMs/)
     expect(() => new PasswordHasher({ argon2: { memoryCost: 4 } })).toThrow(/argon2\.memoryCost/)
     expect(() => new PasswordHasher({ argon2: { timeCost: 1.5 } })).toThrow(/argon2\.timeCost/)
   })
@@ -167,7 +169,7 @@ describe('one hash computation on every verify path', () => {
 
 describe('overload', () => {
   it('runs maxConcurrent, queues maxQueue and sheds the rest with 503', async () => {
-    const { hasher, calls } = counting({ maxConcurrent: 1, maxQueue: 1 })
+    const { hasher, calls } = counting({ maxConcurrent: 1, maxQueue: 1, maxWaitMs: 0 })
     expect(hasher.busy).toBe(false)
     const running = [1, 2].map(() => hasher.verify('correct horse', pbkdf2))
     // One running, one queued: the next would be refused, which `busy` tells beforehand.
@@ -204,8 +206,37 @@ describe('overload', () => {
   })
 
   it('hash() shares the same bound', async () => {
-    const { hasher } = counting({ maxConcurrent: 1, maxQueue: 0 })
+    const { hasher } = counting({ maxConcurrent: 1, maxQueue: 0, maxWaitMs: 0 })
     const results = await Promise.allSettled([hasher.hash('one password'), hasher.hash('two')])
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected'])
+  })
+
+  it('a call finding the hasher full waits up to maxWaitMs for room (default 1 s)', async () => {
+    const { hasher, calls } = counting({ maxConcurrent: 1, maxQueue: 0 })
+    const running = hasher.verify('correct horse', pbkdf2)
+    expect(hasher.busy).toBe(true)
+    const waiting = hasher.waitForRoom()
+    // Neither refused: the second waits for the first, far shorter than the default wait.
+    const results = await Promise.all([running, hasher.verify('correct horse', pbkdf2)])
+    expect(await waiting).toBe(true)
+    expect(results.map((result) => result.ok)).toEqual([true, true])
+    expect(calls).toEqual(['pbkdf2_sha256', 'pbkdf2_sha256'])
+  })
+
+  it('refuses after maxWaitMs when no room frees up', async () => {
+    const slow = { memoryCost: 65_536, timeCost: 10, parallelism: 1 }
+    const hasher = new PasswordHasher({
+      argon2: slow,
+      maxConcurrent: 1,
+      maxQueue: 0,
+      maxWaitMs: 10,
+    })
+    const running = hasher.hash('a password')
+    expect(await hasher.waitForRoom()).toBe(false)
+    await expect(hasher.verify('correct horse', pbkdf2)).rejects.toBeInstanceOf(
+      PasswordHasherBusyError,
+    )
+    await running
+    expect(await hasher.waitForRoom()).toBe(true)
   })
 })

@@ -69,11 +69,17 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
         options: {
           config: PUBLIC_VIEW,
           bodyLimit: AUTH_BODY_LIMIT,
-          // A login flood is shed before its body is even parsed: the hashing queue is full, so
-          // the login would be refused anyway (measured: hello p99 during a storm).
+          // While the hashing queue is full a login waits for room before its body is parsed,
+          // and is refused (503) if none frees up in time: a client refused at once retries at
+          // once, and those instant refusals starved everyone else (measured: hello p99 during
+          // a login storm).
+          // (A client that hangs up meanwhile is dropped by Fastify when its body is read.)
           onRequest: (_request, reply, done) => {
             if (!auth.passwordHasherBusy) return done()
-            sendError(reply, 'service_unavailable', challenge)
+            void auth.waitForPasswordHasher().then((room) => {
+              if (room) done()
+              else sendError(reply, 'service_unavailable', challenge)
+            })
           },
           schema: {
             summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
