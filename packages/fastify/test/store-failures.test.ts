@@ -188,27 +188,30 @@ describe('a login finding the hashing queue full waits for room, up to maxWaitMs
 })
 
 describe('a login flood is shed before its body is read', () => {
-  test('while the hashing queue is full, even an unparsable login gets 503, not 400', async () => {
-    context = await buildContractApp({
-      hasher: {
-        maxConcurrent: 1,
-        maxQueue: 0,
-        maxWaitMs: 0,
-        argon2: { memoryCost: 32_768, timeCost: 3 },
-      },
-      plugin: { throttleRates: { loginIp: null } },
-    })
-    await registerUser(context.app)
-    expect(context.auth.passwordHasherBusy).toBe(false)
-    const first = postJson(context.app, '/api/token/', PETER)
-    while (!context.auth.passwordHasherBusy) await new Promise((resolve) => setImmediate(resolve))
-    expectUnavailable(await postJson(context.app, '/api/token/', '{"username": oops'))
-    expect((await first).statusCode).toBe(200)
-    expect(context.auth.passwordHasherBusy).toBe(false)
-    // Once the queue has room the same body gets its parse error again.
-    const parsed = await postJson(context.app, '/api/token/', '{"username": oops')
-    expect(parsed.statusCode).toBe(400)
-  })
+  test.each(['/api/token/', '/api/token/sliding/'])(
+    'while the hashing queue is full, even an unparsable %s gets 503, not 400',
+    async (path) => {
+      context = await buildContractApp({
+        hasher: {
+          maxConcurrent: 1,
+          maxQueue: 0,
+          maxWaitMs: 0,
+          argon2: { memoryCost: 32_768, timeCost: 3 },
+        },
+        plugin: { throttleRates: { loginIp: null }, slidingTokens: true },
+      })
+      await registerUser(context.app)
+      expect(context.auth.passwordHasherBusy).toBe(false)
+      const first = postJson(context.app, path, PETER)
+      while (!context.auth.passwordHasherBusy) await new Promise((resolve) => setImmediate(resolve))
+      expectUnavailable(await postJson(context.app, path, '{"username": oops'))
+      expect((await first).statusCode).toBe(200)
+      expect(context.auth.passwordHasherBusy).toBe(false)
+      // Once the queue has room the same body gets its parse error again.
+      const parsed = await postJson(context.app, path, '{"username": oops')
+      expect(parsed.statusCode).toBe(400)
+    },
+  )
 })
 
 describe('500 for an unexpected failure, never a stack', () => {

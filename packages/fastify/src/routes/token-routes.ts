@@ -1,6 +1,6 @@
 import '../fastify-types.js'
-import { AuthenticationFailedError, TokenRevokedError } from '@tessera/core'
-import type { FastifyInstance } from 'fastify'
+import { AuthenticationFailedError, type AuthService, TokenRevokedError } from '@tessera/core'
+import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import { sendError } from '../drf-responses.js'
 import { requiredString } from '../drf-validation.js'
 import { defineResource } from '../resource.js'
@@ -54,6 +54,23 @@ function body(field: string) {
   } as const
 }
 
+/**
+ * The `onRequest` of a password login: while the hashing queue is full the login waits for room
+ * before its body is parsed, and is refused (503) if none frees up in time. A client refused at
+ * once retries at once, and those instant refusals starved every other request (measured: hello
+ * p99 during a login storm). A client that hangs up meanwhile is dropped by Fastify when its
+ * body is read.
+ */
+function waitForPasswordHasher(auth: AuthService, challenge: string): onRequestHookHandler {
+  return (_request, reply, done) => {
+    if (!auth.passwordHasherBusy) return done()
+    void auth.waitForPasswordHasher().then((room) => {
+      if (room) done()
+      else sendError(reply, 'service_unavailable', challenge)
+    })
+  }
+}
+
 /** simplejwt's four token views, plus the sliding ones when enabled. */
 export function registerTokenRoutes(app: FastifyInstance, context: RouteContext): void {
   const { auth, challenge, options } = context
@@ -69,18 +86,7 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
         options: {
           config: PUBLIC_VIEW,
           bodyLimit: AUTH_BODY_LIMIT,
-          // While the hashing queue is full a login waits for room before its body is parsed,
-          // and is refused (503) if none frees up in time: a client refused at once retries at
-          // once, and those instant refusals starved everyone else (measured: hello p99 during
-          // a login storm).
-          // (A client that hangs up meanwhile is dropped by Fastify when its body is read.)
-          onRequest: (_request, reply, done) => {
-            if (!auth.passwordHasherBusy) return done()
-            void auth.waitForPasswordHasher().then((room) => {
-              if (room) done()
-              else sendError(reply, 'service_unavailable', challenge)
-            })
-          },
+          onRequest: waitForPasswordHasher(auth, challenge),
           schema: {
             summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
             tags: ['tokens'],
@@ -229,6 +235,7 @@ function registerSlidingRoutes(app: FastifyInstance, context: RouteContext): voi
         options: {
           config: PUBLIC_VIEW,
           bodyLimit: AUTH_BODY_LIMIT,
+          onRequest: waitForPasswordHasher(auth, challenge),
           schema: {
             summary: 'Obtain a sliding token (simplejwt TokenObtainSlidingView)',
             tags: ['tokens'],
