@@ -39,7 +39,10 @@ export interface PasswordHasherOptions {
    * pool (`UV_THREADPOOL_SIZE`, 4 by default) also bounds how many truly run in parallel.
    */
   maxConcurrent?: number
-  /** Jobs waiting in FIFO order for a slot; beyond it, calls reject. Default `4 * maxConcurrent`. */
+  /**
+   * Jobs waiting in FIFO order for a slot; beyond it, calls wait up to `maxWaitMs` for a place,
+   * then reject. Default `4 * maxConcurrent`.
+   */
   maxQueue?: number
   /**
    * How long a call finding every slot and queue place taken waits for one before it is refused,
