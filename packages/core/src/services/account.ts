@@ -94,6 +94,11 @@ export async function changePassword(
 }
 
 async function waitUntilAfter(context: ServiceContext, cutoff: number): Promise<void> {
-  const wait = Math.floor(cutoff) + 1 - context.clock()
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait * 1000)))
+  const next = Math.floor(cutoff) + 1
+  // Checked again after each wait: a timer runs on the monotonic clock and the wall clock can
+  // trail it (by a millisecond of rounding, or an NTP step), which would issue a pair in the
+  // refused second.
+  for (let wait = next - context.clock(); wait > 0; wait = next - context.clock()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait * 1000)))
+  }
 }

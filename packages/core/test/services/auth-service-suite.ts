@@ -261,6 +261,27 @@ export function describeAuthService(
     })
 
     describe('logout and revocation', () => {
+      it("a password change's fresh pair is issued after the cut-off's second, even when the wall clock trails the timers", async () => {
+        // Wall-clock seconds pass at 0.9x the timers' pace: one wait ends before the next second.
+        const started = performance.now()
+        const origin = Math.floor(Date.now() / 1000) + 0.5
+        const clock = () => origin + (0.9 * (performance.now() - started)) / 1000
+        const { auth } = makeService(stores, { clock })
+        const user = await auth.register(peter)
+        const before = await auth.login('peter', peter.password, request)
+        const changed = await auth.changePassword(
+          user,
+          peter.password,
+          'a brand new passphrase',
+          request,
+        )
+        await expect(auth.verifyToken(before.access.token)).rejects.toBeInstanceOf(
+          TokenRevokedError,
+        )
+        expect((await auth.verifyToken(changed.access.token)).jti).toBe(changed.access.jti)
+        expect((await auth.verifyToken(changed.refresh.token)).jti).toBe(changed.refresh.jti)
+      })
+
       it('logout revokes the family; the refresh token is then blacklisted', async () => {
         const { auth } = makeService(stores)
         await auth.register(peter)
