@@ -56,8 +56,8 @@ export async function updateProfile(
 /**
  * `POST /api/password/change/`: checks the old password (one verify), validates the new one,
  * stores its hash, ends every session of the user and cuts off every earlier token, then opens
- * a fresh session for this device. The fresh tokens are issued in the second after the cut-off,
- * since `iat` has whole-second resolution and the cut-off refuses its own second.
+ * a fresh session for this device (whose tokens {@link startSession} issues after the cut-off's
+ * second).
  */
 export async function changePassword(
   context: ServiceContext,
@@ -87,18 +87,7 @@ export async function changePassword(
     password: await context.hasher.hash(newPassword),
   })
   if (updated === undefined) throw new AuthenticationFailedError()
-  const cutoff = await revokeAllForUser(context, user.id, 'password_change')
+  await revokeAllForUser(context, user.id, 'password_change')
   await audit(context, { type: 'password_changed', userId: user.id, ip: request.ip, data: {} })
-  await waitUntilAfter(context, cutoff)
   return startSession(context, updated, request)
-}
-
-async function waitUntilAfter(context: ServiceContext, cutoff: number): Promise<void> {
-  const next = Math.floor(cutoff) + 1
-  // Checked again after each wait: a timer runs on the monotonic clock and the wall clock can
-  // trail it (by a millisecond of rounding, or an NTP step), which would issue a pair in the
-  // refused second.
-  for (let wait = next - context.clock(); wait > 0; wait = next - context.clock()) {
-    await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait * 1000)))
-  }
 }

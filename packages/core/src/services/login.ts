@@ -89,6 +89,7 @@ export async function startSession(
   user: UserRecord,
   request: RequestContext,
 ): Promise<Omit<LoginResult, 'user'>> {
+  await waitPastCutoff(context, user.id)
   const { refresh, access } = context.tokens.issuer.issueTokenPair(user)
   const sessionId = newJti()
   const issuedAt = refresh.claims.iat as number
@@ -111,4 +112,27 @@ export async function startSession(
     },
   })
   return { sessionId, refresh, access }
+}
+
+/** Longest a new session waits for the clock to leave the user's cut-off second (real time). */
+const MAX_CUTOFF_WAIT_MS = 2000
+
+/**
+ * A cut-off (logout everywhere, password change, deactivation) refuses every token of the user
+ * issued in its own second, since `iat` has whole-second resolution: a session started in that
+ * second would hand out tokens already refused. Waits for the next second instead, checking the
+ * clock again after each timer (a timer runs on the monotonic clock, which the wall clock can
+ * trail by a millisecond of rounding or an NTP step). A clock that does not move (a test's) or a
+ * cut-off far ahead (a skewed instance) is given up on after {@link MAX_CUTOFF_WAIT_MS}.
+ */
+async function waitPastCutoff(context: ServiceContext, userId: string): Promise<void> {
+  const cutoff = await context.stores.revocations.getCutoff(userId)
+  if (cutoff === undefined) return
+  const next = Math.floor(cutoff) + 1
+  const giveUpAt = performance.now() + MAX_CUTOFF_WAIT_MS
+  for (let wait = next - context.clock(); wait > 0; wait = next - context.clock()) {
+    const left = giveUpAt - performance.now()
+    if (left <= 0) return
+    await new Promise((resolve) => setTimeout(resolve, Math.min(Math.ceil(wait * 1000), left)))
+  }
 }

@@ -315,6 +315,34 @@ export function describeAuthService(
         expect((await auth.rotateRefresh(fresh.refresh.token, request)).refresh).toBeDefined()
       })
 
+      it('a login in the second of a logout everywhere waits for the next one: its tokens work', async () => {
+        // Half a second into a second, on the real clock's pace.
+        const started = performance.now()
+        const origin = Math.floor(Date.now() / 1000) + 0.5
+        const clock = () => origin + (performance.now() - started) / 1000
+        const { auth } = makeService(stores, { clock })
+        const user = await auth.register(peter)
+        const cutoff = await auth.revokeAllForUser(user.id, 'logout_all')
+        const fresh = await auth.login('peter', peter.password, request)
+        expect(fresh.access.claims.iat).toBe(Math.floor(cutoff) + 1)
+        expect((await auth.verifyToken(fresh.access.token)).jti).toBe(fresh.access.jti)
+        expect((await auth.rotateRefresh(fresh.refresh.token, request)).refresh).toBeDefined()
+      })
+
+      it('with a clock that does not move, a login in the cut-off second gives up waiting', async () => {
+        const clock = frozenClock()
+        const { auth } = makeService(stores, { clock: clock.now })
+        const user = await auth.register(peter)
+        await auth.revokeAllForUser(user.id, 'logout_all')
+        const started = performance.now()
+        const fresh = await auth.login('peter', peter.password, request)
+        const waited = performance.now() - started
+        expect(waited).toBeGreaterThanOrEqual(1900)
+        expect(waited).toBeLessThan(5000)
+        // Issued in the refused second: what a session started there gets, now after 2 s.
+        await expect(auth.verifyToken(fresh.access.token)).rejects.toBeInstanceOf(TokenRevokedError)
+      })
+
       it('flushExpired removes expired sessions and tokens', async () => {
         const clock = frozenClock()
         const { auth } = makeService(stores, { clock: clock.now })
