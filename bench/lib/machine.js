@@ -1,9 +1,17 @@
 // The header of BENCHMARKS.md: when, where and how the numbers were taken.
 import os from 'node:os'
 
+/** The environment a run depended on, as it would be typed (a password in a URL masked). */
+function commandEnvironment() {
+  const names = ['BENCH_REFERENCE', 'TESSERA_BENCH_POSTGRES_URL', 'TESSERA_TEST_POSTGRES_URL']
+  return names
+    .filter((name) => process.env[name] !== undefined && process.env[name] !== '')
+    .map((name) => `${name}=${process.env[name].replace(/:[^:@/]*@/, ':***@')} `)
+    .join('')
+}
+
 export function machineSection({ command, minutes }) {
   const cpus = os.cpus()
-  const reference = process.env.BENCH_REFERENCE === '1'
   return `# Benchmarks
 
 Side-by-side numbers of Tessera (\`tessera serve\` from the built packages) against what a Node
@@ -13,7 +21,7 @@ the suite in \`bench/\`; re-run it rather than editing this file.
 - Date: ${new Date().toISOString()}
 - Machine: ${cpus.length} cores, ${cpus[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}
 - Node: ${process.version}
-- Command: \`${reference ? 'BENCH_REFERENCE=1 ' : ''}${command}\` (${minutes} min)
+- Command: \`${commandEnvironment()}${command}\` (${minutes} min)
 - Load: wrk, one thread, 32 connections unless said otherwise. **wrk and the servers share the
   same ${cpus.length} cores**, so absolute numbers are lower than on a dedicated load machine; the
   ratios, taken in the same run with servers alternating round by round, are the point.
