@@ -1,7 +1,8 @@
 import { connect } from 'node:net'
-import { StoreUnavailableError } from '@tessera/core'
+import { type PasswordHasherOptions, StoreUnavailableError } from '@tessera/core'
+import type { TesseraPluginOptions } from '@tessera/fastify'
 import { beforeEach, describe, expect, test } from 'vitest'
-import { buildContractApp, type ContractApp } from './contract-app.js'
+import { buildContractApp, type ContractApp, type ContractAppOptions } from './contract-app.js'
 import {
   bearer,
   expectBody,
@@ -24,6 +25,23 @@ const UNAVAILABLE = {
 function expectUnavailable(response: Response): void {
   expectBody(response, 503, UNAVAILABLE)
   expect(response.headers['retry-after']).toBe('1')
+}
+
+/**
+ * The contract app with one hashing slot and no queue, login throttles off, and Peter
+ * registered: every login beyond the one being hashed finds the hasher full.
+ */
+async function oneHashAtATime(
+  hasher: PasswordHasherOptions,
+  options: Pick<ContractAppOptions, 'onVerify'> & { plugin?: Partial<TesseraPluginOptions> } = {},
+): Promise<ContractApp> {
+  const built = await buildContractApp({
+    ...options,
+    hasher: { maxConcurrent: 1, maxQueue: 0, ...hasher },
+    plugin: { throttleRates: { loginIp: null, loginUsername: null }, ...options.plugin },
+  })
+  await registerUser(built.app)
+  return built
 }
 
 const down = async (): Promise<never> => {
@@ -96,16 +114,7 @@ describe('503 when the store is unavailable', () => {
 
 describe('503 when the password hasher is saturated', () => {
   test('logins beyond the hasher queue are shed with Retry-After', async () => {
-    context = await buildContractApp({
-      hasher: {
-        maxConcurrent: 1,
-        maxQueue: 0,
-        maxWaitMs: 0,
-        argon2: { memoryCost: 32_768, timeCost: 2 },
-      },
-      plugin: { throttleRates: { loginIp: null } },
-    })
-    await registerUser(context.app)
+    context = await oneHashAtATime({ maxWaitMs: 0, argon2: { memoryCost: 32_768, timeCost: 2 } })
     const responses = await Promise.all(
       Array.from({ length: 6 }, () => postJson(context.app, '/api/token/', PETER)),
     )
@@ -121,11 +130,7 @@ describe('503 when the password hasher is saturated', () => {
 describe('a login finding the hashing queue full waits for room, up to maxWaitMs', () => {
   test('each waiting login gets its turn when the one before it is hashed', async () => {
     // One slot, no queue: without the wait five of these six would be refused.
-    context = await buildContractApp({
-      hasher: { maxConcurrent: 1, maxQueue: 0, maxWaitMs: 10_000 },
-      plugin: { throttleRates: { loginIp: null, loginUsername: null } },
-    })
-    await registerUser(context.app)
+    context = await oneHashAtATime({ maxWaitMs: 10_000 })
     const responses = await Promise.all(
       Array.from({ length: 6 }, () => postJson(context.app, '/api/token/', PETER)),
     )
@@ -133,17 +138,8 @@ describe('a login finding the hashing queue full waits for room, up to maxWaitMs
   })
 
   test('refused with 503 and Retry-After when no room frees up in time', async () => {
-    context = await buildContractApp({
-      // A hash that takes far longer than the wait.
-      hasher: {
-        maxConcurrent: 1,
-        maxQueue: 0,
-        maxWaitMs: 20,
-        argon2: { memoryCost: 65_536, timeCost: 10 },
-      },
-      plugin: { throttleRates: { loginIp: null } },
-    })
-    await registerUser(context.app)
+    // A hash that takes far longer than the wait.
+    context = await oneHashAtATime({ maxWaitMs: 20, argon2: { memoryCost: 65_536, timeCost: 10 } })
     const first = postJson(context.app, '/api/token/', PETER)
     while (!context.auth.passwordHasherBusy) await new Promise((resolve) => setImmediate(resolve))
     const started = performance.now()
@@ -154,12 +150,10 @@ describe('a login finding the hashing queue full waits for room, up to maxWaitMs
 
   test('a client that hangs up while waiting is not hashed for', async () => {
     const verifies: string[] = []
-    context = await buildContractApp({
-      hasher: { maxConcurrent: 1, maxQueue: 0, argon2: { memoryCost: 65_536, timeCost: 4 } },
-      onVerify: (format) => verifies.push(format),
-      plugin: { throttleRates: { loginIp: null } },
-    })
-    await registerUser(context.app)
+    context = await oneHashAtATime(
+      { argon2: { memoryCost: 65_536, timeCost: 4 } },
+      { onVerify: (format) => verifies.push(format) },
+    )
     const url = await context.app.listen({ host: '127.0.0.1', port: 0 })
     const first = fetch(`${url}/api/token/`, {
       method: 'POST',
@@ -191,16 +185,10 @@ describe('a login flood is shed before its body is read', () => {
   test.each(['/api/token/', '/api/token/sliding/'])(
     'while the hashing queue is full, even an unparsable %s gets 503, not 400',
     async (path) => {
-      context = await buildContractApp({
-        hasher: {
-          maxConcurrent: 1,
-          maxQueue: 0,
-          maxWaitMs: 0,
-          argon2: { memoryCost: 32_768, timeCost: 3 },
-        },
-        plugin: { throttleRates: { loginIp: null }, slidingTokens: true },
-      })
-      await registerUser(context.app)
+      context = await oneHashAtATime(
+        { maxWaitMs: 0, argon2: { memoryCost: 32_768, timeCost: 3 } },
+        { plugin: { slidingTokens: true } },
+      )
       expect(context.auth.passwordHasherBusy).toBe(false)
       const first = postJson(context.app, path, PETER)
       while (!context.auth.passwordHasherBusy) await new Promise((resolve) => setImmediate(resolve))
