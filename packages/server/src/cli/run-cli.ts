@@ -29,12 +29,23 @@ function findCommand(name: string): Command | undefined {
   return commands.find((command) => command.name === name)
 }
 
-// parseArgs' messages are long and suggest `--`; keep one line naming the argument.
-function usageMessage(error: Error & { code?: string }): string {
+/** The arguments before a `--`: after it, every argument is positional. */
+function optionArgs(args: readonly string[]): readonly string[] {
+  const end = args.indexOf('--')
+  return end === -1 ? args : args.slice(0, end)
+}
+
+// parseArgs' messages are long; keep one line naming the argument.
+function usageMessage(error: Error & { code?: string }, args: readonly string[]): string {
   const quoted = /'([^']*)'/.exec(error.message)?.[1]
   switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${quoted ?? ''}`.trim()
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      if (quoted === undefined || quoted.startsWith('--'))
+        return `unknown option ${quoted ?? ''}`.trim()
+      // '-AbC' is reported as '-A'; such an argument is more likely a value (a kid, a name).
+      const argument = optionArgs(args).find((arg) => arg.startsWith(quoted)) ?? quoted
+      return `unknown option ${argument}; an argument that starts with '-' goes after '--'`
+    }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return error.message.split('\n')[0] ?? 'invalid option value'
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
@@ -54,7 +65,7 @@ async function runCommand(command: Command, args: readonly string[], io: CliIo):
       strict: true,
     })
   } catch (error) {
-    throw new UsageError(usageMessage(error as Error), command.name)
+    throw new UsageError(usageMessage(error as Error, args), command.name)
   }
   const { min, max, names } = command.positionals
   if (parsed.positionals.length < min) {
@@ -107,7 +118,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       )
     }
     // --help wins over everything else on the line, even arguments that would be refused.
-    if (rest.includes('--help') || rest.includes('-h')) {
+    const options = optionArgs(rest)
+    if (options.includes('--help') || options.includes('-h')) {
       io.stdout.write(commandHelp(command))
       return 0
     }

@@ -55,6 +55,12 @@ describe('bad arguments exit 2 with one error line and the usage', () => {
     ],
     [['migrate', 'now'], /^tessera migrate: error: unexpected argument 'now'\n/],
     [
+      ['migrate', '-xyz'],
+      /^tessera migrate: error: unknown option -xyz; an argument that starts with '-' goes after '--'\n/,
+    ],
+    // After '--' even --help is an argument.
+    [['migrate', '--', '--help'], /^tessera migrate: error: unexpected argument '--help'\n/],
+    [
       ['createsuperuser', '--username'],
       /^tessera createsuperuser: error: Option '--username <value>' argument missing\n/,
     ],

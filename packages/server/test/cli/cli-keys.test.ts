@@ -78,12 +78,27 @@ describe('tessera keys', () => {
     const tessera = cli()
     await tessera(['keys', 'generate'])
     const next = (await listed(tessera)).find((key) => key.status === 'next')
-    const retired = await tessera(['keys', 'retire', next?.kid ?? ''])
+    expect(next).toBeDefined()
+    // One kid in 64 starts with '-': after '--' every kid is an argument, never an option.
+    const retired = await tessera(['keys', 'retire', '--', next?.kid ?? ''])
+    expect(retired.stderr).toBe('')
     expect(retired.status).toBe(0)
     expect((await listed(tessera)).find((key) => key.kid === next?.kid)?.status).toBe('retired')
     const unknown = await tessera(['keys', 'retire', '../../etc/passwd'])
     expect(unknown.status).toBe(1)
     expect(unknown.stderr).toMatch(/no signing key with kid/)
+  })
+
+  it("takes a kid that starts with '-' after '--' and says so when it is missing", async () => {
+    const tessera = cli()
+    const dashed = await tessera(['keys', 'retire', '--', '-AbC_d3'])
+    expect(dashed.status).toBe(1)
+    expect(dashed.stderr).toBe('tessera: error: no signing key with kid -AbC_d3\n')
+    const bare = await tessera(['keys', 'retire', '-AbC_d3'])
+    expect(bare.status).toBe(2)
+    expect(bare.stderr).toMatch(
+      /^tessera keys: error: unknown option -AbC_d3; an argument that starts with '-' goes after '--'\n/,
+    )
   })
 
   it('encrypts keys at rest with the key-encryption key and reads them back', async () => {

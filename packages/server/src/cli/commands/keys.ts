@@ -191,7 +191,7 @@ export const keysCommand: Command = {
   name: 'keys',
   summary: 'List, generate, rotate and retire the signing keys kept in the store',
   usage:
-    'tessera keys list [--json] | generate [--alg ALG] | rotate [--alg ALG] | retire <kid> | encrypt',
+    'tessera keys list [--json] | generate [--alg ALG] | rotate [--alg ALG] | retire [--] <kid> | encrypt',
   help: `Manages the key ring used when TESSERA_ALGORITHM is RS256, ES256 or EdDSA and
 TESSERA_SIGNING_KEY is unset. Keys go next -> current -> retired: a next key is published in
 /.well-known/jwks.json before it signs; the current key signs; a retired key verifies until the
@@ -204,7 +204,8 @@ Subcommands:
   list            every key with its status and dates
   generate        add a next key (published now, signs from the next rotation)
   rotate          next -> current, current -> retired, and publish a new next key
-  retire <kid>    retire a key (the current key only when a next key can take over)
+  retire <kid>    retire a key (the current key only when a next key can take over);
+                  write 'retire -- <kid>' for a kid that starts with '-'
   encrypt         encrypt keys stored as plain PEM with TESSERA_KEY_ENCRYPTION_KEY
 
 Options:
