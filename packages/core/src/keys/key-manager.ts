@@ -110,8 +110,8 @@ function oldestNext(keys: readonly StoredKey[], alg?: AsymmetricAlgorithm): Stor
 /**
  * The life cycle of the asymmetric signing keys in a {@link KeyStore}: generation, first start,
  * rotation with pre-publication, retirement and pruning. Every decision that several instances
- * might take at once rests on the store's conditional writes (`insertFirstCurrent`, `rotate`),
- * so running it from many instances is safe. Build the ring with
+ * might take at once rests on the store's conditional writes (`insertFirstCurrent`,
+ * `insertFirstNext`, `rotate`), so running it from many instances is safe. Build the ring with
  * `new KeyRing(await manager.loadSigningKeys())`, and reload when `version()` changes.
  *
  * Timeline of one key: generated as `next` (published in JWKS, never signs) -> `current` at a
@@ -253,17 +253,37 @@ export class KeyManager {
 
   /** The oldest `next` key, generated (of `alg`) if there is none. */
   async #ensureNext(alg: AsymmetricAlgorithm): Promise<KeySummary> {
-    const existing = oldestNext(await this.#store.list())
-    return existing === undefined ? this.generate(alg) : toSummary(existing)
+    return toSummary(await this.#oldestNextOrNew(alg))
+  }
+
+  /**
+   * The oldest `next` key; when there is none, an `alg` key stored as `next` unless another
+   * instance stored one first (then theirs): instances topping up at the same tick add one key.
+   */
+  async #oldestNextOrNew(
+    alg: AsymmetricAlgorithm,
+    keys?: readonly StoredKey[],
+  ): Promise<StoredKey> {
+    let listed = keys ?? (await this.#store.list())
+    // Each round either finds a next key or loses a race to someone who stored one.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const existing = oldestNext(listed)
+      if (existing !== undefined) return existing
+      const created = this.#newKey(alg, this.#now(), 'next')
+      if (await this.#store.insertFirstNext(created)) return created
+      listed = await this.#store.list()
+    }
+    throw new KeyError('no next signing key could be settled (the key ring keeps changing)')
   }
 
   /**
    * Rotates when it is due, for a timer running in every instance: when the current key has
    * signed for `interval` seconds (`activatedAt + interval <= now`) and the oldest `next` key was
    * published at least `prePublish` seconds ago. Generates a `next` key when there is none (it
-   * becomes eligible `prePublish` seconds later). Of many instances calling at once, exactly one
-   * rotates (the store's conditional rotate); the others get false. True when this call rotated.
-   * Does nothing without a current key ({@link ensureCurrent} is for start-up).
+   * becomes eligible `prePublish` seconds later; one for the ring, however many instances find
+   * none at once). Of many instances calling at once, exactly one rotates (the store's
+   * conditional rotate); the others get false. True when this call rotated. Does nothing without
+   * a current key ({@link ensureCurrent} is for start-up).
    */
   async rotateIfDue(options: RotateIfDueOptions): Promise<boolean> {
     const interval = checkSeconds(options.interval, 'interval')
@@ -271,11 +291,7 @@ export class KeyManager {
     const keys = await this.#store.list()
     const current = keys.find((key) => key.status === 'current')
     if (current === undefined) return false
-    let next = oldestNext(keys)
-    if (next === undefined) {
-      next = this.#newKey(options.alg ?? current.alg, this.#now(), 'next')
-      await this.#store.insert(next)
-    }
+    const next = await this.#oldestNextOrNew(options.alg ?? current.alg, keys)
     const now = this.#now()
     const activatedAt = current.activatedAt ?? current.createdAt
     if (activatedAt + interval > now || next.createdAt + prePublish > now) return false

@@ -77,6 +77,13 @@ export interface KeyStore {
    */
   insertFirstCurrent(key: StoredKey): Promise<boolean>
   /**
+   * Stores `key` (status `next`) only if no key is `next`; true if it did. Of N concurrent
+   * callers (instances topping up the ring at the same tick) exactly one gets true, so the ring
+   * gains one next key, not one per instance. A kid that exists already throws
+   * {@link KeyExistsError}.
+   */
+  insertFirstNext(key: StoredKey): Promise<boolean>
+  /**
    * In one transaction, if `expectedCurrentKid` is still current (or, when null, no key is) and
    * `nextKid` is `next`: retires the current key (`retiredAt = at`, `verifyUntil`) and makes
    * `nextKid` current (`activatedAt = at`). True if it happened; false, changing nothing, when

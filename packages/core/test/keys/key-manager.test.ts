@@ -272,6 +272,20 @@ describe('KeyManager.rotateIfDue', () => {
     )
     expect(results.filter(Boolean)).toHaveLength(1)
     expect((await store.list()).filter((key) => key.status === 'retired')).toHaveLength(1)
+    expect((await store.list()).filter((key) => key.status === 'next')).toHaveLength(1)
+  })
+
+  it('10 instances finding no next key at the same tick publish one, not one each', async () => {
+    await manager().ensureCurrent('EdDSA')
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => manager().rotateIfDue(policy)),
+    )
+    expect(results).toEqual(Array(10).fill(false))
+    const nexts = (await store.list()).filter((key) => key.status === 'next')
+    expect(nexts).toHaveLength(1)
+    now = T0 + 1000
+    expect(await manager().rotateIfDue(policy)).toBe(true)
+    expect((await ring()).current.kid).toBe(nexts[0]?.kid)
   })
 
   it('does nothing without a current key', async () => {

@@ -70,6 +70,34 @@ if (POSTGRES_URL === undefined) {
       for (const pool of pools) expect(pool.totalCount).toBe(CONNECTIONS)
     })
 
+    it(`lets exactly one of ${CALLS} insertFirstNext win`, async () => {
+      const { keys } = instances[0] as Stores
+      const current = currentKey(T - 100)
+      await keys.insertFirstCurrent(current)
+      const candidates = Array.from({ length: CALLS }, () => storedKey({ createdAt: T }))
+      const results = await spread(CALLS, (stores, index) =>
+        stores.keys.insertFirstNext(candidates[index] as (typeof candidates)[number]),
+      )
+      expect(results.filter(Boolean)).toHaveLength(1)
+      expect(await keys.list()).toEqual([current, candidates[results.indexOf(true)]])
+    })
+
+    it(`lets ${CALLS} KeyManagers that find no next key at once publish exactly one`, async () => {
+      const { keys } = instances[0] as Stores
+      const current = currentKey(T - 100)
+      await keys.insertFirstCurrent(current)
+      const results = await spread(CALLS, (stores) =>
+        new KeyManager({ store: stores.keys, retention: 60, clock: () => T }).rotateIfDue({
+          interval: 900,
+          prePublish: 300,
+        }),
+      )
+      expect(results).toEqual(Array(CALLS).fill(false))
+      const listed = await keys.list()
+      expect(listed.filter((key) => key.status === 'next')).toMatchObject([{ createdAt: T }])
+      expect(listed.filter((key) => key.status === 'current')).toEqual([current])
+    })
+
     it(`lets exactly one of ${CALLS} rotations with the same expectation happen`, async () => {
       const { keys } = instances[0] as Stores
       const old = currentKey(T - 100)
@@ -125,6 +153,7 @@ if (POSTGRES_URL === undefined) {
         status: 'retired',
         verifyUntil: T + 60,
       })
+      expect(listed.filter((key) => key.status === 'next')).toHaveLength(1)
     })
   })
 }

@@ -138,8 +138,31 @@ describe('sqlite: the key ring under real parallelism (worker threads, one WAL f
         retiredAt: T,
         verifyUntil: T + 3600,
       })
-      // The winner published the key of the following rotation.
-      expect(keys.filter((key) => key.status === 'next').length).toBeGreaterThanOrEqual(1)
+      // The key of the following rotation: one, whether the winner or a loser published it.
+      expect(keys.filter((key) => key.status === 'next')).toHaveLength(1)
+    },
+    WORKER_TEST_TIMEOUT,
+  )
+
+  it(
+    `lets ${CONTENDERS} KeyManagers that find no next key at once publish exactly one`,
+    async () => {
+      const { path, stores } = await openStores()
+      const old = currentKey(T - 100)
+      await stores.keys.insertFirstCurrent(old)
+      const results = await race<boolean>(
+        Array.from({ length: CONTENDERS }, () => ({
+          task: 'manager',
+          path,
+          method: 'rotateIfDue',
+          args: [{ interval: 900, prePublish: 300 }],
+          clock: T,
+        })),
+      )
+      expect(results).toEqual(Array(CONTENDERS).fill(false))
+      const keys = await stores.keys.list()
+      expect(keys.filter((key) => key.status === 'next')).toMatchObject([{ createdAt: T }])
+      expect(keys.filter((key) => key.status === 'current')).toEqual([old])
     },
     WORKER_TEST_TIMEOUT,
   )

@@ -44,6 +44,16 @@ export function createMemoryKeyStore(state: MemoryState): KeyStore {
       return true
     },
 
+    async insertFirstNext(key: StoredKey) {
+      if (key.status !== 'next') throw new RangeError('insertFirstNext stores a next key')
+      checkInsertableKey(key)
+      for (const each of keys.values()) if (each.status === 'next') return false
+      if (keys.has(key.kid)) throw new KeyExistsError(key.kid)
+      keys.set(key.kid, copyKey(key))
+      changed()
+      return true
+    },
+
     async rotate({ expectedCurrentKid, nextKid, at, verifyUntil }: KeyRotation) {
       checkTimes(at, verifyUntil)
       const old = current()

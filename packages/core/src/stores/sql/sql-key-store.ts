@@ -149,6 +149,26 @@ export function createSqlKeyStore(context: SqlContext): KeyStore {
       )
     },
 
+    async insertFirstNext(key: StoredKey) {
+      if (key.status !== 'next') throw new RangeError('insertFirstNext stores a next key')
+      checkInsertableKey(key)
+      return write(
+        async (trx) => {
+          const next = await trx
+            .selectFrom('signing_keys')
+            .select('kid')
+            .where('status', '=', 'next')
+            .executeTakeFirst()
+          if (next !== undefined) return { changed: false, value: false }
+          await trx.insertInto('signing_keys').values(toRow(key)).execute()
+          return { changed: true, value: true }
+        },
+        (error) => {
+          throw isKidTaken(error) ? new KeyExistsError(key.kid) : error
+        },
+      )
+    },
+
     async rotate({ expectedCurrentKid, nextKid, at, verifyUntil }: KeyRotation) {
       checkTimes(at, verifyUntil)
       return write(async (trx) => {

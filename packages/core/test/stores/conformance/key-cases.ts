@@ -96,6 +96,35 @@ export function describeKeyStore(getStores: GetStores): void {
       expect(await keys.list()).toEqual([winner])
     })
 
+    it('insertFirstNext stores a next key only while there is none', async () => {
+      const { keys } = getStores()
+      const current = currentKey()
+      await keys.insertFirstCurrent(current)
+      const first = storedKey({ createdAt: T + 1 })
+      expect(await keys.insertFirstNext(first)).toBe(true)
+      expect(await keys.insertFirstNext(storedKey({ createdAt: T + 2 }))).toBe(false)
+      await expect(keys.insertFirstNext(currentKey())).rejects.toThrow(RangeError)
+      expect(await keys.list()).toEqual([current, first])
+    })
+
+    it('insertFirstNext refuses a kid that exists with KeyExistsError', async () => {
+      const { keys } = getStores()
+      const current = currentKey()
+      await keys.insertFirstCurrent(current)
+      await expect(keys.insertFirstNext(storedKey({ kid: current.kid }))).rejects.toThrow(
+        KeyExistsError,
+      )
+      expect(await keys.list()).toEqual([current])
+    })
+
+    it('of 20 concurrent insertFirstNext exactly one wins', async () => {
+      const { keys } = getStores()
+      const candidates = Array.from({ length: 20 }, () => storedKey())
+      const results = await Promise.all(candidates.map((key) => keys.insertFirstNext(key)))
+      expect(results.filter(Boolean)).toHaveLength(1)
+      expect(await keys.list()).toEqual([candidates[results.indexOf(true)]])
+    })
+
     it('rotate retires the current key and promotes the next one, dates and all', async () => {
       const { keys } = getStores()
       const old = currentKey(T - 100)
@@ -255,6 +284,7 @@ export function describeKeyStore(getStores: GetStores): void {
       await step(() => keys.insertFirstCurrent(currentKey()), false)
       await step(() => keys.insert(next), true)
       await step(() => keys.insert(next).catch(() => undefined), false)
+      await step(() => keys.insertFirstNext(storedKey()), false)
       await step(() => keys.insert(spare), true)
       await step(() => keys.retire(current.kid, T, T), false)
       await step(() => keys.retire(spare.kid, T - 50, T - 40), true)
@@ -276,6 +306,8 @@ export function describeKeyStore(getStores: GetStores): void {
       await step(() => keys.replacePrivateKey(next.kid, next.privateKey, 'x'), true)
       await step(() => keys.deleteExpired(T - 100), false)
       await step(() => keys.deleteExpired(T + 1), true)
+      // The rotation left no next key: now one may be added.
+      await step(() => keys.insertFirstNext(storedKey()), true)
       await step(() => keys.list(), false)
       expect(typeof (await keys.version())).toBe('string')
     })
