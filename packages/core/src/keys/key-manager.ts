@@ -348,6 +348,19 @@ export class KeyManager {
    * Throws a {@link KeyError} (`KeyDecryptionError`) when the current key cannot be decrypted.
    */
   async loadSigningKeys(): Promise<SigningKey[]> {
+    return this.#load(true)
+  }
+
+  /**
+   * The same keys as {@link loadSigningKeys}, every one verify-only, for
+   * `KeyRing.forVerification(...)`: no private key is read, so no KEK is needed (a CLI that
+   * checks a token's signature).
+   */
+  async loadVerifyingKeys(): Promise<SigningKey[]> {
+    return this.#load(false)
+  }
+
+  async #load(withSigningKey: boolean): Promise<SigningKey[]> {
     const now = this.#now()
     const loaded: SigningKey[] = []
     for (const key of await this.#store.list()) {
@@ -360,7 +373,7 @@ export class KeyManager {
         ...(key.verifyUntil === null ? {} : { verifyUntil: key.verifyUntil }),
       }
       loaded.push(
-        key.status === 'current'
+        withSigningKey && key.status === 'current'
           ? importAsymmetricKey(key.alg, {
               ...common,
               privateKey: decryptPrivateKey(key.privateKey, key.kid, this.#kek),

@@ -2,7 +2,13 @@ export type { JsonObject } from '../jws/compact.js'
 export { MAX_TOKEN_LENGTH } from '../jws/compact.js'
 export { decodeUnverified, type UnverifiedToken } from './decode-unverified.js'
 export type { RevocationCheck } from './revocation-check.js'
-export { createTokenEngine, type TokenEngine, type TokenEngineOptions } from './token-engine.js'
+export {
+  createTokenEngine,
+  createTokenVerifier,
+  type TokenEngine,
+  type TokenEngineOptions,
+  type TokenVerifierFromSettingsOptions,
+} from './token-engine.js'
 export {
   type CustomClaimsHook,
   type IssuedToken,

@@ -31,6 +31,50 @@ export interface TokenEngine<U extends TokenSubject> {
   useKeyRing(ring: KeyRing): void
 }
 
+/** Options of {@link createTokenVerifier}. */
+export interface TokenVerifierFromSettingsOptions {
+  /** The ring to verify with; a verify-only ring ({@link KeyRing.forVerification}) will do. */
+  keyRing: KeyRing
+  /** Epoch-seconds clock. */
+  clock?: Clock
+  /** The revocation view the verifier asks last. */
+  revocation?: RevocationCheck
+}
+
+/** The claim names, issuer, audience and clock that issuer and verifier share. */
+function sharedOptions(settings: TesseraSettings, keyRing: KeyRing, clock: Clock | undefined) {
+  const claimNames: ClaimNames = {
+    tokenType: settings.TOKEN_TYPE_CLAIM,
+    jti: settings.JTI_CLAIM,
+    userId: settings.USER_ID_CLAIM,
+  }
+  return {
+    keyRing,
+    claimNames,
+    ...(settings.ISSUER === undefined ? {} : { issuer: settings.ISSUER }),
+    ...(settings.AUDIENCE === undefined ? {} : { audience: settings.AUDIENCE }),
+    ...(clock === undefined ? {} : { clock }),
+  }
+}
+
+/**
+ * A verifier that checks tokens as the issuer of `settings` would (claim names, issuer,
+ * audience, leeway) with `keyRing`, which need not sign: e.g. the public keys of a key ring.
+ *
+ * @example
+ * const verifier = createTokenVerifier(settings, { keyRing: KeyRing.forVerification(keys) })
+ */
+export function createTokenVerifier(
+  settings: TesseraSettings,
+  options: TokenVerifierFromSettingsOptions,
+): TokenVerifier {
+  return new TokenVerifier({
+    ...sharedOptions(settings, options.keyRing, options.clock),
+    leeway: settings.LEEWAY,
+    ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
+  })
+}
+
 /**
  * Builds the token issuer and verifier from settings.
  *
@@ -43,20 +87,8 @@ export function createTokenEngine<U extends TokenSubject = TokenSubject>(
   options: TokenEngineOptions<U> = {},
 ): TokenEngine<U> {
   const keyRing = options.keyRing ?? keyRingFromSettings(settings, options)
-  const claimNames: ClaimNames = {
-    tokenType: settings.TOKEN_TYPE_CLAIM,
-    jti: settings.JTI_CLAIM,
-    userId: settings.USER_ID_CLAIM,
-  }
-  const shared = {
-    keyRing,
-    claimNames,
-    ...(settings.ISSUER === undefined ? {} : { issuer: settings.ISSUER }),
-    ...(settings.AUDIENCE === undefined ? {} : { audience: settings.AUDIENCE }),
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
-  }
   const issuer = new TokenIssuer<U>({
-    ...shared,
+    ...sharedOptions(settings, keyRing, options.clock),
     lifetimes: {
       access: settings.ACCESS_TOKEN_LIFETIME,
       refresh: settings.REFRESH_TOKEN_LIFETIME,
@@ -66,9 +98,9 @@ export function createTokenEngine<U extends TokenSubject = TokenSubject>(
     slidingRefreshExpClaim: settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM,
     ...(options.customClaims === undefined ? {} : { customClaims: options.customClaims }),
   })
-  const verifier = new TokenVerifier({
-    ...shared,
-    leeway: settings.LEEWAY,
+  const verifier = createTokenVerifier(settings, {
+    keyRing,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
   })
   let current = keyRing

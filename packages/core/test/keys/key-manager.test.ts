@@ -352,6 +352,24 @@ describe('KeyManager with a key-encryption key', () => {
     expect(await signAndVerifyThroughJwks(keys, now)).toBe(keys.current.kid)
   })
 
+  it('loads the verifying keys without a KEK: the same kids, none able to sign', async () => {
+    await manager({ encryptionKey: kek }).ensureCurrent('ES256')
+    await manager({ encryptionKey: kek }).generate('ES256')
+    const signing = await manager({ encryptionKey: kek }).loadSigningKeys()
+    const verifying = await manager().loadVerifyingKeys()
+    expect(verifying.map((key) => [key.kid, key.status])).toEqual(
+      signing.map((key) => [key.kid, key.status]),
+    )
+    expect(verifying.every((key) => key.signingKey === undefined)).toBe(true)
+    // A token of the current key verifies through the verify-only ring built from them.
+    const current = signing.find((key) => key.status === 'current') as SigningKey
+    const token = await new SignJWT({ sub: '1' })
+      .setProtectedHeader({ alg: current.alg, kid: current.kid })
+      .sign(current.signingKey as NonNullable<SigningKey['signingKey']>)
+    const jwks = createLocalJWKSet(KeyRing.forVerification(verifying).toJwks(now))
+    expect((await jwtVerify(token, jwks)).protectedHeader.kid).toBe(current.kid)
+  })
+
   it('refuses to load an encrypted current key without the KEK or with another one', async () => {
     await manager({ encryptionKey: kek }).ensureCurrent('EdDSA')
     const missing = await manager()

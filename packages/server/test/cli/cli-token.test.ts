@@ -1,5 +1,14 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { createTokenEngine } from '@tessera/core'
+import {
+  createTokenEngine,
+  generateSigningKey,
+  KeyEncryptionKey,
+  KeyManager,
+  KeyRing,
+} from '@tessera/core'
+import { createSqliteStores, openSqliteDatabase } from '@tessera/core/sqlite'
 import { loadServerConfig, loadServerSettings } from '@tessera/server'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { TEST_SIGNING_KEY, useTempDirs } from '../temp-dir.js'
@@ -105,4 +114,70 @@ describe('tessera token decode', () => {
       expect(run.stderr.trim().split('\n')).toHaveLength(1)
     },
   )
+
+  describe('with the key ring kept in the store (ES256, no SIGNING_KEY)', () => {
+    const kek = randomBytes(32).toString('base64url')
+
+    /** A data dir whose ring the CLI created (keys encrypted with `kek`), and a token it signed. */
+    async function ringAndToken() {
+      const cwd = tempDir()
+      const env = { TESSERA_DATA_DIR: join(cwd, 'data'), TESSERA_ALGORITHM: 'ES256' }
+      const created = await runTessera(['keys', 'list'], {
+        cwd,
+        env: { ...env, TESSERA_KEY_ENCRYPTION_KEY: kek },
+      })
+      expect(created.status).toBe(0)
+      const file = join(cwd, 'data', 'tessera.sqlite3')
+      const database = await openSqliteDatabase(file)
+      try {
+        const stores = await createSqliteStores({ database, migrate: false })
+        const keys = new KeyManager({
+          store: stores.keys,
+          retention: 60,
+          encryptionKey: KeyEncryptionKey.parse(kek),
+        })
+        const settings = loadServerSettings({ env, configFile: false })
+        const ring = new KeyRing(await keys.loadSigningKeys())
+        const token = createTokenEngine(settings, { keyRing: ring }).issuer.issueAccessToken({
+          id: '42',
+        }).token
+        return { cwd, env, file, token }
+      } finally {
+        database.close()
+      }
+    }
+
+    it('verifies with the public keys of the ring, needing no key-encryption key', async () => {
+      const { cwd, env, file, token } = await ringAndToken()
+      const run = await runTessera(['token', 'decode', token], { cwd, env })
+      expect(run.stderr).toBe('')
+      expect(run.status).toBe(0)
+      expect(run.stdout).toMatch(/"alg": "ES256"/)
+      expect(run.stdout).toContain(
+        `\nVERIFIED: signature and claims are valid for the key ring in SQLite ${file} (revocation not checked)\n`,
+      )
+    })
+
+    it('says NOT VERIFIED for a token signed by a key outside the ring', async () => {
+      const { cwd, env } = await ringAndToken()
+      const settings = loadServerSettings({ env, configFile: false })
+      const foreign = createTokenEngine(settings, {
+        keyRing: new KeyRing([generateSigningKey('ES256')]),
+      }).issuer.issueAccessToken({ id: '42' }).token
+      const run = await runTessera(['token', 'decode', foreign], { cwd, env })
+      expect(run.stdout).toMatch(/\nNOT VERIFIED: .*\(token_key_unknown\) with the key ring in /)
+    })
+
+    it('creates no database to decode a token where there is none', async () => {
+      const cwd = tempDir()
+      const env = { TESSERA_DATA_DIR: join(cwd, 'data'), TESSERA_ALGORITHM: 'ES256' }
+      const token = createTokenEngine(loadServerSettings({ env, configFile: false }), {
+        keyRing: new KeyRing([generateSigningKey('ES256')]),
+      }).issuer.issueAccessToken({ id: '42' }).token
+      const run = await runTessera(['token', 'decode', token], { cwd, env })
+      expect(run.status).toBe(0)
+      expect(run.stdout).toMatch(/\nUNVERIFIED: no key ring yet \(SQLite .* does not exist\)/)
+      expect(existsSync(join(cwd, 'data', 'tessera.sqlite3'))).toBe(false)
+    })
+  })
 })

@@ -1,65 +1,11 @@
-import {
-  createTokenEngine,
-  decodeUnverified,
-  isHmacAlgorithm,
-  type JsonObject,
-  TokenError,
-  type VerifyResult,
-} from '@tessera/core'
-import { readDevelopmentKey } from '../../settings/development-key.js'
+import { decodeUnverified, type JsonObject, TokenError } from '@tessera/core'
 import { loadServerSettings } from '../../settings/load-server-settings.js'
-import type { ServerSettings } from '../../settings/server-settings.js'
 import { CommandError, UsageError } from '../cli-errors.js'
 import type { CliIo } from '../cli-io.js'
 import type { Command } from '../command.js'
 import { formatTime } from '../format-table.js'
 import { expiryInWords, momentInWords } from '../relative-time.js'
-
-// Failures the verifier reports before (or instead of) checking the signature.
-const SIGNATURE_FAILURES = new Set([
-  'token_malformed',
-  'token_header_forbidden',
-  'token_key_unknown',
-  'token_algorithm_mismatch',
-  'token_signature_invalid',
-])
-
-/** The key to verify with, and where it came from; undefined when none is configured. */
-function verifyingSettings(
-  settings: ServerSettings,
-): { settings: ServerSettings; source: string } | undefined {
-  if (settings.SIGNING_KEY !== undefined) return { settings, source: 'TESSERA_SIGNING_KEY' }
-  if (settings.ENV === 'production' || !isHmacAlgorithm(settings.ALGORITHM)) return undefined
-  // The development key, only if it exists: decoding never creates one.
-  const key = readDevelopmentKey(settings.DATA_DIR)
-  if (key === undefined) return undefined
-  return {
-    settings: { ...settings, SIGNING_KEY: key },
-    source: `the development key in ${settings.DATA_DIR}`,
-  }
-}
-
-function verification(token: string, settings: ServerSettings): string {
-  const verifying = verifyingSettings(settings)
-  if (verifying === undefined) {
-    return 'UNVERIFIED: no signing key is configured (TESSERA_SIGNING_KEY), the signature was not checked'
-  }
-  let result: VerifyResult
-  try {
-    result = createTokenEngine(verifying.settings).verifier.verify(token)
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : 'unusable key'
-    return `UNVERIFIED: the configured key cannot be used (${reason})`
-  }
-  if (result.ok) {
-    return `VERIFIED: signature and claims are valid for ${verifying.source} (revocation not checked)`
-  }
-  const { code, message } = result.error as TokenError
-  if (SIGNATURE_FAILURES.has(code)) {
-    return `NOT VERIFIED: ${message} (${code}) with ${verifying.source}`
-  }
-  return `SIGNATURE VERIFIED with ${verifying.source}, but the token is not valid: ${message} (${code})`
-}
+import { verification } from './token-verification.js'
 
 function timeLine(
   label: string,
@@ -85,9 +31,10 @@ export const tokenCommand: Command = {
   summary: 'Decode a JWT: header, claims, expiry in words, signature check',
   usage: 'tessera token decode <jwt | ->',
   help: `Prints the token's header and claims, when it was issued and when it expires ("expires
-in 4 minutes", "expired 3 hours ago"). When a key is available (TESSERA_SIGNING_KEY, or the
-development key in DATA_DIR) it also says whether the signature and claims verify; otherwise
-the output is marked UNVERIFIED. Revocation is not checked. Pass '-' to read the token from
+in 4 minutes", "expired 3 hours ago"). When a key is available (TESSERA_SIGNING_KEY, the
+public keys of the key ring in the store with RS256/ES256/EdDSA, or the development key in
+DATA_DIR) it also says whether the signature and claims verify; otherwise the output is marked
+UNVERIFIED. Revocation is not checked. Pass '-' to read the token from
 stdin (keeps it out of your shell history).
 
 Options:
@@ -116,7 +63,7 @@ Options:
       JSON.stringify(decoded.claims, null, 2),
       timeLine('Issued:', decoded.claims, 'iat', (at) => momentInWords(at, now)),
       timeLine('Expires:', decoded.claims, 'exp', (at) => expiryInWords(at, now)),
-      verification(token, settings),
+      await verification(token, settings, io.cwd),
     ]
     if (typeof decoded.claims.exp !== 'number')
       lines.splice(5, 0, "Expires:  never (no 'exp' claim)")
