@@ -32,6 +32,19 @@ describe('sqlite: the key ring under real parallelism (worker threads, one WAL f
     stores = undefined
   })
 
+  /** CONTENDERS KeyManagers, each on its own connection, calling rotateIfDue at time T at once. */
+  function raceRotateIfDue(path: string): Promise<boolean[]> {
+    return race<boolean>(
+      Array.from({ length: CONTENDERS }, () => ({
+        task: 'manager',
+        path,
+        method: 'rotateIfDue',
+        args: [{ interval: 900, prePublish: 300 }],
+        clock: T,
+      })),
+    )
+  }
+
   async function openStores(): Promise<{ path: string; stores: Stores }> {
     file = await createTempSqliteFile()
     stores = await createSqliteStores({ database: await file.open() })
@@ -118,15 +131,7 @@ describe('sqlite: the key ring under real parallelism (worker threads, one WAL f
       const next = storedKey({ createdAt: T - 500 })
       await stores.keys.insertFirstCurrent(old)
       await stores.keys.insert(next)
-      const results = await race<boolean>(
-        Array.from({ length: CONTENDERS }, () => ({
-          task: 'manager',
-          path,
-          method: 'rotateIfDue',
-          args: [{ interval: 900, prePublish: 300 }],
-          clock: T,
-        })),
-      )
+      const results = await raceRotateIfDue(path)
       expect(results.filter((rotated) => rotated)).toHaveLength(1)
       const keys = await stores.keys.list()
       expect(keys.find((key) => key.kid === next.kid)).toMatchObject({
@@ -150,15 +155,7 @@ describe('sqlite: the key ring under real parallelism (worker threads, one WAL f
       const { path, stores } = await openStores()
       const old = currentKey(T - 100)
       await stores.keys.insertFirstCurrent(old)
-      const results = await race<boolean>(
-        Array.from({ length: CONTENDERS }, () => ({
-          task: 'manager',
-          path,
-          method: 'rotateIfDue',
-          args: [{ interval: 900, prePublish: 300 }],
-          clock: T,
-        })),
-      )
+      const results = await raceRotateIfDue(path)
       expect(results).toEqual(Array(CONTENDERS).fill(false))
       const keys = await stores.keys.list()
       expect(keys.filter((key) => key.status === 'next')).toMatchObject([{ createdAt: T }])
