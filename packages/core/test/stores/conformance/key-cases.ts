@@ -87,15 +87,6 @@ export function describeKeyStore(getStores: GetStores): void {
       expect(await keys.list()).toEqual([first])
     })
 
-    it('of 20 concurrent insertFirstCurrent exactly one wins', async () => {
-      const { keys } = getStores()
-      const candidates = Array.from({ length: 20 }, () => currentKey())
-      const results = await Promise.all(candidates.map((key) => keys.insertFirstCurrent(key)))
-      expect(results.filter(Boolean)).toHaveLength(1)
-      const winner = candidates[results.indexOf(true)]
-      expect(await keys.list()).toEqual([winner])
-    })
-
     it('insertFirstNext stores a next key only while there is none', async () => {
       const { keys } = getStores()
       const current = currentKey()
@@ -117,10 +108,13 @@ export function describeKeyStore(getStores: GetStores): void {
       expect(await keys.list()).toEqual([current])
     })
 
-    it('of 20 concurrent insertFirstNext exactly one wins', async () => {
+    it.each([
+      ['insertFirstCurrent', () => currentKey()],
+      ['insertFirstNext', () => storedKey()],
+    ] as const)('of 20 concurrent %s exactly one wins', async (method, candidate) => {
       const { keys } = getStores()
-      const candidates = Array.from({ length: 20 }, () => storedKey())
-      const results = await Promise.all(candidates.map((key) => keys.insertFirstNext(key)))
+      const candidates = Array.from({ length: 20 }, candidate)
+      const results = await Promise.all(candidates.map((key) => keys[method](key)))
       expect(results.filter(Boolean)).toHaveLength(1)
       expect(await keys.list()).toEqual([candidates[results.indexOf(true)]])
     })
