@@ -36,16 +36,15 @@ function optionArgs(args: readonly string[]): readonly string[] {
 }
 
 // parseArgs' messages are long; keep one line naming the argument.
-function usageMessage(error: Error & { code?: string }, args: readonly string[]): string {
+function usageMessage(error: Error & { code?: string }): string {
   const quoted = /'([^']*)'/.exec(error.message)?.[1]
   switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       if (quoted === undefined || quoted.startsWith('--'))
         return `unknown option ${quoted ?? ''}`.trim()
-      // '-AbC' is reported as '-A'; such an argument is more likely a value (a kid, a name).
-      const argument = optionArgs(args).find((arg) => arg.startsWith(quoted)) ?? quoted
-      return `unknown option ${argument}; an argument that starts with '-' goes after '--'`
-    }
+      // '-AbC...' is reported as '-A': more likely a value (a kid) than options. The whole
+      // argument is not echoed: it could be a token pasted with a stray '-'.
+      return `unknown option ${quoted}; an argument that starts with '-' goes after '--'`
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return error.message.split('\n')[0] ?? 'invalid option value'
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
@@ -65,7 +64,7 @@ async function runCommand(command: Command, args: readonly string[], io: CliIo):
       strict: true,
     })
   } catch (error) {
-    throw new UsageError(usageMessage(error as Error, args), command.name)
+    throw new UsageError(usageMessage(error as Error), command.name)
   }
   const { min, max, names } = command.positionals
   if (parsed.positionals.length < min) {

@@ -56,7 +56,7 @@ describe('bad arguments exit 2 with one error line and the usage', () => {
     [['migrate', 'now'], /^tessera migrate: error: unexpected argument 'now'\n/],
     [
       ['migrate', '-xyz'],
-      /^tessera migrate: error: unknown option -xyz; an argument that starts with '-' goes after '--'\n/,
+      /^tessera migrate: error: unknown option -x; an argument that starts with '-' goes after '--'\n/,
     ],
     // After '--' even --help is an argument.
     [['migrate', '--', '--help'], /^tessera migrate: error: unexpected argument '--help'\n/],

@@ -105,6 +105,14 @@ describe('tessera token decode', () => {
     expect(run.stdout).toMatch(/"token_type": "access"/)
   })
 
+  it("refuses a token pasted with a stray '-' without echoing it", async () => {
+    const token = accessToken(TEST_SIGNING_KEY)
+    const run = await decode(`-${token}`)
+    expect(run.status).toBe(2)
+    expect(run.stderr).toMatch(/^tessera token: error: unknown option -e; .* goes after '--'\n/)
+    expect(run.stderr).not.toContain(token.slice(0, 20))
+  })
+
   it.each(['not-a-jwt', 'a.b.c', 'eyJhbGciOiJub25lIn0.W10.'])(
     'refuses %s with exit 1',
     async (token) => {
