@@ -187,7 +187,10 @@ export async function buildServer(
   // onClose runs once the server has stopped and requests in flight are done.
   app.addHook('onClose', closeAll)
   try {
+    const bindRequestLogger = logging?.bindRequestLogger
+    // The first hook of every request, 404s included (one hook: each stage costs).
     app.addHook('onRequest', (request, reply, done) => {
+      bindRequestLogger?.(request, reply)
       reply.header('x-request-id', request.id)
       done()
     })

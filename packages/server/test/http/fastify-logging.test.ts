@@ -1,5 +1,5 @@
 import Fastify from 'fastify'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { fastifyLogging } from '../../src/http/fastify-logging.js'
 import { createLogger } from '../../src/http/logger-options.js'
 import type { LogLevel } from '../../src/settings/server-settings.js'
@@ -7,11 +7,17 @@ import type { LogLevel } from '../../src/settings/server-settings.js'
 /** A Fastify app set up as the server sets it up, logging JSON lines at `level` into an array. */
 async function appLoggingAt(level: LogLevel) {
   const lines: Record<string, unknown>[] = []
-  const logging = fastifyLogging(
-    createLogger({ level, stream: { write: (line) => lines.push(JSON.parse(line)) } }),
-  )
+  const logger = createLogger({ level, stream: { write: (line) => lines.push(JSON.parse(line)) } })
+  const logging = fastifyLogging(logger)
   const app = Fastify({ ...logging.options, genReqId: () => 'req-1' })
   if (logging.appLog !== undefined) app.log = logging.appLog
+  const { bindRequestLogger } = logging
+  if (bindRequestLogger !== undefined) {
+    app.addHook('onRequest', (request, reply, done) => {
+      bindRequestLogger(request, reply)
+      done()
+    })
+  }
   app.get('/', async (request) => {
     request.log.warn({ step: 'route' }, 'a route warning')
     return { ok: true }
@@ -21,8 +27,12 @@ async function appLoggingAt(level: LogLevel) {
     reply.send({ first: true })
     reply.send({ second: true })
   })
+  app.get('/quiet', async () => ({ ok: true }))
+  app.get('/fails', async () => {
+    throw new Error('route failed')
+  })
   await app.ready()
-  return { app, lines }
+  return { app, lines, logger }
 }
 
 describe('fastifyLogging', () => {
@@ -38,6 +48,19 @@ describe('fastifyLogging', () => {
       { reqId: undefined, msg: 'an application warning', step: undefined },
     ])
     expect(lines.every((line) => line.level === 40)).toBe(true)
+    await app.close()
+  })
+
+  it('above info: a request that logs nothing does not reach the logger; errors still do', async () => {
+    const { app, lines, logger } = await appLoggingAt('warn')
+    const asked = vi.spyOn(logger, 'isLevelEnabled')
+    expect((await app.inject({ url: '/quiet' })).statusCode).toBe(200)
+    expect(asked).not.toHaveBeenCalled()
+    expect(lines).toEqual([])
+    expect((await app.inject({ url: '/fails' })).statusCode).toBe(500)
+    expect(lines.map(({ reqId, level, msg }) => ({ reqId, level, msg }))).toEqual([
+      { reqId: 'req-1', level: 50, msg: 'route failed' },
+    ])
     await app.close()
   })
 
