@@ -46,16 +46,23 @@ export function installPeers(workDir, log) {
   return target
 }
 
-/** Runs a Node server script on a free port (`PORT`); resolves once it answers GET /api/hello/. */
-async function startHelloServer(name, script, { cwd, env = {} } = {}) {
+/**
+ * Runs a Node server script on a free port (`PORT`), under `wrapper` when given (a command line
+ * such as valgrind's); resolves once it answers GET /api/hello/.
+ */
+async function startHelloServer(name, script, { cwd, env = {}, wrapper = [] } = {}) {
   const port = await freePort()
-  const child = startChild(name, process.execPath, [script], {
+  const [command, ...args] = [...wrapper, process.execPath, script]
+  const child = startChild(name, command, args, {
     ...(cwd === undefined ? {} : { cwd }),
     env: { ...process.env, ...env, PORT: String(port) },
   })
   const url = `http://127.0.0.1:${port}`
-  await waitUntil(name, async () => (await request(`${url}/api/hello/`)).status > 0, { child })
-  return { name, url, stop: child.stop }
+  await waitUntil(name, async () => (await request(`${url}/api/hello/`)).status > 0, {
+    child,
+    timeoutMs: wrapper.length === 0 ? 30_000 : 300_000,
+  })
+  return { name, url, stop: child.stop, pid: child.child.pid }
 }
 
 /** Starts one peer on a free port; resolves once it answers a request. */
@@ -70,9 +77,9 @@ export function startPeer(peersDir, name) {
  * Starts bench/servers/fastify-floor.js (Fastify alone, no auth) on a free port; resolves once it
  * answers. Its tokens are the peers' (it reads none).
  */
-export function startFastifyFloor() {
+export function startFastifyFloor({ wrapper } = {}) {
   const script = fileURLToPath(new URL('../servers/fastify-floor.js', import.meta.url))
-  return startHelloServer('fastify-floor', script)
+  return startHelloServer('fastify-floor', script, { wrapper })
 }
 
 /** `count` distinct access tokens for user 1 (different jti), as the peers expect. */

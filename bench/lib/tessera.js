@@ -111,16 +111,18 @@ async function insertUsers(instance) {
 
 /**
  * Starts `tessera serve` on the instance (port 0 unless given), resolving once it printed
- * `Tessera <version> listening on <url>`.
+ * `Tessera <version> listening on <url>`. `wrapper` is a command line to run node under.
  */
-export async function startTessera(instance, { workers = 1, port = 0, label } = {}) {
+export async function startTessera(instance, { workers = 1, port = 0, label, wrapper = [] } = {}) {
   const name = label ?? instance.name
   // BENCH_TESSERA_NODE_FLAGS profiles the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
   // (Node refuses --cpu-prof in NODE_OPTIONS).
   const flags = (process.env.BENCH_TESSERA_NODE_FLAGS ?? '').split(' ').filter(Boolean)
   const args = [...flags, BIN_PATH, 'serve', '--port', String(port)]
   if (workers > 1) args.push('--workers', String(workers))
-  const child = startChild(`tessera ${name}`, process.execPath, args, { env: serverEnv(instance) })
+  // `wrapper` runs node under another program (valgrind for bench/instructions.js).
+  const [command, ...commandArgs] = [...wrapper, process.execPath, ...args]
+  const child = startChild(`tessera ${name}`, command, commandArgs, { env: serverEnv(instance) })
   let url
   await waitUntil(
     `tessera ${name}`,
@@ -128,7 +130,7 @@ export async function startTessera(instance, { workers = 1, port = 0, label } = 
       url = /Tessera \S+ listening on (http:\/\/\S+)/.exec(child.output())?.[1]
       return url !== undefined
     },
-    { timeoutMs: 120_000, child },
+    { timeoutMs: wrapper.length === 0 ? 120_000 : 300_000, child },
   )
   return { ...instance, name, url, stop: child.stop, pid: child.child.pid }
 }
