@@ -149,6 +149,9 @@ describe('buildServer: HTTP behaviour', () => {
       headers: { 'x-request-id': 'a\u0085b"}' },
     })
     expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+    const missing = await app.inject({ method: 'GET', url: '/nowhere' })
+    expect(missing.statusCode).toBe(404)
+    expect(missing.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
   })
 
   it('caps bodies at 16 KiB', async () => {
