@@ -12,6 +12,7 @@ import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { ensureAptCommand } from './lib/apt.js'
 import { startFastifyFloor } from './lib/peers.js'
 import { cleanupAll, onCleanup } from './lib/processes.js'
 import {
@@ -22,20 +23,6 @@ import {
 } from './lib/tessera.js'
 
 const log = (message) => process.stderr.write(`${message}\n`)
-
-/** Installs valgrind with apt-get when it is not on the PATH. */
-function ensureValgrind() {
-  const has = () => spawnSync('sh', ['-c', 'command -v valgrind'], { stdio: 'ignore' }).status === 0
-  if (has()) return
-  log('valgrind not found: apt-get install -y valgrind')
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  const install = () =>
-    spawnSync('apt-get', ['install', '-y', 'valgrind'], { stdio: 'inherit', env })
-  if (install().status !== 0) {
-    spawnSync('apt-get', ['update'], { stdio: 'inherit', env })
-    if (install().status !== 0 || !has()) throw new Error('could not install valgrind (apt-get)')
-  }
-}
 
 /** Sends `count` GETs over the agent's 16 connections, tokens round-robin; throws on a non-200. */
 function sendHellos(url, tokens, count, agent) {
@@ -119,7 +106,7 @@ async function main() {
   }
   const { keep } = values
   requireBuiltServer()
-  ensureValgrind()
+  ensureAptCommand('valgrind', log)
   const instance = await prepareInstance('instructions')
   const signer = await startTessera(instance, { label: 'token signer' })
   // 1,000 distinct tokens of ONE user: at callgrind's pace the user cache's 5 s freshness would

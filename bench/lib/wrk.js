@@ -1,20 +1,11 @@
 // wrk: installed on demand, run as a child, its --latency report parsed.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { ensureAptCommand } from './apt.js'
 import { onCleanup } from './processes.js'
 
-/** Installs wrk with apt-get when it is not on the PATH (apt-get update only if needed). */
-export function ensureWrk(log) {
-  const has = () => spawnSync('sh', ['-c', 'command -v wrk'], { stdio: 'ignore' }).status === 0
-  if (has()) return
-  log('wrk not found: apt-get install -y wrk')
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
-  const install = () => spawnSync('apt-get', ['install', '-y', 'wrk'], { stdio: 'inherit', env })
-  if (install().status !== 0) {
-    spawnSync('apt-get', ['update'], { stdio: 'inherit', env })
-    if (install().status !== 0 || !has()) throw new Error('could not install wrk (apt-get)')
-  }
-}
+/** Installs wrk with apt-get when it is not on the PATH. */
+export const ensureWrk = (log) => ensureAptCommand('wrk', log)
 
 /** Path of a script in bench/lua. */
 export const luaScript = (name) => fileURLToPath(new URL(`../lua/${name}`, import.meta.url))
