@@ -1,41 +1,54 @@
-import { createHash, pbkdf2, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto'
-import { verify as argon2Verify } from '@node-rs/argon2'
-import { verify as bcryptVerify } from '@node-rs/bcrypt'
+import { createHash, type ScryptOptions, timingSafeEqual } from 'node:crypto'
 import type { DjangoHash, Pbkdf2Hash, ScryptHash } from './django-hash-format.js'
+import type { HashThreads } from './hash-threads.js'
 
 /**
  * Computes one hash of `password` with the parameters stored in `hash` and compares it with the
- * stored value in constant time. Every algorithm here runs on libuv's thread pool (node:crypto's
- * async functions, the napi tasks of @node-rs), never on the event loop.
+ * stored value in constant time. Every algorithm runs on the hashing threads, never on the event
+ * loop nor at the event loop's priority.
  */
-export function verifyDjangoHash(password: string, hash: DjangoHash): Promise<boolean> {
+export function verifyDjangoHash(
+  threads: HashThreads,
+  password: string,
+  hash: DjangoHash,
+): Promise<boolean> {
   switch (hash.format) {
     case 'pbkdf2_sha256':
     case 'pbkdf2_sha1':
-      return verifyPbkdf2(password, hash)
+      return verifyPbkdf2(threads, password, hash)
     case 'argon2id':
     case 'argon2i':
-      return argon2Verify(hash.phc, password)
+      return threads.argon2Verify(hash.phc, password)
     case 'bcrypt':
-      return bcryptVerify(password, hash.crypt)
+      return threads.bcryptVerify(password, hash.crypt)
     case 'bcrypt_sha256':
       // Django hashes the hex SHA-256 first so passwords past bcrypt's 72-byte cut still count.
-      return bcryptVerify(createHash('sha256').update(password).digest('hex'), hash.crypt)
+      return threads.bcryptVerify(createHash('sha256').update(password).digest('hex'), hash.crypt)
     case 'scrypt':
-      return verifyScrypt(password, hash)
+      return verifyScrypt(threads, password, hash)
   }
 }
 
-async function verifyPbkdf2(password: string, hash: Pbkdf2Hash): Promise<boolean> {
-  const key = await new Promise<Buffer>((resolve, reject) => {
-    pbkdf2(password, hash.salt, hash.iterations, hash.keyLength, hash.digest, (error, derived) =>
-      error ? reject(error) : resolve(derived),
-    )
-  })
-  return equalText(key.toString('base64'), hash.key)
+async function verifyPbkdf2(
+  threads: HashThreads,
+  password: string,
+  hash: Pbkdf2Hash,
+): Promise<boolean> {
+  const key = await threads.pbkdf2(
+    password,
+    hash.salt,
+    hash.iterations,
+    hash.keyLength,
+    hash.digest,
+  )
+  return equalText(key, hash.key)
 }
 
-async function verifyScrypt(password: string, hash: ScryptHash): Promise<boolean> {
+async function verifyScrypt(
+  threads: HashThreads,
+  password: string,
+  hash: ScryptHash,
+): Promise<boolean> {
   const options: ScryptOptions = {
     N: hash.n,
     r: hash.r,
@@ -43,12 +56,7 @@ async function verifyScrypt(password: string, hash: ScryptHash): Promise<boolean
     // Node refuses more than 32 MiB by default; the parser already capped N * r.
     maxmem: 128 * (hash.n + hash.p + 2) * hash.r + 1024 * 1024,
   }
-  const key = await new Promise<Buffer>((resolve, reject) => {
-    scrypt(password, hash.salt, 64, options, (error, derived) =>
-      error ? reject(error) : resolve(derived),
-    )
-  })
-  return equalText(key.toString('base64'), hash.key)
+  return equalText(await threads.scrypt(password, hash.salt, 64, options), hash.key)
 }
 
 /**

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import type { Algorithm, Version } from '@node-rs/argon2'
-import { Argon2Threads } from './argon2-threads.js'
 import { ConcurrencyLimiter } from './concurrency-limiter.js'
 import {
   type DjangoHash,
@@ -10,6 +9,7 @@ import {
   parseDjangoHash,
 } from './django-hash-format.js'
 import { verifyDjangoHash } from './django-hash-verifiers.js'
+import { HashThreads } from './hash-threads.js'
 import { PasswordHasherBusyError, PasswordTooLongError } from './password-errors.js'
 import { isPasswordTooLong } from './password-limits.js'
 
@@ -35,12 +35,13 @@ export interface PasswordHasherOptions {
   /** Parameters of new argon2id hashes, and of the dummy hash. */
   argon2?: Argon2Options
   /**
-   * Hash or verify jobs running at once. Default `os.availableParallelism()`. libuv's thread
-   * pool (`UV_THREADPOOL_SIZE`, 4 by default) also bounds how many truly run in parallel.
+   * Hash or verify jobs running at once, each on a hashing thread of its own (at the lowest CPU
+   * priority). Default `os.availableParallelism()`.
    */
   maxConcurrent?: number
   /**
-   * Jobs waiting in FIFO order for a slot; beyond it, calls wait up to `maxWaitMs` for a place,
+   * Jobs waiting in FIFO order for a slot (each thread holds the first of them, to start it
+   * without waiting for the event loop); beyond it, calls wait up to `maxWaitMs` for a place,
    * then reject. Default `4 * maxConcurrent`.
    */
   maxQueue?: number
@@ -84,7 +85,7 @@ export interface PasswordVerifyResult {
 export class PasswordHasher {
   readonly #argon2: Required<Argon2Options>
   readonly #limiter: ConcurrencyLimiter
-  readonly #threads: Argon2Threads
+  readonly #threads: HashThreads
   readonly #onVerify: ((format: PasswordVerifyFormat) => void) | undefined
   #dummyHash: Promise<string> | undefined
 
@@ -122,10 +123,13 @@ export class PasswordHasher {
       throw new TypeError('onVerify must be a function')
     }
     this.#onVerify = options.onVerify
-    this.#threads = new Argon2Threads(maxConcurrent)
+    this.#threads = new HashThreads(maxConcurrent)
+    // Up to one queue place per thread is held by the thread itself (its next job, waiting in
+    // its port: see HashThreads); what is admitted in all stays maxConcurrent + maxQueue.
+    const heldByThreads = Math.min(maxConcurrent, maxQueue)
     this.#limiter = new ConcurrencyLimiter(
-      maxConcurrent,
-      maxQueue,
+      maxConcurrent + heldByThreads,
+      maxQueue - heldByThreads,
       readInteger('maxWaitMs', options.maxWaitMs, 1000, 0, 60_000),
       () => new PasswordHasherBusyError(1),
     )
@@ -190,10 +194,7 @@ export class PasswordHasher {
     this.#onVerify?.(parsed.format)
     let ok: boolean
     try {
-      ok =
-        parsed.format === 'argon2id' || parsed.format === 'argon2i'
-          ? await this.#threads.verify(parsed.phc, password)
-          : await verifyDjangoHash(password, parsed)
+      ok = await verifyDjangoHash(this.#threads, password, parsed)
     } catch {
       // The parser admits only what the libraries accept, so this is a hash they could not
       // finish (e.g. out of memory); a failed login is the safe answer, and it looks like one.
@@ -212,12 +213,12 @@ export class PasswordHasher {
       throw error
     }
     this.#onVerify?.('dummy')
-    await this.#threads.verify(dummy, password)
+    await this.#threads.argon2Verify(dummy, password)
   }
 
   #argon2idHash(password: string): Promise<string> {
     const options = { ...this.#argon2, algorithm: ARGON2ID, version: VERSION_0X13 }
-    return this.#threads.hash(password, options)
+    return this.#threads.argon2Hash(password, options)
   }
 
   #isCurrent(hash: DjangoHash): boolean {

@@ -194,14 +194,17 @@ describe('overload', () => {
   })
 
   it('serves the queue in FIFO order and frees slots for later calls', async () => {
-    const { hasher } = counting({ maxConcurrent: 1, maxQueue: 3 })
+    const { hasher } = counting({ maxConcurrent: 1, maxQueue: 5 })
     const order: number[] = []
     await Promise.all(
-      [0, 1, 2, 3].map((index) =>
+      [0, 1, 2, 3, 4, 5].map((index) =>
         hasher.verify('correct horse', index % 2 ? pbkdf2 : null).then(() => order.push(index)),
       ),
     )
-    expect(order).toEqual([0, 1, 2, 3])
+    // The thread takes the first two at once (it holds its next job), and they may reach it in
+    // either order; the queue behind them is served first come, first served.
+    expect(order.slice(0, 2).sort()).toEqual([0, 1])
+    expect(order.slice(2)).toEqual([2, 3, 4, 5])
     expect((await hasher.verify('correct horse', pbkdf2)).ok).toBe(true)
   })
 
