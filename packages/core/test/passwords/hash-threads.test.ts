@@ -1,5 +1,7 @@
+import { pbkdf2Sync, scryptSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { verify as argon2Verify } from '@node-rs/argon2'
+import { hashSync } from '@node-rs/bcrypt'
 import { describe, expect, it } from 'vitest'
 import { HashThreads } from '../../src/passwords/hash-threads.js'
 
@@ -33,6 +35,20 @@ describe('HashThreads', () => {
       hashes.map((phc, i) => threads.argon2Verify(phc, `password ${i}`)),
     )
     expect(checks).toEqual(Array(12).fill(true))
+  })
+
+  it('derives the legacy Django keys like node:crypto and @node-rs/bcrypt', async () => {
+    const threads = new HashThreads(1)
+    expect(await threads.pbkdf2('correct horse', 'salt', 1000, 32, 'sha256')).toBe(
+      pbkdf2Sync('correct horse', 'salt', 1000, 32, 'sha256').toString('base64'),
+    )
+    const options = { N: 1024, r: 8, p: 1 }
+    expect(await threads.scrypt('correct horse', 'salt', 64, options)).toBe(
+      scryptSync('correct horse', 'salt', 64, options).toString('base64'),
+    )
+    const crypt = hashSync('correct horse', { cost: 4 })
+    expect(await threads.bcryptVerify('correct horse', crypt)).toBe(true)
+    expect(await threads.bcryptVerify('correct horsf', crypt)).toBe(false)
   })
 
   it('a thread holds its next job: it starts it without waiting for the event loop', async () => {
