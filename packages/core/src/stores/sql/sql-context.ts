@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { CompiledQuery, type Kysely } from 'kysely'
 import type { Database, SqlBool } from './sql-database.js'
 import type { SqlDialect } from './sql-dialect.js'
 
@@ -16,25 +16,30 @@ export interface SqlContext {
   writeTransaction<T>(work: (db: Kysely<Database>) => Promise<T>): Promise<T>
 }
 
+// Statements of every SQLite write transaction, compiled once (see fixedQuery).
+const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate')
+const COMMIT = CompiledQuery.raw('commit')
+const ROLLBACK = CompiledQuery.raw('rollback')
+
 async function sqliteImmediate<T>(
   db: Kysely<Database>,
   work: (db: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
   // One connection for the whole transaction; Kysely's SQLite driver queues other callers.
   return db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection)
+    await connection.executeQuery(BEGIN_IMMEDIATE)
     let result: T
     try {
       result = await work(connection)
     } catch (error) {
       // Report the original failure, not a failed rollback.
-      await sql`rollback`.execute(connection).catch(() => undefined)
+      await connection.executeQuery(ROLLBACK).catch(() => undefined)
       throw error
     }
     try {
-      await sql`commit`.execute(connection)
+      await connection.executeQuery(COMMIT)
     } catch (error) {
-      await sql`rollback`.execute(connection).catch(() => undefined)
+      await connection.executeQuery(ROLLBACK).catch(() => undefined)
       throw error
     }
     return result

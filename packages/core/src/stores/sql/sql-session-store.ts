@@ -3,7 +3,18 @@ import { bySessionAge, checkNewSession, isDecimalId } from '../store-input.js'
 import { consumeRefreshToken, type Successor } from './sql-consume.js'
 import type { SqlContext } from './sql-context.js'
 import { guard, missingReference } from './sql-errors.js'
+import { fixedQuery } from './sql-fixed-query.js'
 import { toRefreshToken, toSession } from './sql-session-rows.js'
+
+// Every login starts a session: written out (see fixedQuery).
+const INSERT_SESSION = fixedQuery<never>(
+  'insert into {sessions} ("id", "user_id", "created_at", "last_used_at", "expires_at", ' +
+    '"device", "ip", "revoked_at", "revoke_reason") values (?, ?, ?, ?, ?, ?, ?, null, null)',
+)
+const INSERT_REFRESH_TOKEN = fixedQuery<never>(
+  'insert into {refresh_tokens} ("jti", "family_id", "user_id", "issued_at", "expires_at", ' +
+    '"consumed_at", "replaced_by") values (?, ?, ?, ?, ?, null, null)',
+)
 
 /** Sessions (refresh-token families) and their tokens in SQL. */
 export function createSqlSessionStore(context: SqlContext): SessionStore {
@@ -14,32 +25,22 @@ export function createSqlSessionStore(context: SqlContext): SessionStore {
       if (!isDecimalId(session.userId)) throw missingReference()
       await guard(() =>
         context.writeTransaction(async (trx) => {
-          await trx
-            .insertInto('sessions')
-            .values({
-              id: session.id,
-              user_id: session.userId,
-              created_at: session.createdAt,
-              last_used_at: session.lastUsedAt,
-              expires_at: session.expiresAt,
-              device: session.device,
-              ip: session.ip,
-              revoked_at: null,
-              revoke_reason: null,
-            })
-            .execute()
-          await trx
-            .insertInto('refresh_tokens')
-            .values({
-              jti: token.jti,
-              family_id: session.id,
-              user_id: session.userId,
-              issued_at: token.issuedAt,
-              expires_at: token.expiresAt,
-              consumed_at: null,
-              replaced_by: null,
-            })
-            .execute()
+          await INSERT_SESSION(trx, context, [
+            session.id,
+            session.userId,
+            session.createdAt,
+            session.lastUsedAt,
+            session.expiresAt,
+            session.device,
+            session.ip,
+          ])
+          await INSERT_REFRESH_TOKEN(trx, context, [
+            token.jti,
+            session.id,
+            session.userId,
+            token.issuedAt,
+            token.expiresAt,
+          ])
         }),
       )
     },

@@ -44,9 +44,22 @@ function toColumns(context: SqlContext, patch: UserPatch): Updateable<UsersTable
   return columns
 }
 
+/** A login's update: `last_login` and nothing else. */
+function isLastLoginOnly(patch: UserPatch): patch is { lastLogin: number } {
+  for (const key in patch) if (key !== 'lastLogin') return false
+  return typeof patch.lastLogin === 'number'
+}
+
 /** Users in SQL; the unique index on `username_key` decides registrations. */
 // Every authentication and refresh reads a user by id: written out (see fixedQuery).
 const USER_BY_ID = fixedQuery<Selectable<UsersTable>>('select * from {users} where "id" = ?')
+// Every login reads a user by username and sets its last_login: written out too.
+const USER_BY_USERNAME_KEY = fixedQuery<Selectable<UsersTable>>(
+  'select * from {users} where "username_key" = ?',
+)
+const SET_LAST_LOGIN = fixedQuery<Selectable<UsersTable>>(
+  'update {users} set "last_login" = ? where "id" = ? returning *',
+)
 
 export function createSqlUserStore(context: SqlContext): UserStore {
   const { db } = context
@@ -74,11 +87,7 @@ export function createSqlUserStore(context: SqlContext): UserStore {
 
     findUserByUsernameKey: (usernameKey: string) =>
       guard(async () => {
-        const row = await db
-          .selectFrom('users')
-          .selectAll()
-          .where('username_key', '=', usernameKey)
-          .executeTakeFirst()
+        const [row] = await USER_BY_USERNAME_KEY(db, context, [usernameKey])
         return row && toUser(row)
       }),
 
@@ -86,6 +95,12 @@ export function createSqlUserStore(context: SqlContext): UserStore {
       const columns = toColumns(context, patch)
       if (Object.keys(columns).length === 0) return findUserById(id)
       if (!isDecimalId(id)) return undefined
+      if (isLastLoginOnly(patch)) {
+        return guard(async () => {
+          const [row] = await SET_LAST_LOGIN(db, context, [patch.lastLogin, id])
+          return row && toUser(row)
+        })
+      }
       return guard(async () => {
         const row = await db
           .updateTable('users')

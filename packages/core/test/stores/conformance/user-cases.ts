@@ -105,6 +105,15 @@ export function describeUserStore(getStores: GetStores): void {
       expect(await users.updateUser('nope', { email: 'x' })).toBeUndefined()
     })
 
+    it("sets a login's last_login alone, keeping every other field", async () => {
+      const { users } = getStores()
+      const user = await users.createUser(newUser('heidi', { lastLogin: null }))
+      const updated = await users.updateUser(user.id, { lastLogin: NOW + 0.25 })
+      expect(updated).toEqual({ ...user, lastLogin: NOW + 0.25 })
+      expect(await users.findUserById(user.id)).toEqual(updated)
+      expect(await users.updateUser('987654', { lastLogin: NOW })).toBeUndefined()
+    })
+
     it('lists users by id with keyset pagination', async () => {
       const { users } = getStores()
       const created = []
