@@ -12,10 +12,10 @@ export type FixedQuery<Row> = (
 /**
  * A statement written out once, for the per-request paths only (authentication, login,
  * refresh): Kysely builds an operation tree, freezes it and compiles it on every call, which
- * measured about a third of a refresh's time in-process on SQLite. Tables are written `{name}` (qualified with the PostgreSQL schema when
- * one is configured, as Kysely's withSchema does), placeholders `?` (PostgreSQL's `$1..$n` are
- * derived). The text is a constant: identifiers and values never come from input; values are
- * bound.
+ * measured about a third of a refresh's time in-process on SQLite. Tables are written `{name}`
+ * (qualified with the PostgreSQL schema when one is configured, as Kysely's withSchema does),
+ * placeholders `?` (PostgreSQL's `$1..$n` are derived). The text is a constant: identifiers and
+ * values never come from input; values are bound.
  */
 export function fixedQuery<Row>(text: string): FixedQuery<Row> {
   const texts = new Map<string, string>()
