@@ -5,7 +5,7 @@ import type { NewUser, UserPatch, UserRecord, UserStore } from '../user-store.js
 import { type SqlContext, toSqlBool } from './sql-context.js'
 import type { UsersTable } from './sql-database.js'
 import { guard } from './sql-errors.js'
-import { fixedQuery } from './sql-fixed-query.js'
+import { type FixedQuery, fixedQuery } from './sql-fixed-query.js'
 
 function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
@@ -44,22 +44,26 @@ function toColumns(context: SqlContext, patch: UserPatch): Updateable<UsersTable
   return columns
 }
 
-/** A login's update: `last_login` and nothing else. */
-function isLastLoginOnly(patch: UserPatch): patch is { lastLogin: number } {
-  for (const key in patch) if (key !== 'lastLogin') return false
-  return typeof patch.lastLogin === 'number'
-}
-
 /** Users in SQL; the unique index on `username_key` decides registrations. */
 // Every authentication and refresh reads a user by id: written out (see fixedQuery).
 const USER_BY_ID = fixedQuery<Selectable<UsersTable>>('select * from {users} where "id" = ?')
-// Every login reads a user by username and sets its last_login: written out too.
+// Every login reads a user by username (and updates its last_login): written out too.
 const USER_BY_USERNAME_KEY = fixedQuery<Selectable<UsersTable>>(
   'select * from {users} where "username_key" = ?',
 )
-const SET_LAST_LOGIN = fixedQuery<Selectable<UsersTable>>(
-  'update {users} set "last_login" = ? where "id" = ? returning *',
-)
+
+/** The UPDATE of one set of columns, written out once per set (names from toColumns only). */
+const updatesByColumns = new Map<string, FixedQuery<Selectable<UsersTable>>>()
+function updateOf(columns: readonly string[]): FixedQuery<Selectable<UsersTable>> {
+  const key = columns.join(',')
+  let update = updatesByColumns.get(key)
+  if (update === undefined) {
+    const assignments = columns.map((column) => `"${column}" = ?`).join(', ')
+    update = fixedQuery(`update {users} set ${assignments} where "id" = ? returning *`)
+    updatesByColumns.set(key, update)
+  }
+  return update
+}
 
 export function createSqlUserStore(context: SqlContext): UserStore {
   const { db } = context
@@ -95,19 +99,9 @@ export function createSqlUserStore(context: SqlContext): UserStore {
       const columns = toColumns(context, patch)
       if (Object.keys(columns).length === 0) return findUserById(id)
       if (!isDecimalId(id)) return undefined
-      if (isLastLoginOnly(patch)) {
-        return guard(async () => {
-          const [row] = await SET_LAST_LOGIN(db, context, [patch.lastLogin, id])
-          return row && toUser(row)
-        })
-      }
+      const update = updateOf(Object.keys(columns))
       return guard(async () => {
-        const row = await db
-          .updateTable('users')
-          .set(columns)
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst()
+        const [row] = await update(db, context, [...Object.values(columns), id])
         return row && toUser(row)
       })
     },
