@@ -57,9 +57,10 @@ describe('HashThreads', () => {
     const threads = new HashThreads(1)
     const first = threads.argon2Hash('first', tessera)
     const second = threads.argon2Hash('second', tessera)
-    // Both handed over, then the event loop blocked long enough for the thread to run both.
+    // Both handed over, then the event loop blocked long enough for the thread to run both, with
+    // room for a loaded machine (two hashes take ~50 ms here).
     await new Promise((resolve) => setImmediate(resolve))
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000)
     await first
     // The second result is already queued behind the first. Had the thread waited to be handed
     // the second job after the first result, it would still be hashing at the next check phase.
