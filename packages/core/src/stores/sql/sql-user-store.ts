@@ -44,7 +44,6 @@ function toColumns(context: SqlContext, patch: UserPatch): Updateable<UsersTable
   return columns
 }
 
-/** Users in SQL; the unique index on `username_key` decides registrations. */
 // Every authentication and refresh reads a user by id: written out (see fixedQuery).
 const USER_BY_ID = fixedQuery<Selectable<UsersTable>>('select * from {users} where "id" = ?')
 // Every login reads a user by username (and updates its last_login): written out too.
@@ -65,6 +64,7 @@ function updateOf(columns: readonly string[]): FixedQuery<Selectable<UsersTable>
   return update
 }
 
+/** Users in SQL; the unique index on `username_key` decides registrations. */
 export function createSqlUserStore(context: SqlContext): UserStore {
   const { db } = context
 
