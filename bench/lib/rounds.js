@@ -1,5 +1,7 @@
 // Side-by-side measurement: servers run alternately round by round (A B A B ...), so drift of the
-// machine (another process, thermal) spreads over all of them instead of favouring one.
+// machine (another process, thermal) spreads over all of them instead of favouring one. Each round
+// waits for the machine to go quiet first, so no server pays for the last one's leftover work.
+import { waitForQuietMachine } from './quiet.js'
 
 /**
  * @typedef {{ name: string, measure: (seconds: number) => Promise<{ rps: number, p50?: number, p99?: number }> }} Target
@@ -7,7 +9,8 @@
 
 /**
  * Warms each target up for `warmup` seconds, then runs `rounds` rounds of `seconds` each over
- * the targets in turn. Resolves to a Map of target name to its list of results.
+ * the targets in turn, each on a quiet machine. Resolves to a Map of target name to its list of
+ * results.
  * @param {Target[]} targets
  */
 export async function alternate(targets, { rounds, seconds, warmup = 3, log }) {
@@ -20,6 +23,8 @@ export async function alternate(targets, { rounds, seconds, warmup = 3, log }) {
   const results = new Map(targets.map((target) => [target.name, []]))
   for (let round = 1; round <= rounds; round++) {
     for (const target of targets) {
+      const waited = await waitForQuietMachine(log)
+      if (waited >= 500) log(`  waited ${(waited / 1000).toFixed(1)} s for the machine to go quiet`)
       const result = await target.measure(seconds)
       results.get(target.name).push(result)
       log(`  round ${round}/${rounds} ${target.name}: ${Math.round(result.rps)} req/s`)
