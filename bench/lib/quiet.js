@@ -12,7 +12,7 @@ const QUIET_BELOW = 0.1
 const QUIET_SAMPLES = 2
 const GIVE_UP_MS = 10_000
 
-/** Busy and total jiffies of all cores since boot, from /proc/stat; undefined where there is none. */
+/** Busy and total jiffies of all cores since boot, from /proc/stat; undefined without it. */
 function cpuTimes() {
   let line
   try {
@@ -51,9 +51,8 @@ export async function waitForQuietMachine(log) {
     previous = current
     quiet = busy < QUIET_BELOW ? quiet + 1 : 0
     if (quiet < QUIET_SAMPLES && performance.now() - started > GIVE_UP_MS) {
-      log(
-        `  the machine stayed busy (${Math.round(busy * 100)}% of all cores) for 10 s: measuring anyway`,
-      )
+      const share = `${Math.round(busy * 100)}% of all cores`
+      log(`  the machine stayed busy (${share}) for 10 s: measuring anyway`)
       break
     }
   }

@@ -1,6 +1,7 @@
 // storm: hello latency on Tessera while a login storm (argon2id on every request) hits the same
 // server. Logins run off the event loop, so authenticated requests should barely notice.
 
+import { waitForQuietMachine } from '../lib/quiet.js'
 import { latencyTable } from '../lib/report.js'
 import { formatMs, formatRps, median } from '../lib/stats.js'
 import { PASSWORD } from '../lib/tessera.js'
@@ -23,6 +24,8 @@ export async function run(context) {
   const stormy = []
   const storms = []
   for (let round = 1; round <= rounds; round++) {
+    // Calm means calm: the last round's storm leaves logins in flight when its wrk stops.
+    await waitForQuietMachine(log)
     calm.push(await hello.measure(seconds))
     // The storm starts 1 s before and ends 1 s after the hello measurement. Beyond what the
     // hasher admits (cores + 4 x cores) a login waits up to 1 s for room, then is refused with
