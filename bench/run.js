@@ -16,6 +16,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const WORK_DIR = fileURLToPath(new URL('../.bench', import.meta.url))
 const log = (message) => process.stderr.write(`${message}\n`)
 
+/** How to read the goals table: verdicts are on the medians, the rounds show how firm they are. */
+const GOALS_NOTE =
+  'Results are on the ratio of the medians. In brackets, the lowest and highest ratio of a ' +
+  'single round (round i of each server, run one after the other): a verdict whose range ' +
+  'straddles the goal could turn with the machine; one whose whole range is on one side holds.'
+
 async function main() {
   const options = parseOptions(process.argv.slice(2))
   if (options.help) return log(USAGE)
@@ -50,7 +56,7 @@ async function main() {
     }
   }
   const minutes = ((Date.now() - started) / 60_000).toFixed(1)
-  const body = [...sections, `## Goals\n\n${goalsTable(goals)}`].join('\n\n')
+  const body = [...sections, `## Goals\n\n${GOALS_NOTE}\n\n${goalsTable(goals)}`].join('\n\n')
   process.stdout.write(`\n${body}\n\n(${minutes} min)\n`)
   if (options.write) {
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()

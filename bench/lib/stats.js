@@ -20,3 +20,22 @@ export const formatRatio = (value) => (Number.isFinite(value) ? `${value.toFixed
 /** A percentage: `82.1%`. */
 export const formatPercent = (value) =>
   Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : 'n/a'
+
+/**
+ * The ratio `a / b` of each round (servers run in turn, so round i of both is close in time),
+ * lowest and highest: how far the verdict on the medians' ratio could move with the machine.
+ */
+export function roundRatios(results, a, b) {
+  const ours = results.get(a)
+  const theirs = results.get(b)
+  const ratios = ours.map((run, round) => run.rps / theirs[round].rps)
+  return { low: Math.min(...ratios), high: Math.max(...ratios) }
+}
+
+/** A ratio with its per-round range: `0.66x (rounds 0.65x to 0.74x)`. */
+export const formatRatioWithRounds = (ratio, { low, high }) =>
+  `${formatRatio(ratio)} (rounds ${formatRatio(low)} to ${formatRatio(high)})`
+
+/** A share with its per-round range: `99.5% (rounds 95.2% to 103.5%)`. */
+export const formatPercentWithRounds = (share, { low, high }) =>
+  `${formatPercent(share)} (rounds ${formatPercent(low)} to ${formatPercent(high)})`

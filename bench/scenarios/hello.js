@@ -2,7 +2,7 @@
 
 import { throughputTable } from '../lib/report.js'
 import { alternate } from '../lib/rounds.js'
-import { formatRatio } from '../lib/stats.js'
+import { formatRatioWithRounds, roundRatios } from '../lib/stats.js'
 
 export const title = 'hello: GET /api/hello/ (authenticated)'
 
@@ -23,15 +23,17 @@ export async function run(context) {
   const { markdown, medians } = throughputTable(results, { baseline: 'bare' })
   const tessera = medians.get('tessera')
   const ratio = (peer) => tessera / medians.get(peer)
+  const measured = (peer) =>
+    formatRatioWithRounds(ratio(peer), roundRatios(results, 'tessera', peer))
   const goals = [
     {
       goal: 'tessera >= 75% of bare node:http',
-      measured: formatRatio(ratio('bare')),
+      measured: measured('bare'),
       pass: ratio('bare') >= 0.75,
     },
     {
       goal: 'tessera >= 2x fastify-jwt',
-      measured: formatRatio(ratio('fastify-jwt')),
+      measured: measured('fastify-jwt'),
       pass: ratio('fastify-jwt') >= 2,
     },
     reference === undefined
@@ -42,7 +44,7 @@ export async function run(context) {
         }
       : {
           goal: 'tessera >= 15x simplejwt',
-          measured: formatRatio(ratio('simplejwt')),
+          measured: measured('simplejwt'),
           pass: ratio('simplejwt') >= 15,
         },
   ]

@@ -3,7 +3,7 @@
 // rate).
 import { throughputTable } from '../lib/report.js'
 import { alternate } from '../lib/rounds.js'
-import { formatRatio } from '../lib/stats.js'
+import { formatRatioWithRounds, roundRatios } from '../lib/stats.js'
 import { prepareInstance, startTessera, tesseraTokenSigner } from '../lib/tessera.js'
 
 export const title = 'workers: hello with --workers 2 vs 1'
@@ -30,7 +30,10 @@ export async function run(context) {
       goals: [
         {
           goal: '--workers 2 vs 1 (no target; reported)',
-          measured: formatRatio(gain),
+          measured: formatRatioWithRounds(
+            gain,
+            roundRatios(results, 'tessera --workers 2', 'tessera (1 process)'),
+          ),
           pass: undefined,
         },
       ],
