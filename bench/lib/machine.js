@@ -24,7 +24,8 @@ the suite in \`bench/\`; re-run it rather than editing this file.
 - Command: \`${commandEnvironment()}${command}\` (${minutes} min)
 - Load: wrk, one thread, 32 connections unless said otherwise. **wrk and the servers share the
   same ${cpus.length} cores**, so absolute numbers are lower than on a dedicated load machine; the
-  ratios, taken in the same run with servers alternating round by round, are the point. Each
+  ratios, taken in the same run with servers alternating round by round, are the point. The
+  order reverses each round (A B C, then C B A), so no server always runs first or last. Each
   round starts once the machine is quiet (under 10% busy for 200 ms), so no server is charged for
   the requests the previous one was still finishing.
 - Tessera runs with \`TESSERA_LOG_LEVEL=warn\` (no request log; the peers log nothing either),
