@@ -10,7 +10,12 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ['@tessera/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      // The bench's own parsing, statistics and round order (the suite itself is `npm run bench`).
+      'bench/test/**/*.test.js',
+    ],
     pool: 'threads',
     maxWorkers: 2,
     // Two cores shared by argon2, bcrypt and 50-worker races: generous limits, no timing goals.

@@ -14,10 +14,13 @@ import { waitForQuietMachine } from './quiet.js'
 /**
  * Warms each target up for `warmup` seconds, then runs `rounds` rounds of `seconds` each over
  * the targets in turn, in reverse order every other round, each on a quiet machine. Resolves
- * to a Map of target name to its list of results.
+ * to a Map of target name to its list of results. `waitForQuiet` is replaceable for tests.
  * @param {Target[]} targets
  */
-export async function alternate(targets, { rounds, seconds, warmup = 3, log }) {
+export async function alternate(
+  targets,
+  { rounds, seconds, warmup = 3, log, waitForQuiet = waitForQuietMachine },
+) {
   for (const target of targets) {
     if (warmup > 0) {
       log(`  warm-up ${target.name} (${warmup} s)`)
@@ -27,7 +30,7 @@ export async function alternate(targets, { rounds, seconds, warmup = 3, log }) {
   const results = new Map(targets.map((target) => [target.name, []]))
   for (let round = 1; round <= rounds; round++) {
     for (const target of round % 2 === 1 ? targets : [...targets].reverse()) {
-      const waited = await waitForQuietMachine(log)
+      const waited = await waitForQuiet(log)
       if (waited >= 500) log(`  waited ${(waited / 1000).toFixed(1)} s for the machine to go quiet`)
       const result = await target.measure(seconds)
       results.get(target.name).push(result)
