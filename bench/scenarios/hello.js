@@ -23,16 +23,15 @@ export async function run(context) {
   const { markdown, medians } = throughputTable(results, { baseline: 'bare' })
   const tessera = medians.get('tessera')
   const ratio = (peer) => tessera / medians.get(peer)
-  const measured = (peer) =>
-    formatRatioWithRounds(ratio(peer), roundRatios(results, 'tessera', peer))
-  const floorAgainst = (peer) =>
+  const compare = (server, peer) =>
     formatRatioWithRounds(
-      medians.get('fastify-floor') / medians.get(peer),
-      roundRatios(results, 'fastify-floor', peer),
+      medians.get(server) / medians.get(peer),
+      roundRatios(results, server, peer),
     )
+  const measured = (peer) => compare('tessera', peer)
   // The floor bounds every server built on Fastify: the reader sees which goals the framework
   // alone leaves within reach on this machine.
-  const ceiling = `What the framework leaves: fastify-floor ran at ${floorAgainst('bare')} of bare and ${floorAgainst('fastify-jwt')} fastify-jwt; tessera ran at ${measured('fastify-floor')} of fastify-floor. Every server built on Fastify does at least the floor's work, so a hello goal above the floor's own ratio is out of reach of all of them in this run, whatever their auth costs.`
+  const ceiling = `What the framework leaves: fastify-floor ran at ${compare('fastify-floor', 'bare')} of bare and ${compare('fastify-floor', 'fastify-jwt')} fastify-jwt; tessera ran at ${measured('fastify-floor')} of fastify-floor. Every server built on Fastify does at least the floor's work, so a hello goal above the floor's own ratio is out of reach of all of them in this run, whatever their auth costs.`
   const goals = [
     {
       goal: 'tessera >= 75% of bare node:http',
