@@ -12,6 +12,8 @@ async function tessera(app: FastifyInstance, options: TesseraPluginOptions): Pro
   const { auth, stores, settings } = options
   const challenge = wwwAuthenticate(settings.AUTH_HEADER_TYPES[0] ?? 'Bearer')
   const users = new UserCache(stores.users, { ttlSeconds: options.userCacheTtl ?? 5 })
+  // A user changed here or on another instance (the revocation bus) is read again at once.
+  auth.onUserChange((id) => users.invalidate(id))
   const authenticator = new BearerAuthenticator(auth.tokens.verifier, settings.AUTH_HEADER_TYPES)
 
   app.decorate('tessera', { auth, stores, users, authenticator, challenge })

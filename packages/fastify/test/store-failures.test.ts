@@ -85,8 +85,8 @@ describe('503 when the store is unavailable', () => {
     )
   })
 
-  test('verify: revocation lookup', async () => {
-    Object.assign(context.stores.revocations, { getCutoff: down })
+  test("verify: the access token's session lookup", async () => {
+    Object.assign(context.stores.sessions, { findSession: down })
     expectUnavailable(await postJson(context.app, '/api/token/verify/', { token: pair.access }))
   })
 

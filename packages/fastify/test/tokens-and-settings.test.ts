@@ -41,13 +41,13 @@ describe('token layout', () => {
     }
   })
 
-  test('payload in order: token_type, exp, iat, jti, user_id, sub', async () => {
+  test('payload in order: token_type, exp, iat, jti, user_id, sub, sid', async () => {
     freezeClock()
     const { pair } = await pairFor()
     const now = Date.now() / 1000
     const refresh = claimsOf(pair.refresh)
     const access = claimsOf(pair.access)
-    const order = ['token_type', 'exp', 'iat', 'jti', 'user_id', 'sub']
+    const order = ['token_type', 'exp', 'iat', 'jti', 'user_id', 'sub', 'sid']
     expect(Object.keys(refresh)).toEqual(order)
     expect(Object.keys(access)).toEqual(order)
     expect(refresh).toMatchObject({ token_type: 'refresh', exp: now + 86_400, iat: now })
@@ -58,6 +58,9 @@ describe('token layout', () => {
       expect(claims.sub).toBe('1')
     }
     expect(access.jti).not.toBe(refresh.jti)
+    // Both name the session (the refresh family) the login opened.
+    expect(refresh.sid).toMatch(/^[0-9a-f]{32}$/)
+    expect(access.sid).toBe(refresh.sid)
   })
 
   test('no personal data in tokens by default', async () => {
@@ -68,11 +71,11 @@ describe('token layout', () => {
     }
   })
 
-  test('ISSUER and AUDIENCE: iss then aud after sub, and required', async () => {
+  test('ISSUER and AUDIENCE: iss then aud after sub, before sid, and required', async () => {
     const settings = { ISSUER: 'https://auth.example', AUDIENCE: 'api' }
     const { app, pair } = await pairFor({ settings })
     const claims = claimsOf(pair.access)
-    expect(Object.keys(claims).slice(-3)).toEqual(['sub', 'iss', 'aud'])
+    expect(Object.keys(claims).slice(-4)).toEqual(['sub', 'iss', 'aud', 'sid'])
     expect(claims).toMatchObject({ iss: settings.ISSUER, aud: settings.AUDIENCE })
     expect((await get(app, '/api/hello/', pair.access)).statusCode).toBe(200)
     for (const patch of [{ aud: 'other' }, { iss: 'https://evil.example' }, { aud: undefined }]) {

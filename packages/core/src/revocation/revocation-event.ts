@@ -11,6 +11,15 @@ export type RevocationEvent =
       readonly expiresAt: number
     }
   | {
+      /** Sessions ended (logout, reuse, logout everywhere): every token naming one is refused. */
+      readonly kind: 'sessions'
+      readonly userId: string
+      /** At most {@link MAX_SESSIONS_PER_EVENT} ids. */
+      readonly sessionIds: readonly string[]
+      /** Epoch seconds: when the last token these sessions minted expires. */
+      readonly expiresAt: number
+    }
+  | {
       readonly kind: 'cutoff'
       readonly userId: string
       /** Epoch seconds: tokens of the user with `iat <= notBefore` (or no `iat`) are refused. */
@@ -24,6 +33,21 @@ export type RevocationEvent =
        */
       readonly kind: 'keys'
     }
+  | {
+      /**
+       * Not a revocation: the user's row changed (profile, password, active flag), so every
+       * instance drops it from its user cache now rather than at the cache's TTL. Like `keys`,
+       * a forged one only causes a read from the store.
+       */
+      readonly kind: 'user'
+      readonly userId: string
+    }
+
+/**
+ * Most session ids one event carries: 100 ids of 32 hex digits keep a payload near 3.5 KB,
+ * under PostgreSQL's 8000-byte NOTIFY limit. A writer splits larger batches.
+ */
+export const MAX_SESSIONS_PER_EVENT = 100
 
 /** Receives the events a bus delivers. Must not throw; must not block. */
 export type RevocationEventHandler = (event: RevocationEvent) => void
@@ -38,10 +62,19 @@ export function serializeRevocationEvent(event: RevocationEvent): string {
         userId: event.userId,
         expiresAt: event.expiresAt,
       })
+    case 'sessions':
+      return JSON.stringify({
+        kind: 'sessions',
+        userId: event.userId,
+        sessionIds: event.sessionIds,
+        expiresAt: event.expiresAt,
+      })
     case 'cutoff':
       return JSON.stringify({ kind: 'cutoff', userId: event.userId, notBefore: event.notBefore })
     case 'keys':
       return JSON.stringify({ kind: 'keys' })
+    case 'user':
+      return JSON.stringify({ kind: 'user', userId: event.userId })
   }
 }
 
@@ -50,6 +83,19 @@ const MAX_ID_LENGTH = 256
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+function isSessionIds(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.length <= MAX_SESSIONS_PER_EVENT &&
+    value.every(isId)
+  )
 }
 
 /**
@@ -66,16 +112,26 @@ export function parseRevocationEvent(payload: string): RevocationEvent | undefin
   if (typeof value !== 'object' || value === null) return undefined
   const record = value as Record<string, unknown>
   if (record.kind === 'keys') return { kind: 'keys' }
-  if (!isId(record.userId)) return undefined
-  if (record.kind === 'access') {
-    const { jti, expiresAt } = record
-    if (!isId(jti) || typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) return undefined
-    return { kind: 'access', jti, userId: record.userId, expiresAt }
+  const { userId } = record
+  if (!isId(userId)) return undefined
+  switch (record.kind) {
+    case 'access': {
+      const { jti, expiresAt } = record
+      return isId(jti) && isTime(expiresAt) ? { kind: 'access', jti, userId, expiresAt } : undefined
+    }
+    case 'sessions': {
+      const { sessionIds, expiresAt } = record
+      return isSessionIds(sessionIds) && isTime(expiresAt)
+        ? { kind: 'sessions', userId, sessionIds, expiresAt }
+        : undefined
+    }
+    case 'cutoff': {
+      const { notBefore } = record
+      return isTime(notBefore) ? { kind: 'cutoff', userId, notBefore } : undefined
+    }
+    case 'user':
+      return { kind: 'user', userId }
+    default:
+      return undefined
   }
-  if (record.kind === 'cutoff') {
-    const { notBefore } = record
-    if (typeof notBefore !== 'number' || !Number.isFinite(notBefore)) return undefined
-    return { kind: 'cutoff', userId: record.userId, notBefore }
-  }
-  return undefined
 }

@@ -1,4 +1,8 @@
-import type { RevocationStore, RevokedAccessToken } from '../stores/revocation-store.js'
+import type {
+  RevocationStore,
+  RevokedAccessToken,
+  RevokedSessions,
+} from '../stores/revocation-store.js'
 import { type Clock, systemClock } from '../tokens/token-types.js'
 import type { RevocationBus } from './revocation-bus.js'
 import type { RevocationEvent } from './revocation-event.js'
@@ -43,8 +47,20 @@ export interface RevocationSync {
    * others get it from that resend or reconciliation). Idempotent.
    */
   revokeAccessToken(entry: RevokedAccessToken): Promise<void>
+  /** Same order for sessions (at most `MAX_SESSIONS_PER_EVENT` ids: the caller splits). */
+  revokeSessions(entry: RevokedSessions): Promise<void>
   /** Same order for a cut-off; resolves to the effective cut-off (it never moves back). */
   setCutoff(userId: string, notBefore: number): Promise<number>
+  /**
+   * Tells every process that the user's row changed (nothing is stored): this process's
+   * listeners at once, the others through the bus. Never rejects.
+   */
+  userChanged(userId: string): Promise<void>
+  /**
+   * Calls `listener` with the id of every user changed, here ({@link userChanged}) or on another
+   * process (a bus event): what user caches listen to.
+   */
+  onUserChange(listener: (userId: string) => void): void
   /** Re-reads the store's changes now (what the timer does). */
   reconcile(): Promise<void>
   /** Stops the timers; leaves the view, store and bus to their owners. */
@@ -85,9 +101,23 @@ export async function createRevocationSync(
   let closed = false
   /** Events whose publish failed, resent when the bus is up; bounded, oldest dropped first. */
   const unpublished: RevocationEvent[] = []
+  const userListeners: ((userId: string) => void)[] = []
+
+  function notifyUserChange(userId: string): void {
+    for (const listener of userListeners) {
+      try {
+        listener(userId)
+      } catch (error) {
+        onError(error)
+      }
+    }
+  }
 
   view.markUnsure(Number.NEGATIVE_INFINITY)
-  bus.subscribe((event) => view.apply(event))
+  bus.subscribe((event) => {
+    if (event.kind === 'user') notifyUserChange(event.userId)
+    else view.apply(event)
+  })
   bus.on('down', () => {
     generation++
     const since = clock()
@@ -193,12 +223,32 @@ export async function createRevocationSync(
       view.apply(event)
       await publish(event)
     },
+    async revokeSessions(entry) {
+      if (entry.sessionIds.length === 0) return
+      await store.revokeSessions(entry, clock())
+      const event = {
+        kind: 'sessions',
+        userId: entry.userId,
+        sessionIds: entry.sessionIds,
+        expiresAt: entry.expiresAt,
+      } as const
+      view.apply(event)
+      await publish(event)
+    },
     async setCutoff(userId, notBefore) {
       const effective = await store.setCutoff(userId, notBefore, clock())
       const event = { kind: 'cutoff', userId, notBefore: effective } as const
       view.apply(event)
       await publish(event)
       return effective
+    },
+    async userChanged(userId) {
+      notifyUserChange(userId)
+      // A lost one costs the other processes at most their cache's TTL: no resend.
+      await bus.publish({ kind: 'user', userId }).catch(onError)
+    },
+    onUserChange(listener) {
+      userListeners.push(listener)
     },
     reconcile,
     close() {

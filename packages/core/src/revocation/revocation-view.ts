@@ -1,6 +1,8 @@
 import type { LiveRevocations, RevocationStore } from '../stores/revocation-store.js'
 import type { RevocationCheck } from '../tokens/revocation-check.js'
 import { type Clock, systemClock, type VerifiedToken } from '../tokens/token-types.js'
+import { isCutOff } from './cutoff-rule.js'
+import { ExpiringIds } from './expiring-ids.js'
 import type { RevocationEvent } from './revocation-event.js'
 
 /** Options of {@link RevocationView}. All durations in seconds. */
@@ -15,8 +17,8 @@ export interface RevocationViewOptions {
    */
   readonly graceSeconds?: number
   /**
-   * The verifier's leeway past `exp` (default 0): a revoked jti is kept until `exp + leeway`,
-   * as long as the verifier could still accept it.
+   * The verifier's leeway past `exp` (default 0): a revoked jti or session is kept until its
+   * `expiresAt + leeway`, as long as the verifier could still accept a token it covers.
    */
   readonly leewaySeconds?: number
   /** Least time between two sweeps triggered by writes (default 60). */
@@ -26,17 +28,22 @@ export interface RevocationViewOptions {
 /** Sizes of a view, for metrics. */
 export interface RevocationViewSize {
   readonly accessTokens: number
+  readonly sessions: number
   readonly cutoffs: number
 }
 
 /**
  * The in-memory revocation state of one process: step 4 of the hot path. `isRevoked` is O(1),
- * synchronous and allocation-free: two Map lookups (and a clock read while the bus is down).
- *
- * - Revoked access jtis are kept until their `exp` (+ leeway), then swept, so memory is bounded
- *   by revocation rate x (access lifetime + leeway + sweep interval).
- * - Per-user cut-offs (`tokens_valid_after`) refuse a token when `iat === undefined ||
- *   iat <= notBefore`, the rule refresh verification uses; they only ever move forward.
+ * synchronous and allocation-free: at most three Map lookups (and a clock read while the bus is
+ * down). A token is refused when
+ * - its jti is revoked (a logout's access token), kept until its `exp` (+ leeway);
+ * - its session (`sid`) is revoked (a logout, a revoked device, a refresh-token reuse, a logout
+ *   everywhere), kept until the last token the session minted expires (+ leeway);
+ * - it was issued before its user's cut-off (`tokens_valid_after`: logout everywhere, password
+ *   change, deactivation), by {@link isCutOff}: the sessions revoked with a cut-off cover its
+ *   own second, so a login right after a logout everywhere is accepted at once, with no wait.
+ * Cut-offs only move forward. Memory is bounded by revocation rate x (token lifetime + leeway +
+ * sweep interval), plus one entry per user with a cut-off.
  *
  * Fail-closed policy. The view starts unsure (it has loaded nothing) and refuses every token
  * until {@link load} or {@link markSure}. When the bus reports down, `markUnsure(since)` starts a
@@ -56,10 +63,10 @@ export class RevocationView implements RevocationCheck {
   readonly #grace: number
   readonly #leeway: number
   readonly #sweepInterval: number
-  /** jti -> exp (epoch seconds). */
-  readonly #accessTokens = new Map<string, number>()
-  /** floor(exp) -> jtis expiring in that second: sweeping costs what it removes. */
-  readonly #expiries = new Map<number, string[]>()
+  /** Revoked access-token jtis, until their `exp`. */
+  readonly #accessTokens = new ExpiringIds()
+  /** Revoked session ids, until the last token of the session expires. */
+  readonly #sessions = new ExpiringIds()
   /** userId -> notBefore (epoch seconds). */
   readonly #cutoffs = new Map<string, number>()
   /** When the view stopped being sure (epoch seconds); -Infinity before the first load. */
@@ -74,7 +81,8 @@ export class RevocationView implements RevocationCheck {
   }
 
   /**
-   * True when the token must be refused: revoked jti, cut off, or the view cannot vouch. A
+   * True when the token must be refused: revoked jti or session, cut off, or the view cannot
+   * vouch. A
    * refresh token is never refused for the last reason: every use of one goes through the
    * store (session, rotation, cut-off), which is authoritative, so logout and refresh keep
    * working while the bus is down.
@@ -89,10 +97,11 @@ export class RevocationView implements RevocationCheck {
       return true
     }
     if (this.#accessTokens.has(token.jti)) return true
+    const sessionId = token.sessionId
+    if (sessionId !== undefined && this.#sessions.has(sessionId)) return true
     if (token.userId === undefined) return false
     const notBefore = this.#cutoffs.get(token.userId)
-    // Fail closed within the cut-off's second: iat has whole-second resolution.
-    return notBefore !== undefined && (token.iat === undefined || token.iat <= notBefore)
+    return notBefore !== undefined && isCutOff(token, notBefore)
   }
 
   /** True while the view refuses every access token: unsure for longer than its grace. */
@@ -116,9 +125,13 @@ export class RevocationView implements RevocationCheck {
     return this.#unsureSince
   }
 
-  /** How many revoked jtis and cut-offs the view holds. */
+  /** How many revoked jtis, revoked sessions and cut-offs the view holds. */
   get size(): RevocationViewSize {
-    return { accessTokens: this.#accessTokens.size, cutoffs: this.#cutoffs.size }
+    return {
+      accessTokens: this.#accessTokens.size,
+      sessions: this.#sessions.size,
+      cutoffs: this.#cutoffs.size,
+    }
   }
 
   /** Reads every live revocation from the store, merges it in, and marks the view sure. */
@@ -129,15 +142,30 @@ export class RevocationView implements RevocationCheck {
 
   /** Merges what a store read returned (idempotent; never removes anything). */
   merge(live: LiveRevocations): void {
-    for (const entry of live.accessTokens) this.#addAccessToken(entry.jti, entry.expiresAt)
+    for (const entry of live.accessTokens)
+      this.#remember(this.#accessTokens, entry.jti, entry.expiresAt)
+    for (const entry of live.sessions) {
+      this.#remember(this.#sessions, entry.sessionId, entry.expiresAt)
+    }
     for (const cutoff of live.cutoffs) this.#raiseCutoff(cutoff.userId, cutoff.notBefore)
     this.#maybeSweep()
   }
 
-  /** Applies one bus event (idempotent; cut-offs only move forward). */
+  /** Applies one bus event (idempotent; cut-offs only move forward). Others are ignored. */
   apply(event: RevocationEvent): void {
-    if (event.kind === 'access') this.#addAccessToken(event.jti, event.expiresAt)
-    else if (event.kind === 'cutoff') this.#raiseCutoff(event.userId, event.notBefore)
+    switch (event.kind) {
+      case 'access':
+        this.#remember(this.#accessTokens, event.jti, event.expiresAt)
+        break
+      case 'sessions':
+        for (const id of event.sessionIds) this.#remember(this.#sessions, id, event.expiresAt)
+        break
+      case 'cutoff':
+        this.#raiseCutoff(event.userId, event.notBefore)
+        break
+      default:
+        return
+    }
     this.#maybeSweep()
   }
 
@@ -155,41 +183,19 @@ export class RevocationView implements RevocationCheck {
   }
 
   /**
-   * Drops revoked jtis whose `exp + leeway` is before `now`; returns how many went. Cost is
-   * proportional to the entries removed plus the distinct expiry seconds held.
+   * Drops revoked jtis and sessions whose `expiresAt + leeway` is before `now`; returns how many
+   * went. Cost is proportional to the entries removed plus the distinct expiry seconds held.
    */
   sweep(now: number = this.#clock()): number {
     this.#lastSweep = now
     const limit = now - this.#leeway
-    let removed = 0
-    for (const [second, jtis] of this.#expiries) {
-      // Bucket `second` holds exps in [second, second + 1): nothing in it is due before `second`.
-      if (second >= limit) continue
-      const kept: string[] = []
-      for (const jti of jtis) {
-        const exp = this.#accessTokens.get(jti)
-        if (exp === undefined || Math.floor(exp) !== second) continue
-        if (exp < limit) {
-          this.#accessTokens.delete(jti)
-          removed++
-        } else kept.push(jti)
-      }
-      if (kept.length === 0) this.#expiries.delete(second)
-      else this.#expiries.set(second, kept)
-    }
-    return removed
+    return this.#accessTokens.sweep(limit) + this.#sessions.sweep(limit)
   }
 
-  #addAccessToken(jti: string, expiresAt: number): void {
-    const known = this.#accessTokens.get(jti)
-    if (known !== undefined && known >= expiresAt) return
+  #remember(ids: ExpiringIds, id: string, expiresAt: number): void {
     // Already dead to the verifier: nothing to remember.
     if (expiresAt + this.#leeway < this.#clock()) return
-    this.#accessTokens.set(jti, expiresAt)
-    const second = Math.floor(expiresAt)
-    const bucket = this.#expiries.get(second)
-    if (bucket === undefined) this.#expiries.set(second, [jti])
-    else bucket.push(jti)
+    ids.add(id, expiresAt)
   }
 
   #raiseCutoff(userId: string, notBefore: number): void {

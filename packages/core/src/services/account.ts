@@ -8,8 +8,8 @@ import type { UserRecord } from '../stores/user-store.js'
 import { emailProblem, normalizeEmail } from '../users/email.js'
 import type { LoginResult } from './login.js'
 import { startSession } from './login.js'
-import { revokeAllForUser } from './revocation.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
+import { endAllSessions } from './session-endings.js'
 
 const NAME_MAX = 150
 
@@ -50,14 +50,14 @@ export async function updateProfile(
     ...patch,
     profile: { ...user.profile, ...profile.values },
   })
+  await context.revocation.userChanged(user.id)
   return updated ?? user
 }
 
 /**
  * `POST /api/password/change/`: checks the old password (one verify), validates the new one,
  * stores its hash, ends every session of the user and cuts off every earlier token, then opens
- * a fresh session for this device (whose tokens {@link startSession} issues after the cut-off's
- * second).
+ * a fresh session for this device, whose tokens work at once (a new session: see `isCutOff`).
  */
 export async function changePassword(
   context: ServiceContext,
@@ -87,7 +87,8 @@ export async function changePassword(
     password: await context.hasher.hash(newPassword),
   })
   if (updated === undefined) throw new AuthenticationFailedError()
-  await revokeAllForUser(context, user.id, 'password_change')
+  await context.revocation.userChanged(user.id)
+  await endAllSessions(context, user.id, { reason: 'password_change', by: 'user', ip: request.ip })
   await audit(context, { type: 'password_changed', userId: user.id, ip: request.ip, data: {} })
   return startSession(context, updated, request)
 }

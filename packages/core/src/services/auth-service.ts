@@ -5,16 +5,23 @@ import type { Stores } from '../stores/stores.js'
 import type { UserRecord } from '../stores/user-store.js'
 import type { RevocationCheck } from '../tokens/revocation-check.js'
 import { createTokenEngine, type TokenEngine } from '../tokens/token-engine.js'
-import type { TokenSubject } from '../tokens/token-issuer.js'
+import type { IssuedToken, TokenSubject } from '../tokens/token-issuer.js'
 import type { VerifiedToken } from '../tokens/token-types.js'
 import { type Clock, systemClock } from '../tokens/token-types.js'
 import type { ProfileFields } from '../users/profile-fields.js'
 import { changePassword, updateProfile } from './account.js'
 import { authenticate, type LoginResult, login, startSession } from './login.js'
 import { type RegisterInput, register } from './registration.js'
-import { flushExpired, logout, revokeAllForUser, revokeFamily } from './revocation.js'
+import { flushExpired, logout, revokeAllForUser, revokeSession } from './revocation.js'
 import { type RefreshResult, rotateRefresh } from './rotation.js'
-import type { RequestContext, RevocationWriter, ServiceContext } from './service-context.js'
+import {
+  type RequestContext,
+  type RevocationWriter,
+  type ServiceContext,
+  storeRevocationWriter,
+} from './service-context.js'
+import type { SessionEnding } from './session-endings.js'
+import { obtainSlidingToken, refreshSlidingToken } from './sliding.js'
 import { verifyToken } from './verification.js'
 
 /** Options of {@link AuthService}. */
@@ -34,10 +41,11 @@ export interface AuthServiceOptions {
   /** Seconds a consumed refresh token may be retried for the same successor. Default 0. */
   readonly reuseInterval?: number
   /**
-   * Revocation across processes: the verifier asks `view` on every request, and logouts and
-   * cut-offs are written through `sync` (store, then view, then bus). When `tokens` is given,
-   * its verifier must have been built with the same view. Without `view` (an administrative
-   * tool that verifies no access token), revocations are still written through `sync`.
+   * Revocation across processes: the verifier asks `view` on every request, and logouts, ended
+   * sessions, cut-offs and user changes are written through `sync` (store, then view, then
+   * bus). When `tokens` is given, its verifier must have been built with the same view. Without
+   * `view` (an administrative tool that verifies no access token), revocations are still
+   * written through `sync`. Without either, revocations go to the store only.
    */
   readonly revocation?: { readonly view?: RevocationCheck; readonly sync: RevocationWriter }
 }
@@ -77,7 +85,8 @@ export class AuthService {
       profileFields: options.profileFields,
       passwordValidation: options.passwordValidation,
       reuseInterval,
-      revocation: options.revocation?.sync,
+      revocation:
+        options.revocation?.sync ?? storeRevocationWriter(options.stores.revocations, clock),
     }
   }
 
@@ -136,14 +145,47 @@ export class AuthService {
     return logout(this.#context, token, request, accessToken)
   }
 
-  /** Revokes one session (refresh-token family). */
-  revokeFamily(sessionId: string, reason: string): Promise<boolean> {
-    return revokeFamily(this.#context, sessionId, reason)
+  /**
+   * Ends one session (a refresh-token family) and every token naming it, on every process;
+   * false when it was not live. The caller checks that whoever acts may end it.
+   */
+  revokeSession(
+    session: { readonly id: string; readonly userId: string },
+    ending: SessionEnding,
+  ): Promise<boolean> {
+    return revokeSession(this.#context, session, ending)
   }
 
-  /** Revokes every session and token of a user issued until now; returns the cut-off. */
-  revokeAllForUser(userId: string, reason: string): Promise<number> {
-    return revokeAllForUser(this.#context, userId, reason)
+  /** Ends every session of a user and refuses every token issued until now; returns the cut-off. */
+  revokeAllForUser(userId: string, ending: SessionEnding): Promise<number> {
+    return revokeAllForUser(this.#context, userId, ending)
+  }
+
+  /**
+   * Tells every process that a user's row changed outside the services (an admin tool, an
+   * import), so their user caches drop it now rather than at their TTL.
+   */
+  userChanged(userId: string): Promise<void> {
+    return this.#context.revocation.userChanged(userId)
+  }
+
+  /** Calls `listener` with the id of every user whose row changed, here or on another process. */
+  onUserChange(listener: (userId: string) => void): void {
+    this.#context.revocation.onUserChange(listener)
+  }
+
+  /** simplejwt's sliding login: a sliding token that opens a session. */
+  obtainSlidingToken(
+    username: unknown,
+    password: unknown,
+    request: RequestContext,
+  ): Promise<IssuedToken> {
+    return obtainSlidingToken(this.#context, username, password, request)
+  }
+
+  /** Renews a sliding token within its `refresh_exp`, unless its session ended. */
+  refreshSlidingToken(token: string): Promise<IssuedToken> {
+    return refreshSlidingToken(this.#context, token)
   }
 
   /** Verifies a token of any type, honouring revocation (the verify endpoint). */

@@ -81,24 +81,27 @@ export async function login(
 }
 
 /**
- * Issues a refresh + access pair for `user` and records the new session family. Used by login
- * and by any flow that signs a user in (registration with auto-login, MFA, admin impersonation).
+ * Issues a refresh + access pair for `user` and records the new session family; both tokens
+ * name the session (`sid`). Used by login and by any flow that signs a user in (registration
+ * with auto-login, MFA, admin impersonation). Never waits and reads nothing: a session started
+ * right after a cut-off is a new session, which the cut-off does not cover (see
+ * `RevocationView`).
  */
 export async function startSession(
   context: ServiceContext,
   user: UserRecord,
   request: RequestContext,
 ): Promise<Omit<LoginResult, 'user'>> {
-  await waitPastCutoff(context, user.id)
-  const { refresh, access } = context.tokens.issuer.issueTokenPair(user)
   const sessionId = newJti()
+  const { refresh, access } = context.tokens.issuer.issueTokenPair(user, sessionId)
   const issuedAt = refresh.claims.iat as number
+  const now = context.clock()
   await context.stores.sessions.createSession({
     session: {
       id: sessionId,
       userId: user.id,
-      createdAt: context.clock(),
-      lastUsedAt: context.clock(),
+      createdAt: now,
+      lastUsedAt: now,
       expiresAt: refresh.exp,
       device: deviceLabel(request.device),
       ip: request.ip,
@@ -112,27 +115,4 @@ export async function startSession(
     },
   })
   return { sessionId, refresh, access }
-}
-
-/** Longest a new session waits for the clock to leave the user's cut-off second (real time). */
-const MAX_CUTOFF_WAIT_MS = 2000
-
-/**
- * A cut-off (logout everywhere, password change, deactivation) refuses every token of the user
- * issued in its own second, since `iat` has whole-second resolution: a session started in that
- * second would hand out tokens already refused. Waits for the next second instead, checking the
- * clock again after each timer (a timer runs on the monotonic clock, which the wall clock can
- * trail by a millisecond of rounding or an NTP step). A clock that does not move (a test's) or a
- * cut-off far ahead (a skewed instance) is given up on after {@link MAX_CUTOFF_WAIT_MS}.
- */
-async function waitPastCutoff(context: ServiceContext, userId: string): Promise<void> {
-  const cutoff = await context.stores.revocations.getCutoff(userId)
-  if (cutoff === undefined) return
-  const next = Math.floor(cutoff) + 1
-  const giveUpAt = performance.now() + MAX_CUTOFF_WAIT_MS
-  for (let wait = next - context.clock(); wait > 0; wait = next - context.clock()) {
-    const left = giveUpAt - performance.now()
-    if (left <= 0) return
-    await new Promise((resolve) => setTimeout(resolve, Math.min(Math.ceil(wait * 1000), left)))
-  }
 }

@@ -1,13 +1,14 @@
 import { TokenRevokedError } from '../errors/token-errors.js'
 import type { VerifiedToken } from '../tokens/token-types.js'
 import { isSpent, verifyRefreshToken } from './rotation.js'
-import { audit, type RequestContext, type ServiceContext } from './service-context.js'
+import type { RequestContext, ServiceContext } from './service-context.js'
+import { endAllSessions, endSession, type SessionEnding } from './session-endings.js'
 
 /**
- * `POST /api/token/blacklist/` (logout): revokes the refresh token's whole session family and,
- * when the request also carried a valid access token of the same user, that access token too.
- * Returns the session id. A token already revoked or spent by a rotation answers `token_revoked`,
- * as simplejwt does.
+ * `POST /api/token/blacklist/` (logout): ends the refresh token's session, which refuses every
+ * token naming it, on every process. An access token of the same user sent along that does not
+ * name that session (an older token) is revoked by its jti too. Returns the session id. A token
+ * already revoked or spent by a rotation answers `token_revoked`, as simplejwt does.
  */
 export async function logout(
   context: ServiceContext,
@@ -18,69 +19,64 @@ export async function logout(
   const verified = await verifyRefreshToken(context, token)
   const record = await context.stores.sessions.findRefreshToken(verified.jti)
   if (record === undefined) throw new TokenRevokedError()
+  const session = { id: record.familyId, userId: record.userId }
   if (isSpent(context, record, context.clock())) {
     // A rotated-out token presented again is reuse (RFC 9700 4.14.2), here as at refresh: the
     // family ends, and the answer is simplejwt's "Token is blacklisted".
-    await context.stores.sessions.revokeSession(record.familyId, context.clock(), 'reuse_detected')
+    await endSession(context, session, { reason: 'reuse_detected', by: 'system', ip: request.ip })
     throw new TokenRevokedError('refresh token reused: session revoked')
   }
-  const revoked = await context.stores.sessions.revokeSession(
-    record.familyId,
-    context.clock(),
-    'logout',
-  )
-  if (!revoked) throw new TokenRevokedError()
-  if (accessToken !== undefined && accessToken.userId === record.userId) {
-    const entry = { jti: accessToken.jti, userId: record.userId, expiresAt: accessToken.exp }
-    if (context.revocation === undefined) {
-      await context.stores.revocations.revokeAccessToken(entry, context.clock())
-    } else {
-      await context.revocation.revokeAccessToken(entry)
-    }
-  }
-  await audit(context, {
-    type: 'logout',
-    userId: record.userId,
+  const ended = await endSession(context, session, {
+    reason: 'logout',
+    by: 'user',
     ip: request.ip,
-    data: { session: record.familyId },
   })
+  if (!ended) throw new TokenRevokedError()
+  if (
+    accessToken !== undefined &&
+    accessToken.userId === record.userId &&
+    accessToken.sessionId !== record.familyId
+  ) {
+    await context.revocation.revokeAccessToken({
+      jti: accessToken.jti,
+      userId: record.userId,
+      expiresAt: accessToken.exp,
+    })
+  }
   return record.familyId
 }
 
-/** Revokes one session family (a device), e.g. from the sessions list or by an admin. */
-export async function revokeFamily(
+/**
+ * Ends one session (a device), from the sessions list or by an admin; false when it was not
+ * live. The caller checks that the actor may end it.
+ */
+export function revokeSession(
   context: ServiceContext,
-  sessionId: string,
-  reason: string,
+  session: { readonly id: string; readonly userId: string },
+  ending: SessionEnding,
 ): Promise<boolean> {
-  return context.stores.sessions.revokeSession(sessionId, context.clock(), reason)
+  return endSession(context, session, ending)
 }
 
 /**
- * Logout everywhere (also password change, deactivation, admin revoke): revokes every session of
- * the user and moves their cut-off to now, so every token issued until now, access tokens
- * included, is refused. Returns the cut-off (epoch seconds).
+ * Logout everywhere (also password change, deactivation, admin revoke): ends every session of
+ * the user and moves their cut-off to now, so every token issued until now is refused. Returns
+ * the cut-off (epoch seconds).
  */
-export async function revokeAllForUser(
+export function revokeAllForUser(
   context: ServiceContext,
   userId: string,
-  reason: string,
+  ending: SessionEnding,
 ): Promise<number> {
-  const now = context.clock()
-  await context.stores.sessions.revokeUserSessions(userId, now, reason)
-  const cutoff =
-    context.revocation === undefined
-      ? await context.stores.revocations.setCutoff(userId, now, now)
-      : await context.revocation.setCutoff(userId, now)
-  await audit(context, { type: 'logout_all', userId, ip: null, data: { reason } })
-  return cutoff
+  return endAllSessions(context, userId, ending)
 }
 
 /** Deletes expired sessions, refresh tokens and revocations; returns how many rows went. */
 export async function flushExpired(context: ServiceContext): Promise<number> {
   const now = context.clock()
   const tokens = await context.stores.sessions.flushExpired(now)
-  const revocations = await context.stores.revocations.flushExpired(now)
+  // Verifiers accept tokens LEEWAY seconds past exp: their revocations stay as long.
+  const revocations = await context.stores.revocations.flushExpired(now - context.settings.LEEWAY)
   return tokens + revocations
 }
 

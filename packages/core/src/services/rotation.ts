@@ -4,7 +4,9 @@ import type { RefreshTokenRecord } from '../stores/session-store.js'
 import type { IssuedToken } from '../tokens/token-issuer.js'
 import { newJti } from '../tokens/token-issuer.js'
 import type { VerifiedToken } from '../tokens/token-types.js'
-import { audit, type RequestContext, type ServiceContext } from './service-context.js'
+import type { RequestContext, ServiceContext } from './service-context.js'
+import { isCutOffInStore } from './session-checks.js'
+import { endSession } from './session-endings.js'
 
 /** The body of a refresh: a new access token, and the successor refresh token when rotating. */
 export interface RefreshResult {
@@ -65,12 +67,10 @@ export async function rotateRefresh(
       if (graceful && result.session.revokedAt === null && next !== undefined) {
         return issueFrom(context, verified, next, result.session.id)
       }
-      await sessions.revokeSession(result.session.id, now, 'reuse_detected')
-      await audit(context, {
-        type: 'refresh_reuse_detected',
-        userId: result.session.userId,
+      await endSession(context, result.session, {
+        reason: 'reuse_detected',
+        by: 'system',
         ip: request.ip,
-        data: { session: result.session.id },
       })
       throw new TokenRevokedError('refresh token reused: session revoked')
     }
@@ -83,8 +83,11 @@ export async function rotateRefresh(
 }
 
 /**
- * Verifies a refresh token for refresh and logout: signature and claims, a user id, the user
- * still there and active, and not cut off by a logout-everywhere or password change.
+ * Verifies a refresh token for refresh and logout: signature and claims (the revocation view
+ * included), a user id, the user still there and active. A token of a session needs nothing
+ * more here: its family's state in the store, which the caller reads next, is authoritative
+ * (a logout everywhere revokes every family). One without a session (minted before sessions
+ * were named, or by Django) is checked against its user's cut-off in the store.
  */
 export async function verifyRefreshToken(
   context: ServiceContext,
@@ -99,9 +102,7 @@ export async function verifyRefreshToken(
   if (user === undefined || (context.settings.CHECK_USER_IS_ACTIVE && !user.isActive)) {
     throw new RefreshUserInvalidError()
   }
-  const cutoff = await context.stores.revocations.getCutoff(verified.userId)
-  // Fail closed within the cut-off's second: iat has whole-second resolution.
-  if (cutoff !== undefined && (verified.iat === undefined || verified.iat <= cutoff)) {
+  if (verified.sessionId === undefined && (await isCutOffInStore(context, verified))) {
     throw new TokenRevokedError()
   }
   return verified

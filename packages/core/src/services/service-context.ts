@@ -2,7 +2,11 @@ import type { PasswordHasher } from '../passwords/password-hasher.js'
 import type { PasswordValidationOptions } from '../passwords/password-validators.js'
 import type { TesseraSettings } from '../settings/settings.js'
 import type { AuditEvent } from '../stores/audit-store.js'
-import type { RevokedAccessToken } from '../stores/revocation-store.js'
+import type {
+  RevocationStore,
+  RevokedAccessToken,
+  RevokedSessions,
+} from '../stores/revocation-store.js'
 import type { Stores } from '../stores/stores.js'
 import type { TokenEngine } from '../tokens/token-engine.js'
 import type { TokenSubject } from '../tokens/token-issuer.js'
@@ -32,16 +36,51 @@ export interface ServiceContext {
    */
   readonly reuseInterval: number
   /**
-   * Where revocations go: the store, then this process's view and the bus. Without one, only
-   * the store is written (refresh tokens and cut-offs are still enforced at refresh and verify).
+   * Where revocations go: a revocation sync writes the store, then this process's view and the
+   * bus; {@link storeRevocationWriter} only the store (refresh tokens, sessions and cut-offs are
+   * still enforced at refresh and verify).
    */
-  readonly revocation: RevocationWriter | undefined
+  readonly revocation: RevocationWriter
 }
 
-/** The writes of a revocation sync (see `createRevocationSync`). */
+/**
+ * The writes of a revocation sync (see `createRevocationSync`), and the user-change signal that
+ * travels the same way.
+ */
 export interface RevocationWriter {
   revokeAccessToken(entry: RevokedAccessToken): Promise<void>
+  /** At most `MAX_SESSIONS_PER_EVENT` (100) session ids per call. */
+  revokeSessions(entry: RevokedSessions): Promise<void>
   setCutoff(userId: string, notBefore: number): Promise<number>
+  /** Says that a user's row changed, to this process's listeners and, if any, the others. */
+  userChanged(userId: string): Promise<void>
+  /** Listens for changed users (user caches). */
+  onUserChange(listener: (userId: string) => void): void
+}
+
+/**
+ * A writer for services without a revocation view or bus (a library user's single process, an
+ * administrative tool): revocations go to the store, user changes to this process's listeners.
+ */
+export function storeRevocationWriter(store: RevocationStore, clock: Clock): RevocationWriter {
+  const listeners: ((userId: string) => void)[] = []
+  return {
+    revokeAccessToken: (entry) => store.revokeAccessToken(entry, clock()),
+    revokeSessions: (entry) => store.revokeSessions(entry, clock()),
+    setCutoff: (userId, notBefore) => store.setCutoff(userId, notBefore, clock()),
+    async userChanged(userId) {
+      for (const listener of listeners) {
+        try {
+          listener(userId)
+        } catch {
+          // A cache that fails to drop an entry must not fail the write that changed the user.
+        }
+      }
+    },
+    onUserChange(listener) {
+      listeners.push(listener)
+    },
+  }
 }
 
 /** Writes an audit event; audit failures never fail the operation they describe. */

@@ -2,12 +2,14 @@ import { TokenRevokedError } from '../errors/token-errors.js'
 import type { VerifiedToken } from '../tokens/token-types.js'
 import { isSpent } from './rotation.js'
 import type { ServiceContext } from './service-context.js'
+import { checkSessionLive, isCutOffInStore } from './session-checks.js'
 
 /**
- * `POST /api/token/verify/`: signature and claims of a token of any type, then revocation: a
- * refresh token must belong to a live session and not be spent by a rotation, and no token may
- * predate its user's cut-off
- * (logout everywhere, password change). Throws the typed token error.
+ * `POST /api/token/verify/`: signature and claims of a token of any type, then revocation, by
+ * the store as well as the revocation view: a refresh token must belong to a live session and
+ * not be spent by a rotation; an access or sliding token's session must not have ended; a token
+ * without a session must not predate its user's cut-off (logout everywhere, password change).
+ * Throws the typed token error.
  */
 export async function verifyToken(context: ServiceContext, token: string): Promise<VerifiedToken> {
   const result = context.tokens.verifier.verify(token)
@@ -21,12 +23,12 @@ export async function verifyToken(context: ServiceContext, token: string): Promi
     }
     // simplejwt blacklists a refresh token once rotated: verify says so too.
     if (isSpent(context, record, context.clock())) throw new TokenRevokedError()
-  }
-  if (verified.userId !== undefined) {
-    const cutoff = await context.stores.revocations.getCutoff(verified.userId)
-    if (cutoff !== undefined && (verified.iat === undefined || verified.iat <= cutoff)) {
+    // The family's revocation covers cut-offs for a token of a session; not for an older one.
+    if (verified.sessionId === undefined && (await isCutOffInStore(context, verified))) {
       throw new TokenRevokedError()
     }
+  } else if (!(await checkSessionLive(context, verified))) {
+    throw new TokenRevokedError()
   }
   return verified
 }

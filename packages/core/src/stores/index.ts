@@ -16,6 +16,8 @@ export type {
   LiveRevocations,
   RevocationStore,
   RevokedAccessToken,
+  RevokedSession,
+  RevokedSessions,
   UserTokenCutoff,
 } from './revocation-store.js'
 export type {

@@ -115,8 +115,11 @@ export interface SessionStore {
   listSessions(userId: string, now: number): Promise<SessionRecord[]>
   /** Revokes one family at `now`; false if it does not exist or was already revoked. */
   revokeSession(id: string, now: number, reason: string): Promise<boolean>
-  /** Revokes every live family of the user (not revoked, `expiresAt > now`); returns how many. */
-  revokeUserSessions(userId: string, now: number, reason: string): Promise<number>
+  /**
+   * Revokes every live family of the user (not revoked, `expiresAt > now`) in one statement;
+   * returns their ids (in no particular order), so that their access tokens can be revoked too.
+   */
+  revokeUserSessions(userId: string, now: number, reason: string): Promise<string[]>
   /**
    * Deletes, in one transaction, the tokens that expired before `now` (strictly) and the families
    * that did, with their remaining tokens; returns how many tokens went. Consumed tokens are kept

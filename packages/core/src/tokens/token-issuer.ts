@@ -86,7 +86,7 @@ const DEFAULT_LIFETIMES: TokenLifetimes = {
 
 /**
  * Mints tokens with simplejwt's layout: `token_type, exp, iat, jti, user_id`, then `sub`, `iss`,
- * `aud`, then custom claims; `jti` is 32 lowercase hex from a CSPRNG. The header is
+ * `aud`, `sid` (the session, when the token belongs to one), then custom claims; `jti` is 32 lowercase hex from a CSPRNG. The header is
  * `{"alg","typ":"JWT","kid"}` of the ring's current key.
  */
 export class TokenIssuer<U extends TokenSubject = TokenSubject> {
@@ -116,7 +116,7 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
     this.#customClaims = options.customClaims
     const names = this.#names
     this.#reserved = new Set([
-      ...['exp', 'iat', 'nbf', 'sub', 'iss', 'aud', 'jti', 'token_type', 'user_id'],
+      ...['exp', 'iat', 'nbf', 'sub', 'iss', 'aud', 'jti', 'sid', 'token_type', 'user_id'],
       names.tokenType,
       names.jti,
       names.userId,
@@ -134,29 +134,41 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
     this.#signInput = createSignFunction(key)
   }
 
-  /** A refresh token for `user` (the start of a session family) and its derived access token. */
-  issueTokenPair(user: U): IssuedTokenPair {
-    const refresh = this.issueRefreshToken(user)
+  /**
+   * A refresh token for `user` (the start of a session family) and its derived access token.
+   * With `sessionId`, both name the session in their `sid` claim (OpenID Connect's session id),
+   * so revoking the session ends its access tokens too.
+   */
+  issueTokenPair(user: U, sessionId?: string): IssuedTokenPair {
+    const refresh = this.issueRefreshToken(user, sessionId)
     return { refresh, access: this.accessTokenFromRefresh(refresh.claims) }
   }
 
-  /** A refresh token for `user`. */
-  issueRefreshToken(user: U): IssuedToken {
-    return this.#issue('refresh', this.#lifetimes.refresh, this.#userClaims(user, 'refresh'))
+  /** A refresh token for `user`, of session `sessionId` when given. */
+  issueRefreshToken(user: U, sessionId?: string): IssuedToken {
+    return this.#issue(
+      'refresh',
+      this.#lifetimes.refresh,
+      this.#userClaims(user, 'refresh', sessionId),
+    )
   }
 
   /** A stand-alone access token for `user`. */
   issueAccessToken(user: U): IssuedToken {
-    return this.#issue('access', this.#lifetimes.access, this.#userClaims(user, 'access'))
+    return this.#issue(
+      'access',
+      this.#lifetimes.access,
+      this.#userClaims(user, 'access', undefined),
+    )
   }
 
-  /** A sliding token for `user`, refreshable until its `refresh_exp`. */
-  issueSlidingToken(user: U): IssuedToken {
+  /** A sliding token for `user`, refreshable until its `refresh_exp`; of `sessionId` when given. */
+  issueSlidingToken(user: U, sessionId?: string): IssuedToken {
     const now = Math.floor(this.#clock())
     // simplejwt's SlidingToken sets refresh_exp right after jti, before the user claims.
     const claims = {
       [this.#slidingRefreshExp]: now + this.#lifetimes.slidingRefresh,
-      ...this.#userClaims(user, 'sliding'),
+      ...this.#userClaims(user, 'sliding', sessionId),
     }
     return this.#issue('sliding', this.#lifetimes.sliding, claims)
   }
@@ -207,6 +219,19 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
   }
 
   /**
+   * The longest a token that a session's refresh can mint stays valid, in seconds: the access
+   * (or sliding) lifetime. A revoked session is remembered this long after its revocation.
+   */
+  get sessionTokenLifetime(): number {
+    return Math.max(this.#lifetimes.access, this.#lifetimes.sliding)
+  }
+
+  /** The sliding refresh lifetime in seconds (`SLIDING_TOKEN_REFRESH_LIFETIME`). */
+  get slidingRefreshLifetime(): number {
+    return this.#lifetimes.slidingRefresh
+  }
+
+  /**
    * A sliding token with renewed `exp` and `iat` (simplejwt keeps its `jti` and `refresh_exp`).
    * The caller has verified `token` with `expiryClaim` set to the sliding refresh claim.
    */
@@ -221,11 +246,12 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
     return this.#issue('sliding', this.#lifetimes.sliding, copied, token.jti)
   }
 
-  #userClaims(user: U, type: TokenType): Record<string, unknown> {
+  #userClaims(user: U, type: TokenType, sessionId: string | undefined): Record<string, unknown> {
     const id = String(user.id)
     const claims: Record<string, unknown> = { [this.#names.userId]: id, sub: id }
     if (this.#issuer !== undefined) claims.iss = this.#issuer
     if (this.#audience !== undefined) claims.aud = this.#audience
+    if (sessionId !== undefined) claims.sid = sessionId
     const custom = this.#customClaims?.(user, type)
     if (custom !== undefined) {
       for (const name of Object.keys(custom)) {

@@ -43,6 +43,11 @@ export interface VerifiedToken {
   readonly jti: string
   /** The user id as a string (older simplejwt tokens carry integers), if the token has one. */
   readonly userId: string | undefined
+  /**
+   * The session the token belongs to (its `sid` claim), if any. Tessera's access, refresh and
+   * sliding tokens name their session; tokens minted elsewhere (simplejwt's) have none.
+   */
+  readonly sessionId: string | undefined
   /** Expiry, epoch seconds. */
   readonly exp: number
   /** Issued-at, epoch seconds, if present. */

@@ -252,10 +252,18 @@ export class TokenVerifier {
     else if (Number.isSafeInteger(rawUserId)) userId = String(rawUserId)
     else if (rawUserId !== undefined)
       return invalid('token_claim_invalid', 'user id is not a string or integer')
+    const sessionId = claims.sid
+    if (
+      sessionId !== undefined &&
+      (typeof sessionId !== 'string' || sessionId.length === 0 || sessionId.length > MAX_JTI_LENGTH)
+    ) {
+      return invalid('token_claim_invalid', 'sid is not a short string')
+    }
     const verified: VerifiedToken = {
       type,
       jti,
       userId,
+      sessionId,
       exp,
       iat: iat as number | undefined,
       kid,

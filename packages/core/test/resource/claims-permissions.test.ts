@@ -20,6 +20,7 @@ const token = (claims: Record<string, unknown>): VerifiedToken & { userId: strin
   type: 'access',
   jti: 'j',
   userId: '42',
+  sessionId: undefined,
   exp: 2,
   iat: 1,
   kid: 'k',

@@ -27,6 +27,7 @@ export function token(overrides: Partial<VerifiedToken> = {}): VerifiedToken {
     type: 'access',
     jti: 'jti-1',
     userId: 'u1',
+    sessionId: undefined,
     exp: T0 + 300,
     iat: T0,
     kid: 'k1',

@@ -1,34 +1,6 @@
-import { RevocationView, type VerifiedToken } from '@tessera/core'
+import { RevocationView } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
-
-const T0 = 1_800_000_000
-
-/** A frozen clock the test moves by hand. */
-function frozenClock(start = T0) {
-  let now = start
-  return {
-    clock: () => now,
-    set: (value: number) => {
-      now = value
-    },
-    advance: (seconds: number) => {
-      now += seconds
-    },
-  }
-}
-
-function token(overrides: Partial<VerifiedToken> = {}): VerifiedToken {
-  return {
-    type: 'access',
-    jti: 'jti-1',
-    userId: 'u1',
-    exp: T0 + 300,
-    iat: T0,
-    kid: 'k1',
-    claims: {},
-    ...overrides,
-  }
-}
+import { frozenClock, T0, token } from './bus-fixture.js'
 
 /** A view that has loaded (an empty store): sure from the start. */
 function sureView(options: ConstructorParameters<typeof RevocationView>[0] = {}) {
@@ -54,8 +26,12 @@ describe('RevocationView: revoked access tokens', () => {
     const event = { kind: 'access', jti: 'a', userId: 'u1', expiresAt: T0 + 60 } as const
     view.apply(event)
     view.apply(event)
-    view.merge({ accessTokens: [{ jti: 'a', userId: 'u1', expiresAt: T0 + 60 }], cutoffs: [] })
-    expect(view.size).toEqual({ accessTokens: 1, cutoffs: 0 })
+    view.merge({
+      accessTokens: [{ jti: 'a', userId: 'u1', expiresAt: T0 + 60 }],
+      sessions: [],
+      cutoffs: [],
+    })
+    expect(view.size).toEqual({ accessTokens: 1, sessions: 0, cutoffs: 0 })
   })
 
   it('does not store a revocation of a token already past exp + leeway', () => {
@@ -122,6 +98,45 @@ describe('RevocationView: expiry sweep', () => {
   })
 })
 
+describe('RevocationView: revoked sessions', () => {
+  it('refuses every token naming a revoked session, whatever its type; others pass', () => {
+    const view = sureView({ clock: () => T0 })
+    view.apply({ kind: 'sessions', userId: 'u1', sessionIds: ['s1', 's2'], expiresAt: T0 + 305 })
+    for (const type of ['access', 'refresh', 'sliding']) {
+      expect(view.isRevoked(token({ type, jti: `${type}-a`, sessionId: 's1' }))).toBe(true)
+      expect(view.isRevoked(token({ type, jti: `${type}-b`, sessionId: 's2' }))).toBe(true)
+      expect(view.isRevoked(token({ type, jti: `${type}-c`, sessionId: 's3' }))).toBe(false)
+    }
+    // A token without a session is judged by its jti and cut-off only.
+    expect(view.isRevoked(token({ sessionId: undefined }))).toBe(false)
+    expect(view.size).toEqual({ accessTokens: 0, sessions: 2, cutoffs: 0 })
+  })
+
+  it('keeps a session until its expiresAt + leeway, then sweeps it; merges are idempotent', () => {
+    const time = frozenClock()
+    const view = sureView({ clock: time.clock, leewaySeconds: 5, sweepIntervalSeconds: 3600 })
+    const live = { sessionId: 's1', userId: 'u1', expiresAt: T0 + 10 }
+    view.merge({ accessTokens: [], sessions: [live, live], cutoffs: [] })
+    view.apply({ kind: 'sessions', userId: 'u1', sessionIds: ['s1'], expiresAt: T0 + 10 })
+    view.apply({ kind: 'sessions', userId: 'u1', sessionIds: ['old'], expiresAt: T0 - 6 })
+    expect(view.size.sessions).toBe(1)
+    time.set(T0 + 15)
+    expect(view.sweep()).toBe(0)
+    expect(view.isRevoked(token({ sessionId: 's1', exp: T0 + 20 }))).toBe(true)
+    time.set(T0 + 15.5)
+    expect(view.sweep()).toBe(1)
+    expect(view.size.sessions).toBe(0)
+  })
+
+  it('ignores events that revoke nothing (user changes, key rotations)', () => {
+    const view = sureView({ clock: () => T0 })
+    view.apply({ kind: 'user', userId: 'u1' })
+    view.apply({ kind: 'keys' })
+    expect(view.size).toEqual({ accessTokens: 0, sessions: 0, cutoffs: 0 })
+    expect(view.isRevoked(token({ sessionId: 's1' }))).toBe(false)
+  })
+})
+
 describe('RevocationView: per-user cut-offs', () => {
   it('refuses iat <= notBefore and tokens without iat, accepts later ones', () => {
     const view = sureView({ clock: () => T0 })
@@ -135,11 +150,26 @@ describe('RevocationView: per-user cut-offs', () => {
     expect(view.isRevoked(token({ userId: undefined, iat: undefined }))).toBe(false)
   })
 
+  it('a token of a session is cut off for earlier seconds only: its own session covers the cut-off second', () => {
+    const view = sureView({ clock: () => T0 + 0.7 })
+    view.apply({ kind: 'cutoff', userId: 'u1', notBefore: T0 + 0.4 })
+    // Issued in the cut-off's second: before it (then its session was revoked with the
+    // cut-off) or after it (a new login, accepted at once).
+    expect(view.isRevoked(token({ iat: T0, sessionId: 'new' }))).toBe(false)
+    expect(view.isRevoked(token({ iat: T0 - 1, sessionId: 'old' }))).toBe(true)
+    expect(view.isRevoked(token({ iat: undefined, sessionId: 'old' }))).toBe(true)
+    view.apply({ kind: 'sessions', userId: 'u1', sessionIds: ['old'], expiresAt: T0 + 305 })
+    expect(view.isRevoked(token({ iat: T0, sessionId: 'old' }))).toBe(true)
+    // Without a session, the cut-off's second fails closed.
+    expect(view.isRevoked(token({ iat: T0, sessionId: undefined }))).toBe(true)
+    expect(view.isRevoked(token({ iat: T0 + 1, sessionId: undefined }))).toBe(false)
+  })
+
   it('only moves a cut-off forward, whatever the order of events', () => {
     const view = sureView({ clock: () => T0 })
     view.apply({ kind: 'cutoff', userId: 'u1', notBefore: T0 + 10 })
     view.apply({ kind: 'cutoff', userId: 'u1', notBefore: T0 })
-    view.merge({ accessTokens: [], cutoffs: [{ userId: 'u1', notBefore: T0 + 5 }] })
+    view.merge({ accessTokens: [], sessions: [], cutoffs: [{ userId: 'u1', notBefore: T0 + 5 }] })
     expect(view.isRevoked(token({ iat: T0 + 10 }))).toBe(true)
     expect(view.isRevoked(token({ iat: T0 + 11 }))).toBe(false)
   })
@@ -153,6 +183,7 @@ describe('RevocationView: fail-closed window', () => {
     const store = {
       loadLive: async () => ({
         accessTokens: [{ jti: 'jti-9', userId: 'u1', expiresAt: T0 + 60 }],
+        sessions: [{ sessionId: 's-9', userId: 'u1', expiresAt: T0 + 60 }],
         cutoffs: [],
       }),
     }
@@ -160,6 +191,7 @@ describe('RevocationView: fail-closed window', () => {
     expect(view.sure).toBe(true)
     expect(view.isRevoked(token())).toBe(false)
     expect(view.isRevoked(token({ jti: 'jti-9' }))).toBe(true)
+    expect(view.isRevoked(token({ sessionId: 's-9' }))).toBe(true)
   })
 
   it('answers from its state for graceSeconds after markUnsure, then refuses everything', () => {

@@ -1,9 +1,12 @@
 import {
   AuthService,
   type AuthServiceOptions,
+  createRevocationSync,
+  InProcessRevocationBus,
   loadSettings,
   PasswordHasher,
   type PasswordVerifyFormat,
+  RevocationView,
   type SettingsInput,
   type Stores,
 } from '@tessera/core'
@@ -17,10 +20,37 @@ export function frozenClock(start = 1_800_000_000): {
   return { now: () => current, advance: (seconds) => (current += seconds) }
 }
 
+/**
+ * {@link makeService} with what a server runs: a revocation view that its verifier asks, kept
+ * by a sync over an in-process bus. `close()` stops the sync's timer.
+ */
+export async function makeServiceWithView(
+  stores: Stores,
+  options: { settings?: SettingsInput; clock?: () => number } = {},
+) {
+  const clock = options.clock ?? (() => Date.now() / 1000)
+  const view = new RevocationView({ clock })
+  const bus = new InProcessRevocationBus()
+  const sync = await createRevocationSync({
+    view,
+    store: stores.revocations,
+    bus,
+    clock,
+    reconcileIntervalSeconds: 0,
+  })
+  const made = makeService(stores, { ...options, clock, revocation: { view, sync } })
+  return { ...made, view, bus, sync, close: () => sync.close() }
+}
+
 /** An AuthService on the given stores with cheap argon2 parameters and a verify counter. */
 export function makeService(
   stores: Stores,
-  options: { settings?: SettingsInput; reuseInterval?: number; clock?: () => number } = {},
+  options: {
+    settings?: SettingsInput
+    reuseInterval?: number
+    clock?: () => number
+    revocation?: AuthServiceOptions['revocation']
+  } = {},
 ): { auth: AuthService; verifies: PasswordVerifyFormat[]; hasher: PasswordHasher } {
   const verifies: PasswordVerifyFormat[] = []
   const hasher = new PasswordHasher({
@@ -38,6 +68,7 @@ export function makeService(
     hasher,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.reuseInterval === undefined ? {} : { reuseInterval: options.reuseInterval }),
+    ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
   }
   return { auth: new AuthService(serviceOptions), verifies, hasher }
 }

@@ -36,6 +36,7 @@ if (POSTGRES_URL === undefined) {
         '0001_initial',
         '0002_revocation_change_indexes',
         '0003_signing_keys',
+        '0004_revoked_sessions',
       ])
     })
 

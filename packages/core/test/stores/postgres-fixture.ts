@@ -50,6 +50,7 @@ export async function emptyTables(pool: pg.Pool, schema: string): Promise<void> 
     'auth_groups',
     'auth_permissions',
     'revoked_access_tokens',
+    'revoked_sessions',
     'user_token_cutoffs',
     'audit_events',
     'signing_keys',

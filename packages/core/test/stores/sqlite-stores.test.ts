@@ -42,7 +42,12 @@ describe('sqlite adapter', () => {
     file = await createTempSqliteFile()
     const stores = await createSqliteStores({ database: await file.open(), migrate: false })
     expect(await stores.migrate()).toEqual({
-      applied: ['0001_initial', '0002_revocation_change_indexes', '0003_signing_keys'],
+      applied: [
+        '0001_initial',
+        '0002_revocation_change_indexes',
+        '0003_signing_keys',
+        '0004_revoked_sessions',
+      ],
     })
     expect(await stores.migrate()).toEqual({ applied: [] })
     const again = await createSqliteStores({ database: await file.open() })

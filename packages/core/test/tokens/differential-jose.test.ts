@@ -198,6 +198,7 @@ describe('simplejwt interoperability', () => {
       type: 'access',
       jti,
       userId: '42',
+      sessionId: undefined,
       exp: NOW + 300,
       iat: NOW,
       kid: keyRing.defaultKey.kid,

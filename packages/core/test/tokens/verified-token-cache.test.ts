@@ -165,7 +165,16 @@ describe('VerifiedTokenCache', () => {
       headerKid: undefined,
       key: {} as never,
       notBefore: Number.NEGATIVE_INFINITY,
-      token: { type: 'access', jti, userId: '1', exp: T0, iat: T0, kid: 'k', claims: {} },
+      token: {
+        type: 'access',
+        jti,
+        userId: '1',
+        sessionId: undefined,
+        exp: T0,
+        iat: T0,
+        kid: 'k',
+        claims: {},
+      },
     })
     cache.set('a', entry('a'))
     cache.set('b', entry('b'))
@@ -188,7 +197,16 @@ describe('VerifiedTokenCache', () => {
       headerKid: undefined,
       key: {} as never,
       notBefore: Number.NEGATIVE_INFINITY,
-      token: { type: 'access', jti: 'g', userId: '1', exp: T0, iat: T0, kid: 'k', claims: {} },
+      token: {
+        type: 'access',
+        jti: 'g',
+        userId: '1',
+        sessionId: undefined,
+        exp: T0,
+        iat: T0,
+        kid: 'k',
+        claims: {},
+      },
     })
     expect(cache.get(forged)).toBeUndefined()
     // Deleting the forged text leaves the genuine entry alone.
@@ -206,7 +224,16 @@ describe('VerifiedTokenCache keys', () => {
       headerKid: undefined,
       key: {} as never,
       notBefore: Number.NEGATIVE_INFINITY,
-      token: { type: 'access', jti, userId: '1', exp: T0, iat: T0, kid: 'k', claims: {} },
+      token: {
+        type: 'access',
+        jti,
+        userId: '1',
+        sessionId: undefined,
+        exp: T0,
+        iat: T0,
+        kid: 'k',
+        claims: {},
+      },
     })
     const first = 'h.first-payload.signature-tail'
     const second = 'h.other-payload.signature-tail'

@@ -171,7 +171,6 @@ export function registerAccountRoutes(app: FastifyInstance, context: RouteContex
             newPassword as string,
             requestContext(request),
           )
-          request.server.tessera.users.invalidate(user.id)
           return { refresh: session.refresh.token, access: session.access.token }
         },
       },

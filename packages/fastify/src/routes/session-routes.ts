@@ -67,7 +67,7 @@ export function registerSessionRoutes(app: FastifyInstance, context: RouteContex
           ) {
             return sendError(reply, 'not_found', challenge)
           }
-          await auth.revokeFamily(id, 'session_revoked')
+          await auth.revokeSession(session, { reason: 'revoked', by: 'user', ip: request.ip })
           return reply.code(204).send()
         },
       },
@@ -85,8 +85,13 @@ export function registerSessionRoutes(app: FastifyInstance, context: RouteContex
           schema: { summary: 'Log out everywhere', tags: ['sessions'] },
         },
         handler: async (request) => {
-          if (request.user.isAuthenticated)
-            await auth.revokeAllForUser(request.user.id, 'logout_all')
+          if (request.user.isAuthenticated) {
+            await auth.revokeAllForUser(request.user.id, {
+              reason: 'logout_all',
+              by: 'user',
+              ip: request.ip,
+            })
+          }
           return {}
         },
       },

@@ -1,5 +1,5 @@
 import '../fastify-types.js'
-import { AuthenticationFailedError, type AuthService, TokenRevokedError } from '@tessera/core'
+import { type AuthService, TokenRevokedError } from '@tessera/core'
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import { sendError } from '../drf-responses.js'
 import { requiredString } from '../drf-validation.js'
@@ -226,7 +226,7 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
 }
 
 function registerSlidingRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { auth, challenge, settings } = context
+  const { auth, challenge } = context
   defineResource(
     app,
     '/token/sliding/',
@@ -246,9 +246,12 @@ function registerSlidingRoutes(app: FastifyInstance, context: RouteContext): voi
           const input = request.body as { username: string; password: string }
           const username = input.username.trim()
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
-          const user = await auth.authenticate(username, input.password)
-          if (user === undefined) throw new AuthenticationFailedError()
-          return { token: auth.tokens.issuer.issueSlidingToken(user).token }
+          const token = await auth.obtainSlidingToken(
+            username,
+            input.password,
+            requestContext(request),
+          )
+          return { token: token.token }
         },
       },
     },
@@ -266,13 +269,7 @@ function registerSlidingRoutes(app: FastifyInstance, context: RouteContext): voi
         },
         handler: async (request) => {
           const { token } = request.body as { token: string }
-          const result = auth.tokens.verifier.verify(
-            token,
-            'sliding',
-            settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM,
-          )
-          if (!result.ok) throw result.error
-          return { token: auth.tokens.issuer.refreshSlidingToken(result.token).token }
+          return { token: (await auth.refreshSlidingToken(token)).token }
         },
       },
     },

@@ -16,6 +16,8 @@ import {
   POSTGRES_URL,
   postJson,
   REDIS_URL,
+  revokeSessionStatus,
+  sessionIdOf,
   type TestDatabase,
   uniqueRedisPrefix,
 } from './service-fixtures.js'
@@ -130,6 +132,44 @@ if (POSTGRES_URL === undefined) {
       // The pair the change handed out works everywhere.
       expect(await helloStatus(a.url, changed.body.access as string)).toBe(200)
       expect(await helloStatus(b.url, changed.body.access as string)).toBe(200)
+    }, 60_000)
+
+    it('revoking a session on A ends its access token on B within 1 s; a login right after logout-all on B works on both at once', async ({
+      annotate,
+    }) => {
+      const [a, b] = await Promise.all([instance(), instance()])
+      await signUp(a, 'kim')
+      const phone = await login(a, 'kim')
+      const laptop = await login(b, 'kim')
+      expect(await helloStatus(b.url, phone.access)).toBe(200)
+
+      expect(await revokeSessionStatus(a.url, laptop.access, sessionIdOf(phone.access))).toBe(204)
+      expect(await helloStatus(a.url, phone.access)).toBe(401)
+      const lag = await millisUntilStatus(b.url, phone.access, 401, PROPAGATION_LIMIT_MS)
+      await annotate(`session revoked on A: B refused its access token after ${lag.toFixed(1)} ms`)
+      const verified = await postJson(`${b.url}/api/token/verify/`, { token: phone.access })
+      expect(verified).toEqual({
+        status: 400,
+        body: { non_field_errors: ['Token is blacklisted'] },
+      })
+      expect(await helloStatus(a.url, laptop.access)).toBe(200)
+      expect(await helloStatus(b.url, laptop.access)).toBe(200)
+
+      const everywhere = await postJson(
+        `${b.url}/api/logout/all/`,
+        {},
+        { authorization: `Bearer ${laptop.access}` },
+      )
+      expect(everywhere).toEqual({ status: 200, body: {} })
+      const started = performance.now()
+      const fresh = await login(a, 'kim')
+      await annotate(`login right after logout-all: ${(performance.now() - started).toFixed(1)} ms`)
+      for (const server of [a, b]) {
+        expect(await helloStatus(server.url, fresh.access)).toBe(200)
+        await millisUntilStatus(server.url, laptop.access, 401, PROPAGATION_LIMIT_MS)
+      }
+      const refreshed = await postJson(`${b.url}/api/token/refresh/`, { refresh: fresh.refresh })
+      expect(refreshed.status).toBe(200)
     }, 60_000)
 
     it("the CLI's users deactivate reaches every running instance within 1 s", async () => {

@@ -130,6 +130,26 @@ export async function postJson(
   return { status: response.status, body: (await response.json()) as Record<string, string> }
 }
 
+/** The `sid` claim of a token: the session (refresh family) it belongs to. */
+export function sessionIdOf(token: string): string {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString())
+  return String(payload.sid)
+}
+
+/** `DELETE /api/sessions/<id>/` as the holder of `access`; resolves to the status. */
+export async function revokeSessionStatus(
+  baseUrl: string,
+  access: string,
+  sessionId: string,
+): Promise<number> {
+  const response = await fetch(`${baseUrl}/api/sessions/${sessionId}/`, {
+    method: 'DELETE',
+    headers: { authorization: `Bearer ${access}` },
+  })
+  await response.arrayBuffer()
+  return response.status
+}
+
 /** The status of `GET /api/hello/` with `access` as the bearer token. */
 export async function helloStatus(baseUrl: string, access: string): Promise<number> {
   const response = await fetch(`${baseUrl}/api/hello/`, {

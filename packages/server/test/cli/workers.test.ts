@@ -43,6 +43,32 @@ async function helloStatuses(url: string, access: string, count: number): Promis
   return statuses
 }
 
+/**
+ * Polls until `count` hello requests on new connections (spread over the workers) all answer
+ * `status`; resolves to the milliseconds it took, or fails after `limitMs`.
+ */
+async function millisUntilEveryWorker(
+  url: string,
+  access: string,
+  status: number,
+  limitMs: number,
+  count = 6,
+): Promise<number> {
+  const started = performance.now()
+  let statuses = await helloStatuses(url, access, count)
+  while (statuses.some((each) => each !== status)) {
+    if (performance.now() - started > limitMs) {
+      throw new Error(`still ${statuses.join(',')} after ${limitMs} ms; expected ${status}`)
+    }
+    statuses = await helloStatuses(url, access, count)
+  }
+  return performance.now() - started
+}
+
+function sessionIdOf(token: string): string {
+  return String(JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()).sid)
+}
+
 describe('tessera serve --workers 2 on one SQLite file', () => {
   it('logout on one worker refuses the access token on every worker, across a restart', async () => {
     const cwd = tempDir()
@@ -62,13 +88,36 @@ describe('tessera serve --workers 2 on one SQLite file', () => {
     )
     expect(out).toEqual({ status: 200, body: {} })
     // The worker that served the logout revoked it before answering; the others hear it over
-    // IPC. Give the bus its bound (1 s), then every request on every worker must be refused.
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-    expect(await helloStatuses(server.url, access, 10)).toEqual(Array(10).fill(401))
+    // IPC, within the bus's bound (1 s).
+    await millisUntilEveryWorker(server.url, access, 401, 1000, 10)
 
     expect(await server.stop()).toBe(0)
     server = await serve(cwd, ['--workers', '2'])
     expect(await helloStatuses(server.url, access, 4)).toEqual([401, 401, 401, 401])
+    expect(await server.stop()).toBe(0)
+  }, 120_000)
+
+  it('revoking a session on one worker ends its access token on every worker within 1 s', async ({
+    annotate,
+  }) => {
+    const cwd = tempDir()
+    const server = await serve(cwd, ['--workers', '2'])
+    await post(`${server.url}/api/register/`, { username: 'kim', password: PASSWORD })
+    const credentials = { username: 'kim', password: PASSWORD }
+    const phone = (await post(`${server.url}/api/token/`, credentials)).body
+    const laptop = (await post(`${server.url}/api/token/`, credentials)).body
+    const phoneAccess = phone.access as string
+    expect(await helloStatuses(server.url, phoneAccess, 4)).toEqual([200, 200, 200, 200])
+    const revoked = await fetch(`${server.url}/api/sessions/${sessionIdOf(phoneAccess)}/`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${laptop.access}`, connection: 'close' },
+    })
+    expect(revoked.status).toBe(204)
+    const lag = await millisUntilEveryWorker(server.url, phoneAccess, 401, 1000)
+    await annotate(`session revoked on one worker: every worker refused after ${lag.toFixed(1)} ms`)
+    expect(await helloStatuses(server.url, laptop.access as string, 4)).toEqual([
+      200, 200, 200, 200,
+    ])
     expect(await server.stop()).toBe(0)
   }, 120_000)
 
@@ -86,13 +135,7 @@ describe('tessera serve --workers 2 on one SQLite file', () => {
     expect(run.status).toBe(0)
     // SQLite without Redis: each worker re-reads the file's revocations every second, so
     // within 2 s every worker refuses (checked over several new connections at once).
-    const deadline = performance.now() + 2000
-    let statuses = await helloStatuses(server.url, access, 6)
-    while (statuses.some((status) => status !== 401) && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-      statuses = await helloStatuses(server.url, access, 6)
-    }
-    expect(statuses).toEqual(Array(6).fill(401))
+    await millisUntilEveryWorker(server.url, access, 401, 2000)
     expect(await server.stop()).toBe(0)
   }, 120_000)
 

@@ -89,13 +89,13 @@ export function createMemorySessionStore(state: MemoryState): SessionStore {
     },
 
     async revokeUserSessions(userId: string, now: number, reason: string) {
-      let count = 0
+      const revoked: string[] = []
       for (const session of [...sessions.values()]) {
         if (session.userId !== userId || !isLive(session, now)) continue
         sessions.set(session.id, { ...session, revokedAt: now, revokeReason: reason })
-        count += 1
+        revoked.push(session.id)
       }
-      return count
+      return revoked
     },
 
     async flushExpired(now: number) {

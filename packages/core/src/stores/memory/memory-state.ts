@@ -14,6 +14,14 @@ export interface MemoryRevokedToken {
   readonly createdAt: number
 }
 
+/** A revoked session with the time it was written. */
+export interface MemoryRevokedSession {
+  readonly sessionId: string
+  readonly userId: string
+  readonly expiresAt: number
+  readonly createdAt: number
+}
+
 /** A cut-off with the time it last moved. */
 export interface MemoryCutoff {
   readonly notBefore: number
@@ -37,6 +45,7 @@ export interface MemoryState {
   readonly sessions: Map<string, SessionRecord>
   readonly refreshTokens: Map<string, RefreshTokenRecord>
   readonly revokedTokens: Map<string, MemoryRevokedToken>
+  readonly revokedSessions: Map<string, MemoryRevokedSession>
   readonly cutoffs: Map<string, MemoryCutoff>
   readonly audit: AuditRecord[]
   readonly signingKeys: Map<string, StoredKey>
@@ -68,6 +77,7 @@ export function createMemoryState(): MemoryState {
     sessions: new Map(),
     refreshTokens: new Map(),
     revokedTokens: new Map(),
+    revokedSessions: new Map(),
     cutoffs: new Map(),
     audit: [],
     signingKeys: new Map(),

@@ -90,6 +90,14 @@ export interface RevokedAccessTokensTable {
   created_at: number
 }
 
+/** A revoked session, kept while tokens it minted may still verify. */
+export interface RevokedSessionsTable {
+  session_id: string
+  user_id: string
+  expires_at: number
+  created_at: number
+}
+
 /** Per-user cut-off; `updated_at` is when it last moved (for `loadChangedSince`). */
 export interface UserTokenCutoffsTable {
   user_id: string
@@ -137,6 +145,7 @@ export interface Database {
   sessions: SessionsTable
   refresh_tokens: RefreshTokensTable
   revoked_access_tokens: RevokedAccessTokensTable
+  revoked_sessions: RevokedSessionsTable
   user_token_cutoffs: UserTokenCutoffsTable
   audit_events: AuditEventsTable
   signing_keys: SigningKeysTable

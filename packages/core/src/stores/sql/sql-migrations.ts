@@ -3,6 +3,7 @@ import { type MigrationReport, StoreUnavailableError } from '../stores.js'
 import { initialMigration } from './migration-0001-initial.js'
 import { revocationChangeIndexesMigration } from './migration-0002-revocation-change-indexes.js'
 import { signingKeysMigration } from './migration-0003-signing-keys.js'
+import { revokedSessionsMigration } from './migration-0004-revoked-sessions.js'
 import type { SqlContext } from './sql-context.js'
 import type { Database } from './sql-database.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -23,6 +24,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
         '0001_initial': initialMigration(dialect),
         '0002_revocation_change_indexes': revocationChangeIndexesMigration,
         '0003_signing_keys': signingKeysMigration(dialect),
+        '0004_revoked_sessions': revokedSessionsMigration(dialect),
       }
     },
   }

@@ -5,7 +5,7 @@ import type { Database } from './sql-database.js'
 import { guard } from './sql-errors.js'
 import { fixedQuery } from './sql-fixed-query.js'
 
-/** Reads revoked tokens and cut-offs; the filters stay in SQL so indexes can serve them. */
+/** Reads revoked tokens, sessions and cut-offs; the filters stay in SQL so indexes serve them. */
 async function loadRevocations(
   db: Kysely<Database>,
   now: number,
@@ -15,15 +15,29 @@ async function loadRevocations(
     .selectFrom('revoked_access_tokens')
     .select(['jti', 'user_id', 'expires_at'])
     .where('expires_at', '>', now)
+  let sessions = db
+    .selectFrom('revoked_sessions')
+    .select(['session_id', 'user_id', 'expires_at'])
+    .where('expires_at', '>', now)
   let cutoffs = db.selectFrom('user_token_cutoffs').select(['user_id', 'not_before'])
   if (since !== undefined) {
     tokens = tokens.where('created_at', '>', since)
+    sessions = sessions.where('created_at', '>', since)
     cutoffs = cutoffs.where('updated_at', '>', since)
   }
-  const [tokenRows, cutoffRows] = await Promise.all([tokens.execute(), cutoffs.execute()])
+  const [tokenRows, sessionRows, cutoffRows] = await Promise.all([
+    tokens.execute(),
+    sessions.execute(),
+    cutoffs.execute(),
+  ])
   return {
     accessTokens: tokenRows.map((row) => ({
       jti: row.jti,
+      userId: row.user_id,
+      expiresAt: row.expires_at,
+    })),
+    sessions: sessionRows.map((row) => ({
+      sessionId: row.session_id,
       userId: row.user_id,
       expiresAt: row.expires_at,
     })),
@@ -31,12 +45,12 @@ async function loadRevocations(
   }
 }
 
-/** Access-token revocations and per-user cut-offs in SQL; every write is one upsert. */
-// Read on every refresh and logout: written out (see fixedQuery).
+// Read on a refresh or logout of a token without a session: written out (see fixedQuery).
 const CUTOFF_OF_USER = fixedQuery<{ not_before: number }>(
   'select "not_before" from {user_token_cutoffs} where "user_id" = ?',
 )
 
+/** Access-token and session revocations and per-user cut-offs in SQL; every write is one upsert. */
 export function createSqlRevocationStore(context: SqlContext): RevocationStore {
   const { db, dialect } = context
   // Two-argument MAX is SQLite's scalar maximum; PostgreSQL calls it GREATEST.
@@ -53,6 +67,23 @@ export function createSqlRevocationStore(context: SqlContext): RevocationStore {
             created_at: now,
           })
           .onConflict((conflict) => conflict.column('jti').doNothing())
+          .execute()
+      }),
+
+    revokeSessions: (entry, now) =>
+      guard(async () => {
+        if (entry.sessionIds.length === 0) return
+        await db
+          .insertInto('revoked_sessions')
+          .values(
+            entry.sessionIds.map((sessionId) => ({
+              session_id: sessionId,
+              user_id: entry.userId,
+              expires_at: entry.expiresAt,
+              created_at: now,
+            })),
+          )
+          .onConflict((conflict) => conflict.column('session_id').doNothing())
           .execute()
       }),
 
@@ -96,11 +127,12 @@ export function createSqlRevocationStore(context: SqlContext): RevocationStore {
 
     flushExpired: (now) =>
       guard(async () => {
-        const result = await db
-          .deleteFrom('revoked_access_tokens')
-          .where('expires_at', '<', now)
-          .executeTakeFirst()
-        return Number(result.numDeletedRows)
+        let count = 0
+        for (const table of ['revoked_access_tokens', 'revoked_sessions'] as const) {
+          const result = await db.deleteFrom(table).where('expires_at', '<', now).executeTakeFirst()
+          count += Number(result.numDeletedRows)
+        }
+        return count
       }),
   }
 }

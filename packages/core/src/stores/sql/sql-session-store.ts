@@ -95,16 +95,17 @@ export function createSqlSessionStore(context: SqlContext): SessionStore {
       }),
 
     async revokeUserSessions(userId: string, now: number, reason: string) {
-      if (!isDecimalId(userId)) return 0
+      if (!isDecimalId(userId)) return []
       return guard(async () => {
-        const result = await db
+        const rows = await db
           .updateTable('sessions')
           .set({ revoked_at: now, revoke_reason: reason })
           .where('user_id', '=', userId)
           .where('revoked_at', 'is', null)
           .where('expires_at', '>', now)
-          .executeTakeFirst()
-        return Number(result.numUpdatedRows)
+          .returning('id')
+          .execute()
+        return rows.map((row) => row.id)
       })
     },
 

@@ -5,6 +5,16 @@ function byJti<T extends { jti: string }>(list: T[]): T[] {
   return [...list].sort((a, b) => (a.jti < b.jti ? -1 : 1))
 }
 
+function bySession<T extends { sessionId: string }>(list: T[]): T[] {
+  return [...list].sort((a, b) => (a.sessionId < b.sessionId ? -1 : 1))
+}
+
+/** The flat entries `loadLive` returns for one `revokeSessions` call. */
+function flatten(entry: { userId: string; sessionIds: string[]; expiresAt: number }) {
+  const { userId, expiresAt } = entry
+  return entry.sessionIds.map((sessionId) => ({ sessionId, userId, expiresAt }))
+}
+
 /** RevocationStore: idempotent revocations, forward-only cut-offs, live and changed views. */
 export function describeRevocationStore(getStores: GetStores): void {
   describe('RevocationStore', () => {
@@ -17,7 +27,11 @@ export function describeRevocationStore(getStores: GetStores): void {
         revocations.revokeAccessToken(entry, NOW + 2),
         revocations.revokeAccessToken(entry, NOW + 3),
       ])
-      expect(await revocations.loadLive(NOW)).toEqual({ accessTokens: [entry], cutoffs: [] })
+      expect(await revocations.loadLive(NOW)).toEqual({
+        accessTokens: [entry],
+        sessions: [],
+        cutoffs: [],
+      })
       // The first write keeps its time.
       expect((await revocations.loadChangedSince(NOW + 0.5, NOW)).accessTokens).toEqual([])
     })
@@ -77,11 +91,13 @@ export function describeRevocationStore(getStores: GetStores): void {
 
       expect(await revocations.loadChangedSince(NOW, NOW)).toEqual({
         accessTokens: [after],
+        sessions: [],
         cutoffs: [{ userId: '2', notBefore: NOW + 5 }],
       })
       // Strictly after: a write at exactly `since` was already seen.
       expect(await revocations.loadChangedSince(NOW + 10, NOW)).toEqual({
         accessTokens: [],
+        sessions: [],
         cutoffs: [],
       })
       const all = await revocations.loadChangedSince(NOW - 1000, NOW)
@@ -105,6 +121,64 @@ export function describeRevocationStore(getStores: GetStores): void {
       )
       // Cut-offs are never flushed.
       expect(await revocations.getCutoff('1')).toBe(NOW - 100)
+    })
+
+    it('revokes sessions idempotently, several in one call, the first write keeping its entry', async () => {
+      const { revocations } = getStores()
+      const first = { userId: '7', sessionIds: [randomId(), randomId()], expiresAt: NOW + 300 }
+      await revocations.revokeSessions(first, NOW)
+      const again = {
+        userId: '7',
+        sessionIds: [first.sessionIds[0] as string],
+        expiresAt: NOW + 900,
+      }
+      await revocations.revokeSessions(again, NOW + 1)
+      await Promise.all([
+        revocations.revokeSessions(first, NOW + 2),
+        revocations.revokeSessions(first, NOW + 3),
+      ])
+      await revocations.revokeSessions({ userId: '7', sessionIds: [], expiresAt: NOW + 300 }, NOW)
+      const live = await revocations.loadLive(NOW)
+      expect(bySession(live.sessions)).toEqual(bySession(flatten(first)))
+      expect(live.accessTokens).toEqual([])
+      expect((await revocations.loadChangedSince(NOW + 0.5, NOW)).sessions).toEqual([])
+    })
+
+    it('revokes 100 sessions in one call, and 20 overlapping calls at once', async () => {
+      const { revocations } = getStores()
+      const ids = Array.from({ length: 100 }, () => randomId())
+      await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          revocations.revokeSessions(
+            { userId: '9', sessionIds: ids.slice(index * 4, index * 4 + 20), expiresAt: NOW + 60 },
+            NOW,
+          ),
+        ),
+      )
+      await revocations.revokeSessions({ userId: '9', sessionIds: ids, expiresAt: NOW + 60 }, NOW)
+      const live = await revocations.loadLive(NOW)
+      expect(bySession(live.sessions)).toEqual(
+        bySession(flatten({ userId: '9', sessionIds: ids, expiresAt: NOW + 60 })),
+      )
+    })
+
+    it('loads live and changed sessions, and flushes expired ones', async () => {
+      const { revocations } = getStores()
+      const before = { userId: '1', sessionIds: [randomId()], expiresAt: NOW + 600 }
+      const after = { userId: '2', sessionIds: [randomId()], expiresAt: NOW + 600 }
+      const edge = { userId: '2', sessionIds: [randomId()], expiresAt: NOW }
+      const dead = { userId: '2', sessionIds: [randomId()], expiresAt: NOW - 1 }
+      await revocations.revokeSessions(before, NOW - 10)
+      for (const entry of [after, edge, dead]) await revocations.revokeSessions(entry, NOW + 10)
+      expect(bySession((await revocations.loadLive(NOW)).sessions)).toEqual(
+        bySession([...flatten(before), ...flatten(after)]),
+      )
+      expect((await revocations.loadChangedSince(NOW, NOW)).sessions).toEqual(flatten(after))
+      expect((await revocations.loadChangedSince(NOW + 10, NOW)).sessions).toEqual([])
+      expect(await revocations.flushExpired(NOW)).toBe(1)
+      expect(bySession((await revocations.loadChangedSince(0, 0)).sessions)).toEqual(
+        bySession([...flatten(before), ...flatten(after), ...flatten(edge)]),
+      )
     })
   })
 }

@@ -78,7 +78,8 @@ Example:
       if ((await stores.users.updateUser(user.id, { password: encoded })) === undefined) {
         throw new CommandError(`user '${username}' does not exist`)
       }
-      await auth.revokeAllForUser(user.id, 'password_change')
+      await auth.userChanged(user.id)
+      await auth.revokeAllForUser(user.id, { reason: 'password_change', by: 'admin' })
       await recordAudit(stores, 'password_changed', user.id, { via: 'changepassword' })
       input.io.stdout.write(
         `Password changed successfully for user '${user.username}'; their sessions were ended.\n`,

@@ -98,9 +98,11 @@ async function show(stores: Stores, out: CliOutput, username: string, json: bool
 async function setActive(input: CommandInput, username: string, active: boolean): Promise<void> {
   const out = input.io.stdout
   if (active) {
-    await withContext(openStoreContext(input.io), async ({ stores }) => {
+    await withContext(openAuthContext(input.io), async ({ stores, auth }) => {
       const user = await requireUser(stores, username)
       await stores.users.updateUser(user.id, { isActive: true })
+      // Running servers drop the user from their caches now, not at their TTL.
+      await auth.userChanged(user.id)
       await recordAudit(stores, 'user_activated', user.id, { via: 'cli' })
       out.write(
         `User '${printable(user.username)}' ${user.isActive ? 'was already' : 'is now'} active.\n`,
@@ -111,8 +113,9 @@ async function setActive(input: CommandInput, username: string, active: boolean)
   await withContext(openAuthContext(input.io), async ({ stores, auth }) => {
     const user = await requireUser(stores, username)
     await stores.users.updateUser(user.id, { isActive: false })
+    await auth.userChanged(user.id)
     // Deactivation ends every session and cuts off every token issued until now.
-    await auth.revokeAllForUser(user.id, 'deactivated')
+    await auth.revokeAllForUser(user.id, { reason: 'deactivated', by: 'admin' })
     await recordAudit(stores, 'user_deactivated', user.id, { via: 'cli' })
     out.write(
       `User '${printable(user.username)}' ${user.isActive ? 'is now' : 'was already'} inactive; ` +
