@@ -257,38 +257,70 @@ describe('examples/microservice with TESSERA_REDIS_URL: logout reaches the servi
     rmSync(dir, { recursive: true, force: true })
   })
 
+  const post = (path: string, body: unknown, access?: string) =>
+    fetch(`${tessera.url}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(access === undefined ? {} : { authorization: `Bearer ${access}` }),
+      },
+      body: JSON.stringify(body),
+    })
+  const login = async () =>
+    (await (await post('/api/token/', { username: 'ada', password: PASSWORD })).json()) as {
+      access: string
+      refresh: string
+    }
+  const articles = (access: string) =>
+    fetch(`${example.url}/api/articles/`, { headers: { authorization: `Bearer ${access}` } })
+
+  /** Polls the example until it refuses `access`, for at most a second; the last response. */
+  async function refusedWithinASecond(access: string): Promise<Response> {
+    const started = performance.now()
+    let response = await articles(access)
+    while (response.status === 200 && performance.now() - started < 1000) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+      response = await articles(access)
+    }
+    return response
+  }
+
   it('refuses the access token within a second of its logout on Tessera', async () => {
-    const post = (path: string, body: unknown, access?: string) =>
-      fetch(`${tessera.url}${path}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(access === undefined ? {} : { authorization: `Bearer ${access}` }),
-        },
-        body: JSON.stringify(body),
-      })
     expect((await post('/api/register/', { username: 'ada', password: PASSWORD })).status).toBe(201)
-    const pair = (await (
-      await post('/api/token/', { username: 'ada', password: PASSWORD })
-    ).json()) as { access: string; refresh: string }
-    const articles = () =>
-      fetch(`${example.url}/api/articles/`, {
-        headers: { authorization: `Bearer ${pair.access}` },
-      })
-    expect((await articles()).status).toBe(200)
+    const pair = await login()
+    expect((await articles(pair.access)).status).toBe(200)
 
     const loggedOut = await post('/api/token/blacklist/', { refresh: pair.refresh }, pair.access)
     expect(loggedOut.status).toBe(200)
-    const started = performance.now()
-    let response = await articles()
-    while (response.status === 200 && performance.now() - started < 1000) {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-      response = await articles()
-    }
+    const response = await refusedWithinASecond(pair.access)
     expect(response.status).toBe(401)
     expect(await response.json()).toMatchObject({
       code: 'token_not_valid',
       messages: [expect.objectContaining({ message: 'Token is blacklisted' })],
     })
+  })
+
+  it('refuses the access tokens of a session ended on Tessera from another device, or by a refresh-token reuse', async () => {
+    const phone = await login()
+    const laptop = await login()
+    expect((await articles(phone.access)).status).toBe(200)
+    const sid = JSON.parse(Buffer.from(phone.access.split('.')[1] ?? '', 'base64url').toString())
+      .sid as string
+    const revoked = await fetch(`${tessera.url}/api/sessions/${sid}/`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${laptop.access}` },
+    })
+    expect(revoked.status).toBe(204)
+    expect((await refusedWithinASecond(phone.access)).status).toBe(401)
+    expect((await articles(laptop.access)).status).toBe(200)
+
+    // The laptop's refresh token is stolen and used; the laptop's next refresh is a reuse.
+    const stolen = await post('/api/token/refresh/', { refresh: laptop.refresh })
+    const thief = (await stolen.json()) as { access: string }
+    expect((await articles(thief.access)).status).toBe(200)
+    expect((await post('/api/token/refresh/', { refresh: laptop.refresh })).status).toBe(401)
+    for (const access of [thief.access, laptop.access]) {
+      expect((await refusedWithinASecond(access)).status).toBe(401)
+    }
   })
 })

@@ -28,13 +28,17 @@ const rotated = generateSigningKey('ES256')
 const jwksOf = (...keys: SigningKey[]) => KeyRing.forVerification(keys).toJwks()
 // Issued a minute back: the servers' clocks (real or frozen at start) are past iat.
 const issuedAt = () => Date.now() / 1000 - 60
-const issue = (signing: SigningKey = key, claims: Record<string, unknown> = {}) =>
+const issue = (
+  signing: SigningKey = key,
+  claims: Record<string, unknown> = {},
+  sessionId?: string,
+) =>
   new TokenIssuer({
     keyRing: new KeyRing([signing]),
     clock: issuedAt,
     customClaims: () => claims as never,
     audience: 'api',
-  }).issueTokenPair({ id: 42 })
+  }).issueTokenPair({ id: 42 }, sessionId)
 
 const CHALLENGE = 'Bearer realm="api"'
 const NOT_AUTHENTICATED = { detail: 'Authentication credentials were not provided.' }
@@ -230,6 +234,33 @@ describe.each(VERSIONS)('tesseraResourceServer on %s', (_name, express) => {
       status: 401,
       body: invalidBody('Token is blacklisted'),
     })
+  })
+
+  it('refuses every token of a session the issuer ended, once the bus says so; others pass', async () => {
+    await listen({
+      jwksUri: jwks.url,
+      audience: 'api',
+      clock: () => now,
+      revocation: { bus, view },
+    })
+    const session = `phone-${Math.random()}`
+    const phone = issue(key, {}, session).access
+    const rotated = issue(key, {}, session).access
+    const laptop = issue(key, {}, 'laptop').access
+    expect(await call('/private', `Bearer ${phone.token}`)).toMatchObject({ status: 200 })
+    await bus.publish({
+      kind: 'sessions',
+      userId: '42',
+      sessionIds: [session],
+      expiresAt: now + 305,
+    })
+    for (const token of [phone.token, rotated.token]) {
+      expect(await call('/private', `Bearer ${token}`)).toMatchObject({
+        status: 401,
+        body: invalidBody('Token is blacklisted'),
+      })
+    }
+    expect(await call('/private', `Bearer ${laptop.token}`)).toMatchObject({ status: 200 })
   })
 
   it('refuses to guard a route the middleware did not see', async () => {

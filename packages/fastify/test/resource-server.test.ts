@@ -99,12 +99,12 @@ describe('tesseraResourceServer (Fastify, verify-only)', () => {
 
 describe('tesseraResourceServer with a JWKS, claims and revocation', () => {
   const key = generateSigningKey('EdDSA')
-  const issue = (claims: Record<string, unknown> = {}) =>
+  const issue = (claims: Record<string, unknown> = {}, sessionId?: string) =>
     new TokenIssuer({
       keyRing: new KeyRing([key]),
       clock: () => now,
       customClaims: () => claims as never,
-    }).issueTokenPair({ id: 9 }).access
+    }).issueTokenPair({ id: 9 }, sessionId).access
   let jwks: JwksServer
   let app: FastifyInstance
   const bus = new ManualBus()
@@ -156,5 +156,23 @@ describe('tesseraResourceServer with a JWKS, claims and revocation', () => {
     const revoked = await app.inject({ url: '/private', headers })
     expect(revoked.statusCode).toBe(401)
     expect(revoked.json().messages[0].message).toBe('Token is blacklisted')
+  })
+
+  it('refuses every token of a session the issuer ended, once the bus says so; others pass', async () => {
+    const phone = issue({}, 'phone-session')
+    const rotated = issue({}, 'phone-session')
+    const laptop = issue({}, 'laptop-session')
+    const status = async (token: string) =>
+      (await app.inject({ url: '/private', headers: { authorization: `JWT ${token}` } })).statusCode
+    expect(await status(phone.token)).toBe(200)
+    await bus.publish({
+      kind: 'sessions',
+      userId: '9',
+      sessionIds: ['phone-session'],
+      expiresAt: now + 305,
+    })
+    expect(await status(phone.token)).toBe(401)
+    expect(await status(rotated.token)).toBe(401)
+    expect(await status(laptop.token)).toBe(200)
   })
 })

@@ -30,7 +30,11 @@ function entries(n, now) {
 const view = new RevocationView()
 gc()
 const before = process.memoryUsage().heapUsed
-let live = { accessTokens: entries(count, Math.floor(Date.now() / 1000)), cutoffs: [] }
+let live = {
+  accessTokens: entries(count, Math.floor(Date.now() / 1000)),
+  sessions: [],
+  cutoffs: [],
+}
 view.merge(live)
 live = undefined
 gc()

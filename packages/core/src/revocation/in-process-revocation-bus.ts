@@ -6,20 +6,26 @@ const EVENT = 'revocation'
 
 /**
  * A bus inside one process: for a single instance, and for tests. Always connected; delivery is
- * synchronous, in publish order, to every subscriber.
+ * synchronous, in publish order, to every subscriber. Pass another in-process bus to share its
+ * channel: each handle has its own subscribers and closes on its own, like the connections of
+ * a networked bus (several Tessera apps in one process, or one app's instances in a test).
  *
  * @example
  * const bus = new InProcessRevocationBus()
  * const sync = await createRevocationSync({ view, store: stores.revocations, bus })
  */
 export class InProcessRevocationBus implements RevocationBus {
-  readonly #emitter = new EventEmitter()
+  readonly #emitter: EventEmitter
   readonly #signals = new BusSignals(true, undefined)
+  readonly #deliver = (event: RevocationEvent) => this.#signals.deliver(event)
   #closed = false
 
-  constructor() {
-    this.#emitter.setMaxListeners(0)
-    this.#emitter.on(EVENT, (event: RevocationEvent) => this.#signals.deliver(event))
+  constructor(shareChannelWith?: InProcessRevocationBus) {
+    this.#emitter =
+      shareChannelWith === undefined
+        ? new EventEmitter().setMaxListeners(0)
+        : shareChannelWith.#emitter
+    this.#emitter.on(EVENT, this.#deliver)
   }
 
   get connected(): boolean {
@@ -40,8 +46,9 @@ export class InProcessRevocationBus implements RevocationBus {
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return
     this.#closed = true
-    this.#emitter.removeAllListeners()
+    this.#emitter.removeListener(EVENT, this.#deliver)
     this.#signals.setConnected(false)
   }
 }

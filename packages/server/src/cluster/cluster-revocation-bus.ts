@@ -24,6 +24,12 @@ function isRevocationMessage(message: unknown): message is RevocationMessage {
   )
 }
 
+/** Options of {@link ClusterRevocationBus}. */
+export interface ClusterRevocationBusOptions {
+  /** Reports malformed events and handlers that throw; default: ignore. */
+  readonly onError?: (error: unknown) => void
+}
+
 /**
  * The revocation bus of `tessera serve --workers N`: a worker sends events to the primary over
  * node:cluster's IPC channel and the primary relays them to every worker, the sender included.
@@ -32,18 +38,35 @@ function isRevocationMessage(message: unknown): message is RevocationMessage {
  */
 export class ClusterRevocationBus implements RevocationBus {
   readonly #handlers: RevocationEventHandler[] = []
+  readonly #onError: (error: unknown) => void
   readonly #onMessage = (message: unknown) => {
     if (!isRevocationMessage(message)) return
     const event = parseRevocationEvent(message.event)
-    if (event === undefined) return
-    for (const handler of this.#handlers) handler(event)
+    // Named, never quoted: a payload is input.
+    if (event === undefined) return this.#report(new Error('malformed revocation payload'))
+    for (const handler of this.#handlers) {
+      try {
+        handler(event)
+      } catch (error) {
+        this.#report(error)
+      }
+    }
   }
 
-  constructor() {
+  constructor(options: ClusterRevocationBusOptions = {}) {
     if (typeof process.send !== 'function') {
       throw new Error('ClusterRevocationBus runs in a cluster worker only')
     }
+    this.#onError = options.onError ?? (() => {})
     process.on('message', this.#onMessage)
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#onError(error)
+    } catch {
+      // A reporter that throws must not stop the deliveries.
+    }
   }
 
   get connected(): boolean {

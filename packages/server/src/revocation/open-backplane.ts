@@ -44,7 +44,9 @@ export async function openBackplane(
     return openRedisBackplane(settings.REDIS_URL, settings.REDIS_PREFIX, options)
   }
   if (database.kind === 'postgres') return openPostgresBackplane(database.url, options)
-  const bus = cluster.isWorker ? new ClusterRevocationBus() : new InProcessRevocationBus()
+  const bus = cluster.isWorker
+    ? new ClusterRevocationBus({ onError: options.onError })
+    : new InProcessRevocationBus()
   return {
     bus,
     description: cluster.isWorker ? 'worker IPC' : 'in-process',
