@@ -1,7 +1,6 @@
 import {
   createRevocationSync,
   InProcessRevocationBus,
-  type RevocationEvent,
   type RevocationStore,
   RevocationView,
 } from '@tessera/core'
