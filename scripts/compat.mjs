@@ -29,6 +29,9 @@ const DELIBERATE = {
     'whole family, so its successor is refused too; simplejwt only refuses the reused token',
   'unknown path': 'Django answers its HTML 404 outside DRF views; the contract asks for DRF JSON',
   'broken json': "the text after 'JSON parse error - ' is the parser's own (Python vs V8)",
+  'obtain password with spaces around':
+    'passwords are never trimmed: DRF strips them (at registration and at login), which ' +
+    'silently changes the secret; Tessera takes them as sent, so only the registered string logs in',
 }
 
 const steps = [
@@ -78,6 +81,58 @@ const steps = [
     '/api/token/',
     { username: `peter${run}`, password: 'correct horse battery' },
   ],
+  // Text no store holds as given, and whitespace in passwords.
+  ['obtain nul username', 'POST', '/api/token/', { username: `pe\u0000ter${run}`, password: 'x' }],
+  [
+    'obtain nul password',
+    'POST',
+    '/api/token/',
+    { username: `peter${run}`, password: 'correct\u0000horse' },
+  ],
+  [
+    'obtain lone surrogate',
+    'POST',
+    '/api/token/',
+    { username: `peter${run}\ud800`, password: 'x' },
+  ],
+  [
+    'obtain whitespace-only password',
+    'POST',
+    '/api/token/',
+    { username: `peter${run}`, password: '          ' },
+  ],
+  [
+    'obtain password with spaces around',
+    'POST',
+    '/api/token/',
+    { username: `peter${run}`, password: ' correct horse battery ' },
+  ],
+  [
+    'register nul username',
+    'POST',
+    '/api/register/',
+    { username: `pe\u0000ter${run}`, password: 'correct horse battery' },
+  ],
+  [
+    'register nul email and name',
+    'POST',
+    '/api/register/',
+    {
+      username: `mj${run}`,
+      password: 'correct horse battery',
+      email: 'mj\u0000@example.com',
+      first_name: 'M\u0000J',
+    },
+  ],
+  [
+    'register whitespace-only password',
+    'POST',
+    '/api/register/',
+    { username: `blank${run}`, password: '          ' },
+  ],
+  ['refresh nul', 'POST', '/api/token/refresh/', { refresh: 'eyJ\u0000' }],
+  ['verify lone surrogate', 'POST', '/api/token/verify/', { token: 'eyJ\udc00' }],
+  ['blacklist nul', 'POST', '/api/token/blacklist/', { refresh: '\u0000' }],
   ['obtain wrong method', 'GET', '/api/token/'],
   ['hello anonymous', 'GET', '/api/hello/'],
   ['hello ok', 'GET', '/api/hello/', undefined, null, (s) => `Bearer ${s.pair.access}`],

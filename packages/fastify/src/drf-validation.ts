@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject } from 'ajv'
+import { NOT_BLANK_PATTERN, textProblems } from '@tessera/core/char-field'
+import { Ajv, type ErrorObject, type SchemaValidateFunction } from 'ajv'
 import type { FastifySchemaCompiler } from 'fastify'
 
 /**
@@ -14,9 +15,47 @@ const ajv = new Ajv({
   strict: false,
 })
 
-/** Fastify validator compiler using {@link ajv}. */
-export const drfValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema }) =>
-  ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>
+/** The keyword that runs DRF's text validators (see {@link withTextValidators}). */
+const TEXT_KEYWORD = 'drfText'
+
+const drfText: SchemaValidateFunction = (enabled: boolean, text: string) => {
+  const problems = enabled ? textProblems(text) : []
+  // Ajv adds the instance path; the message travels to fieldErrorsFromAjv in `params`.
+  drfText.errors = problems.map((message) => ({ keyword: TEXT_KEYWORD, params: { message } }))
+  return problems.length === 0
+}
+
+ajv.addKeyword({
+  keyword: TEXT_KEYWORD,
+  type: 'string',
+  schemaType: 'boolean',
+  errors: true,
+  validate: drfText,
+})
+
+/**
+ * A copy of `schema` where every string carries {@link TEXT_KEYWORD}: DRF's CharField refuses
+ * U+0000 and lone surrogates in every text field, so every string a body schema declares does,
+ * without each route having to ask. Bodies whose fields are declared in configuration (register,
+ * `PATCH /api/me/`) are checked by the core services with the same `textProblems`.
+ */
+function withTextValidators(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withTextValidators)
+  if (typeof schema !== 'object' || schema === null) return schema
+  const copy: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(schema)) copy[key] = withTextValidators(value)
+  if (copy.type === 'string') copy[TEXT_KEYWORD] = true
+  return copy
+}
+
+/**
+ * Fastify validator compiler using {@link ajv}. Body strings get DRF's text validators; path
+ * parameters and query strings are left as declared (a bad id is a 404, not a field error).
+ */
+export const drfValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+  ajv.compile((httpPart === 'body' ? withTextValidators(schema) : schema) as object) as ReturnType<
+    FastifySchemaCompiler<unknown>
+  >
 
 const TYPE_MESSAGES: Readonly<Record<string, string>> = {
   string: 'Not a valid string.',
@@ -75,6 +114,8 @@ export function fieldErrorsFromAjv(
       add(field, 'This field may not be blank.')
     } else if (error.keyword === 'maxLength') {
       add(field, `Ensure this field has no more than ${String(error.params.limit)} characters.`)
+    } else if (error.keyword === TEXT_KEYWORD) {
+      add(field, String(error.params.message))
     } else {
       add(field, 'Invalid value.')
     }
@@ -84,11 +125,19 @@ export function fieldErrorsFromAjv(
 
 /**
  * A JSON-schema string field that must be present and non-blank, as DRF's CharField: its
- * `trim_whitespace` makes a whitespace-only value blank (the `pattern`).
+ * `trim_whitespace` makes a whitespace-only value blank (the `pattern`, core's blank rule).
  */
 export const requiredString = {
   type: 'string',
   minLength: 1,
-  pattern: '\\S',
+  pattern: NOT_BLANK_PATTERN,
   maxLength: 4096,
 } as const
+
+/**
+ * A password field: the schema twin of core's `passwordFieldProblems`, the one rule of every
+ * password field. Empty or whitespace-only is blank, as the reference answers on each of them;
+ * anything else is the password exactly as sent. Unlike a username, a handler never trims it:
+ * DRF strips before hashing and before checking, which silently changes the secret.
+ */
+export const passwordField = requiredString

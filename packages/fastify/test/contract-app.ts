@@ -1,9 +1,11 @@
 import {
   AuthService,
+  defineProfileFields,
   loadSettings,
   PasswordHasher,
   type PasswordHasherOptions,
   type PasswordVerifyFormat,
+  type ProfileFieldSpec,
   type SettingsInput,
   type Stores,
 } from '@tessera/core'
@@ -22,6 +24,10 @@ export interface ContractAppOptions {
   readonly hasher?: PasswordHasherOptions
   /** Registers the host application's own routes, after the plugin. */
   readonly routes?: (app: FastifyInstance) => void
+  /** The stores behind the app (see store-backends.ts); fresh memory stores when omitted. */
+  readonly stores?: Stores
+  /** Extra user fields declared in configuration. */
+  readonly profileFields?: readonly ProfileFieldSpec[]
 }
 
 /** A built contract app and what tests reach behind it. */
@@ -42,10 +48,13 @@ export async function buildContractApp(options: ContractAppOptions = {}): Promis
     configFile: false,
     overrides: { SIGNING_KEY: TEST_SIGNING_KEY, ...options.settings },
   })
-  const stores = createMemoryStores()
+  const stores = options.stores ?? createMemoryStores()
   const auth = new AuthService({
     stores,
     settings,
+    ...(options.profileFields === undefined
+      ? {}
+      : { profileFields: defineProfileFields(options.profileFields) }),
     hasher: new PasswordHasher({
       argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
       ...(options.onVerify === undefined ? {} : { onVerify: options.onVerify }),

@@ -5,13 +5,13 @@ import {
 } from '../errors/request-errors.js'
 import { validatePassword } from '../passwords/password-validators.js'
 import type { UserRecord } from '../stores/user-store.js'
-import { emailProblem, normalizeEmail } from '../users/email.js'
+import { passwordFieldProblems } from '../users/char-field.js'
+import { emailProblems, normalizeEmail } from '../users/email.js'
+import { nameProblems } from '../users/name-fields.js'
 import type { LoginResult } from './login.js'
 import { startSession } from './login.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
 import { endAllSessions } from './session-endings.js'
-
-const NAME_MAX = 150
 
 /**
  * `PATCH /api/me/`: the fields a user may change about themselves (email, first and last name,
@@ -25,8 +25,8 @@ export async function updateProfile(
   const errors: FieldErrors = {}
   const patch: { email?: string; firstName?: string; lastName?: string } = {}
   if (input.email !== undefined) {
-    const problem = emailProblem(input.email)
-    if (problem !== undefined) errors.email = [problem]
+    const problems = emailProblems(input.email)
+    if (problems.length > 0) errors.email = problems
     else patch.email = normalizeEmail(String(input.email ?? ''))
   }
   for (const [field, key] of [
@@ -35,10 +35,9 @@ export async function updateProfile(
   ] as const) {
     const value = input[field]
     if (value === undefined) continue
-    if (typeof value !== 'string') errors[field] = ['Not a valid string.']
-    else if ([...value].length > NAME_MAX) {
-      errors[field] = [`Ensure this field has no more than ${NAME_MAX} characters.`]
-    } else patch[key] = value
+    const problems = nameProblems(value)
+    if (problems.length > 0) errors[field] = problems
+    else patch[key] = value as string
   }
   const profile = context.profileFields?.validate(input, { partial: true }) ?? {
     values: {},
@@ -66,6 +65,16 @@ export async function changePassword(
   newPassword: string,
   request: RequestContext,
 ): Promise<Omit<LoginResult, 'user'>> {
+  // The password fields' own rule first (blank, U+0000...), before the old password costs a hash.
+  const fieldErrors: FieldErrors = {}
+  for (const [field, value] of [
+    ['old_password', oldPassword],
+    ['new_password', newPassword],
+  ] as const) {
+    const problems = passwordFieldProblems(value)
+    if (problems.length > 0) fieldErrors[field] = problems
+  }
+  if (Object.keys(fieldErrors).length > 0) throw new ValidationError(fieldErrors)
   const result = await context.hasher.verify(oldPassword, user.password)
   if (!result.ok)
     throw new ValidationError({

@@ -117,12 +117,15 @@ export class AuthService {
     return register(this.#context, input, request)
   }
 
-  /** The active user with this username and password, or undefined (one verify on every path). */
+  /**
+   * The active user with this username and password, or undefined (one verify on every path);
+   * throws `ValidationError` for a blank credential or one with U+0000 or a lone surrogate.
+   */
   authenticate(username: unknown, password: unknown): Promise<UserRecord | undefined> {
     return authenticate(this.#context, username, password)
   }
 
-  /** Authenticates and starts a session; throws `AuthenticationFailedError`. */
+  /** Authenticates and starts a session; throws `AuthenticationFailedError` or `ValidationError`. */
   login(username: unknown, password: unknown, request: RequestContext): Promise<LoginResult> {
     return login(this.#context, username, password, request)
   }
@@ -198,7 +201,11 @@ export class AuthService {
     return updateProfile(this.#context, user, input)
   }
 
-  /** Changes a password, ends every session, and opens a fresh one for this device. */
+  /**
+   * Changes a password, ends every session, and opens a fresh one for this device; throws
+   * `ValidationError` for a refused field (blank, U+0000...), a wrong old password or a new one
+   * the validators refuse.
+   */
   changePassword(
     user: UserRecord,
     oldPassword: string,

@@ -1,8 +1,18 @@
-import { AuthenticationFailedError } from '../errors/request-errors.js'
+import {
+  AuthenticationFailedError,
+  type FieldErrors,
+  ValidationError,
+} from '../errors/request-errors.js'
 import { PasswordHasherBusyError } from '../passwords/password-errors.js'
 import type { UserRecord } from '../stores/user-store.js'
 import type { IssuedToken } from '../tokens/token-issuer.js'
 import { newJti } from '../tokens/token-issuer.js'
+import {
+  CHAR_FIELD_MESSAGES,
+  isBlank,
+  passwordFieldProblems,
+  textProblems,
+} from '../users/char-field.js'
 import { MAX_USERNAME_LENGTH, usernameKey } from '../users/username.js'
 import { audit, deviceLabel, type RequestContext, type ServiceContext } from './service-context.js'
 
@@ -15,22 +25,45 @@ export interface LoginResult {
 }
 
 /**
+ * The field errors simplejwt's serializer answers before authenticating: a blank username, a
+ * password its field refuses, text with U+0000 or a lone surrogate (which no account can have,
+ * and PostgreSQL cannot even be asked about). Values that are not strings are left to the
+ * dummy verify, as before: the HTTP layers refuse them by schema.
+ */
+function credentialErrors(username: unknown, password: unknown): FieldErrors | undefined {
+  const errors: FieldErrors = {}
+  if (typeof username === 'string') {
+    const problems = isBlank(username) ? [CHAR_FIELD_MESSAGES.blank] : textProblems(username)
+    if (problems.length > 0) errors.username = problems
+  }
+  if (typeof password === 'string') {
+    const problems = passwordFieldProblems(password)
+    if (problems.length > 0) errors.password = problems
+  }
+  return Object.keys(errors).length > 0 ? errors : undefined
+}
+
+/**
  * Django's `authenticate()`: the active user whose password matches, or undefined. Runs exactly
  * one password verify on every path: unknown, inactive and password-less users verify against a
  * dummy hash, so neither timing nor work reveals which accounts exist. A correct password stored
  * in an old format (Django's PBKDF2, bcrypt...) or at stale argon2 parameters is re-hashed.
+ *
+ * Throws {@link ValidationError} with DRF's field errors, before any hash or store call, for a
+ * credential no account can have: a blank username or password, U+0000 or a lone surrogate.
+ * Telling these apart reveals nothing about accounts.
  */
 export async function authenticate(
   context: ServiceContext,
   username: unknown,
   password: unknown,
 ): Promise<UserRecord | undefined> {
+  const invalid = credentialErrors(username, password)
+  if (invalid !== undefined) throw new ValidationError(invalid)
   // Wait for room before the user lookup, not after: a login refused anyway costs no query.
   if (!(await context.hasher.waitForRoom())) throw new PasswordHasherBusyError(1)
   const candidate =
-    typeof username === 'string' &&
-    username.length > 0 &&
-    username.length <= 4 * MAX_USERNAME_LENGTH
+    typeof username === 'string' && username.length <= 4 * MAX_USERNAME_LENGTH
       ? await context.stores.users.findUserByUsernameKey(usernameKey(username))
       : undefined
   // Django's ModelBackend refuses inactive users whatever CHECK_USER_IS_ACTIVE says.
@@ -48,7 +81,8 @@ export async function authenticate(
 /**
  * `POST /api/token/`: authenticates, then starts a session (a refresh-token family) and returns
  * its refresh token and the access token derived from it. Throws
- * {@link AuthenticationFailedError} for every kind of failure alike.
+ * {@link AuthenticationFailedError} for every kind of failure alike, and {@link ValidationError}
+ * for credentials no account can have (see {@link authenticate}).
  */
 export async function login(
   context: ServiceContext,

@@ -1,19 +1,19 @@
 import { type FieldErrors, ValidationError } from '../errors/request-errors.js'
 import { validatePassword } from '../passwords/password-validators.js'
 import { UsernameTakenError, type UserRecord } from '../stores/user-store.js'
-import { emailProblem, normalizeEmail } from '../users/email.js'
+import { passwordFieldProblems } from '../users/char-field.js'
+import { emailProblems, normalizeEmail } from '../users/email.js'
+import { nameProblems } from '../users/name-fields.js'
 import {
   normalizeUsername,
   USERNAME_MESSAGES,
   usernameKey,
-  usernameProblem,
+  usernameProblems,
 } from '../users/username.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
 
 /** What registration reads: Django's fields plus declared profile fields, as top-level members. */
 export type RegisterInput = Readonly<Record<string, unknown>>
-
-const NAME_MAX = 150
 
 /**
  * Registers a user: Django's username and email rules, the password validators, declared profile
@@ -27,17 +27,16 @@ export async function register(
 ): Promise<UserRecord> {
   const errors: FieldErrors = {}
   const username = input.username
-  const usernameMessage = usernameProblem(username)
-  if (usernameMessage !== undefined) errors.username = [usernameMessage]
-  const emailMessage = emailProblem(input.email)
-  if (emailMessage !== undefined) errors.email = [emailMessage]
+  const usernameMessages = usernameProblems(username)
+  if (usernameMessages.length > 0) errors.username = usernameMessages
+  const emailMessages = emailProblems(input.email)
+  if (emailMessages.length > 0) errors.email = emailMessages
   const firstName = stringField(input, 'first_name', errors)
   const lastName = stringField(input, 'last_name', errors)
   const email = typeof input.email === 'string' ? normalizeEmail(input.email) : ''
   const password = input.password
-  if (password === undefined || password === null) errors.password = ['This field is required.']
-  else if (typeof password !== 'string') errors.password = ['Not a valid string.']
-  else if (password === '') errors.password = ['This field may not be blank.']
+  const passwordMessages = passwordFieldProblems(password)
+  if (passwordMessages.length > 0) errors.password = passwordMessages
   else {
     const attributes = {
       username: typeof username === 'string' ? username : '',
@@ -45,7 +44,7 @@ export async function register(
       first_name: firstName,
       last_name: lastName,
     }
-    const problems = validatePassword(password, attributes, context.passwordValidation)
+    const problems = validatePassword(password as string, attributes, context.passwordValidation)
     if (problems.length > 0) errors.password = problems.map((problem) => problem.message)
   }
   const profile = context.profileFields?.validate(input) ?? { values: {}, errors: {} }
@@ -91,13 +90,8 @@ export async function register(
 function stringField(input: RegisterInput, name: string, errors: FieldErrors): string {
   const value = input[name]
   if (value === undefined || value === null) return ''
-  if (typeof value !== 'string') {
-    errors[name] = ['Not a valid string.']
-    return ''
-  }
-  if ([...value].length > NAME_MAX) {
-    errors[name] = [`Ensure this field has no more than ${NAME_MAX} characters.`]
-    return ''
-  }
-  return value
+  const messages = nameProblems(value)
+  if (messages.length === 0) return value as string
+  errors[name] = messages
+  return ''
 }

@@ -27,7 +27,12 @@ export type {
   SessionRecord,
   SessionStore,
 } from './session-store.js'
-export { type MigrationReport, type Stores, StoreUnavailableError } from './stores.js'
+export {
+  type MigrationReport,
+  StoreInputError,
+  type Stores,
+  StoreUnavailableError,
+} from './stores.js'
 export {
   type NewUser,
   UsernameTakenError,

@@ -1,4 +1,7 @@
 // Input checks shared by every adapter, so that memory and SQL answer the same way.
+import type { JsonValue } from '../tokens/token-types.js'
+import { isStorableText } from '../users/char-field.js'
+import { StoreInputError } from './stores.js'
 
 /** Largest value of a signed 64-bit key (PostgreSQL bigint, SQLite integer). */
 const MAX_ID = 9223372036854775807n
@@ -107,4 +110,28 @@ export function byKeyAge(
   b: { readonly createdAt: number; readonly kid: string },
 ): number {
   return a.createdAt - b.createdAt || byCodeUnits(a.kid, b.kid)
+}
+
+/**
+ * Throws a {@link StoreInputError} naming `name` unless `text` is storable as given: no U+0000
+ * (PostgreSQL's `text` refuses it), no lone surrogate (UTF-8 has no encoding for one; drivers
+ * would store U+FFFD). SQLite and memory could hold both: refusing them everywhere keeps every
+ * adapter equal.
+ */
+export function checkText(text: string | null, name: string): void {
+  if (text !== null && !isStorableText(text)) {
+    throw new StoreInputError(`${name} must not contain U+0000 or a lone surrogate`)
+  }
+}
+
+/** {@link checkText} for every string of a JSON value, member names included. */
+export function checkJsonText(value: JsonValue, name: string): void {
+  if (typeof value === 'string') checkText(value, name)
+  else if (Array.isArray(value)) for (const item of value) checkJsonText(item, name)
+  else if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      checkText(key, name)
+      checkJsonText(item, name)
+    }
+  }
 }

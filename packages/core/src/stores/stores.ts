@@ -45,3 +45,22 @@ export class StoreUnavailableError extends ServiceUnavailableError {
     this.driverCode = driverCode
   }
 }
+
+/**
+ * A value the store does not hold as given: text with U+0000 (PostgreSQL's `text` refuses it) or
+ * a lone surrogate (UTF-8 cannot encode it: the drivers would store U+FFFD instead), or any value
+ * the database refused as a data exception (SQLSTATE class 22). The caller's mistake, never an
+ * outage: no 503 and no retry helps. Every adapter refuses the same user fields alike; the
+ * services refuse such input with DRF's field errors before they reach a store. The message
+ * names the field, never the value.
+ */
+export class StoreInputError extends RangeError {
+  /** The driver's error code when the database refused the value (`22021`). */
+  readonly driverCode: string | undefined
+
+  constructor(message: string, driverCode?: string) {
+    super(message)
+    this.name = 'StoreInputError'
+    this.driverCode = driverCode
+  }
+}

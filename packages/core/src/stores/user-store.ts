@@ -1,4 +1,5 @@
 import type { JsonValue } from '../tokens/token-types.js'
+import { checkJsonText, checkText } from './store-input.js'
 
 /** A user as stored: Django's `auth_user` columns plus declared profile fields. */
 export interface UserRecord {
@@ -30,6 +31,19 @@ export type NewUser = Omit<UserRecord, 'id'>
 /** The fields an update may change (never `id`). */
 export type UserPatch = Partial<Omit<UserRecord, 'id'>>
 
+/**
+ * Throws a `StoreInputError` naming the field unless every text of `user` (a new user or a
+ * patch) is storable as given; the check every adapter runs before a write.
+ */
+export function checkUserText(user: UserPatch): void {
+  for (const field of ['username', 'usernameKey', 'email', 'firstName', 'lastName'] as const) {
+    const value = user[field]
+    if (value !== undefined) checkText(value, `user.${field}`)
+  }
+  if (user.password !== undefined) checkText(user.password, 'user.password')
+  if (user.profile !== undefined) checkJsonText(user.profile, 'user.profile')
+}
+
 /** Thrown by `createUser`/`updateUser` when `usernameKey` is taken. */
 export class UsernameTakenError extends Error {
   constructor() {
@@ -44,6 +58,9 @@ export class UsernameTakenError extends Error {
  * of two concurrent registrations of look-alike names exactly one succeeds.
  *
  * Ids are canonical decimal strings (`"1"`, never `"01"`); any other string finds no user.
+ * Text holding U+0000 or a lone surrogate (which PostgreSQL refuses or UTF-8 cannot encode) is
+ * refused by `createUser` and `updateUser` with a `StoreInputError` on every adapter, before any
+ * query; `findUserByUsernameKey` finds no user by such a key.
  */
 export interface UserStore {
   /** Inserts a user; throws {@link UsernameTakenError} if `usernameKey` exists. */

@@ -1,3 +1,5 @@
+import { textProblems } from './char-field.js'
+
 /** Django's `max_length` of `auth_user.email` (RFC 5321's path limit). */
 export const MAX_EMAIL_LENGTH = 254
 
@@ -38,4 +40,14 @@ export function emailProblem(email: unknown): string | undefined {
     return EMAIL_INVALID_MESSAGE
   }
   return undefined
+}
+
+/**
+ * Checks an optional email with DRF's `EmailField` messages in its order: the text validators
+ * (a U+0000 or a lone surrogate), then the address itself. Returns `[]` when valid.
+ */
+export function emailProblems(email: unknown): string[] {
+  const text = typeof email === 'string' ? textProblems(email) : []
+  const problem = emailProblem(email)
+  return problem === undefined ? text : [...text, problem]
 }

@@ -1,5 +1,6 @@
 import { SettingsError } from '../errors/config-errors.js'
 import type { JsonValue } from '../tokens/token-types.js'
+import { textProblems } from './char-field.js'
 
 /** The value types a declared profile field may have. */
 export type ProfileFieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date'
@@ -105,9 +106,12 @@ export function defineProfileFields(specs: readonly ProfileFieldSpec[]): Profile
           else if (spec.default !== undefined) values[spec.name] = spec.default
           continue
         }
-        const result = checkValue(spec, input[spec.name], patterns.get(spec.name))
-        if (result.ok) values[spec.name] = result.value
-        else errors[spec.name] = [result.error]
+        const raw = input[spec.name]
+        const result = checkValue(spec, raw, patterns.get(spec.name))
+        // DRF's text validators after the field's own message, as on every CharField.
+        const text = typeof raw === 'string' ? textProblems(raw) : []
+        if (result.ok && text.length === 0) values[spec.name] = result.value
+        else errors[spec.name] = result.ok ? text : [result.error, ...text]
       }
       return { values, errors }
     },

@@ -1,3 +1,5 @@
+import { textProblems } from './char-field.js'
+
 /** Django's `UnicodeUsernameValidator`: Unicode letters and digits, `_`, `.`, `@`, `+`, `-`. */
 const USERNAME_PATTERN = /^[\p{L}\p{N}_.@+-]+$/u
 
@@ -38,4 +40,14 @@ export function usernameProblem(username: unknown): string | undefined {
   if ([...normalized].length > MAX_USERNAME_LENGTH) return USERNAME_MESSAGES.tooLong
   if (!USERNAME_PATTERN.test(normalized)) return USERNAME_MESSAGES.invalid
   return undefined
+}
+
+/**
+ * Checks a username as DRF's serializer of Django's user model does, every message in its order:
+ * Django's (required, blank, length, characters), then DRF's text validators. `[]` when valid.
+ */
+export function usernameProblems(username: unknown): string[] {
+  const problem = usernameProblem(username)
+  const text = typeof username === 'string' ? textProblems(username) : []
+  return problem === undefined ? text : [problem, ...text]
 }

@@ -1,9 +1,9 @@
-import { type Stores, StoreUnavailableError } from '@tessera/core'
+import { StoreInputError, type Stores, StoreUnavailableError } from '@tessera/core'
 import { createPostgresStores } from '@tessera/core/postgres'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serviceNotConfigured } from '../service-gate.js'
-import { newUser } from './conformance/fixtures.js'
+import { NOW, newSession, newUser } from './conformance/fixtures.js'
 import {
   dropSchema,
   emptyTables,
@@ -68,6 +68,23 @@ if (POSTGRES_URL === undefined) {
       expect((failure as Error).cause).toBeUndefined()
       expect(String((failure as Error).message)).not.toContain(input.password ?? '')
       expect(JSON.stringify(failure)).not.toContain('argon2')
+    })
+
+    it("answers PostgreSQL's data exceptions (class 22) with StoreInputError, never an outage", async () => {
+      const { users, sessions, revocations } = stores as Stores
+      const user = await users.createUser(newUser('datum'))
+      // Stores without a check of their own: PostgreSQL refuses U+0000 in text (22021).
+      const session = newSession(user.id, NOW, 60, { device: 'Mozilla\u0000' })
+      const failures = [
+        await sessions.createSession(session).catch((e: unknown) => e),
+        await revocations.setCutoff('a\u0000b', NOW, NOW).catch((e: unknown) => e),
+      ]
+      for (const failure of failures) {
+        expect(failure).toBeInstanceOf(StoreInputError)
+        expect(failure).toMatchObject({ driverCode: '22021' })
+        expect(failure).not.toBeInstanceOf(StoreUnavailableError)
+        expect((failure as Error).message).not.toContain('Mozilla')
+      }
     })
 
     it('keeps the injected pool open on close()', async () => {

@@ -1,7 +1,7 @@
 import '../fastify-types.js'
 import { isAuthenticated, type UserRecord } from '@tessera/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { requiredString } from '../drf-validation.js'
+import { passwordField } from '../drf-validation.js'
 import { guard } from '../guard.js'
 import { defineResource } from '../resource.js'
 import {
@@ -150,7 +150,7 @@ export function registerAccountRoutes(app: FastifyInstance, context: RouteContex
             tags: ['account'],
             body: {
               type: 'object',
-              properties: { old_password: requiredString, new_password: requiredString },
+              properties: { old_password: passwordField, new_password: passwordField },
               required: ['old_password', 'new_password'],
               additionalProperties: false,
             },

@@ -2,7 +2,7 @@ import '../fastify-types.js'
 import { type AuthService, TokenRevokedError } from '@tessera/core'
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import { sendError } from '../drf-responses.js'
-import { requiredString } from '../drf-validation.js'
+import { passwordField, requiredString } from '../drf-validation.js'
 import { defineResource } from '../resource.js'
 import {
   AUTH_BODY_LIMIT,
@@ -32,10 +32,6 @@ const tokenPair = {
   },
   required: ['refresh', 'access'],
 } as const
-
-// simplejwt's PasswordField is a CharField: a whitespace-only password is blank. Passwords are
-// not trimmed otherwise: registration stores them as given.
-const passwordField = { type: 'string', minLength: 1, pattern: '\\S', maxLength: 4096 } as const
 
 /** The body of the login views: simplejwt's username and password fields. */
 const credentialsBody = {
@@ -97,7 +93,8 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
         handler: async (request, reply) => {
           const input = request.body as { username: string; password: string }
           // DRF trims the CharField; the throttle is charged to the very name that is checked,
-          // so ' peter' and 'peter ' cannot each get a fresh budget of guesses.
+          // so ' peter' and 'peter ' cannot each get a fresh budget of guesses. The password is
+          // never trimmed (see passwordField).
           const username = input.username.trim()
           // Throttle before any password hash (security.md).
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply

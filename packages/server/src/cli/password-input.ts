@@ -1,4 +1,5 @@
 import { type PasswordUserAttributes, validatePassword } from '@tessera/core'
+import { CHAR_FIELD_MESSAGES, passwordFieldProblems } from '@tessera/core/char-field'
 import type { CliOutput } from './cli-io.js'
 import type { Prompter } from './prompter.js'
 
@@ -12,6 +13,17 @@ export interface AskNewPasswordOptions {
   readonly maxAttempts?: number
   /** Where messages go (stderr). */
   readonly messages: CliOutput
+}
+
+/**
+ * The rule of every password field (core's `passwordFieldProblems`: empty or whitespace-only is
+ * blank, U+0000 and lone surrogates are refused, nothing is trimmed), in the words of Django's
+ * commands: a password the CLI sets always logs in over HTTP exactly as typed.
+ */
+function fieldProblems(password: string): string[] {
+  return passwordFieldProblems(password).map((message) =>
+    message === CHAR_FIELD_MESSAGES.blank ? "Blank passwords aren't allowed." : message,
+  )
 }
 
 /**
@@ -31,8 +43,9 @@ export async function askNewPassword(
       messages.write("Error: Your passwords didn't match.\n")
       continue
     }
-    if (password.trim() === '') {
-      messages.write("Error: Blank passwords aren't allowed.\n")
+    const refused = fieldProblems(password)
+    if (refused.length > 0) {
+      for (const problem of refused) messages.write(`Error: ${problem}\n`)
       continue
     }
     const problems = validatePassword(password, options.user)
@@ -48,11 +61,16 @@ export async function askNewPassword(
   return undefined
 }
 
-/** The validators' messages for `password` as one line, or undefined when it passes. */
+/**
+ * What refuses `password` as one line: the password field's rule, else the validators' messages;
+ * undefined when it passes.
+ */
 export function passwordProblems(
   password: string,
   user: PasswordUserAttributes,
 ): string | undefined {
+  const refused = fieldProblems(password)
+  if (refused.length > 0) return refused.join(' ')
   const problems = validatePassword(password, user)
   return problems.length === 0 ? undefined : problems.map((problem) => problem.message).join(' ')
 }

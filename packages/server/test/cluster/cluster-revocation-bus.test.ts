@@ -95,13 +95,18 @@ describeBusConformance(
     const opened = new Map<string, () => void>()
     const reported: unknown[] = []
     let ids = 0
-    const host = { send: (command: object) => primary.send(command), nextId: () => ids++ }
+    const host = {
+      send: (command: object) => {
+        primary.send(command)
+      },
+      nextId: () => ids++,
+    }
     await new Promise<void>((resolve, reject) => {
       primary.once('error', reject)
       primary.once('exit', (code) => reject(new Error(`the cluster host exited (${code})`)))
-      primary.on('message', (message: { op: string } & Partial<Observation>) => {
+      primary.on('message', (message: Observation | { op: 'started' }) => {
         if (message.op === 'started') return resolve()
-        const observation = message as Observation
+        const observation = message
         if (observation.op === 'reported') reported.push(observation.error)
         handles.get(observation.name)?.observe(observation)
         if (observation.op === 'opened') opened.get(observation.name)?.()
@@ -118,7 +123,9 @@ describeBusConformance(
         return handle
       },
       publishRaw: {
-        send: async (payload) => host.send({ op: 'raw', payload }),
+        send: async (payload) => {
+          host.send({ op: 'raw', payload })
+        },
         reported: () => reported,
       },
       async close() {

@@ -1,5 +1,6 @@
 import { checkDecimalId, checkLimit } from '../store-input.js'
 import {
+  checkUserText,
   type NewUser,
   UsernameTakenError,
   type UserPatch,
@@ -17,6 +18,7 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
   const { users, userIdByKey } = state
   return {
     async createUser(user: NewUser) {
+      checkUserText(user)
       if (userIdByKey.has(user.usernameKey)) throw new UsernameTakenError()
       state.sequences.user += 1
       const id = String(state.sequences.user)
@@ -38,6 +40,7 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
     },
 
     async updateUser(id: string, patch: UserPatch) {
+      checkUserText(patch)
       const current = users.get(id)
       if (!current) return undefined
       const defined = Object.fromEntries(

@@ -1,5 +1,5 @@
 import { KeyExistsError } from '../key-store.js'
-import { StoreUnavailableError } from '../stores.js'
+import { StoreInputError, StoreUnavailableError } from '../stores.js'
 import { UsernameTakenError } from '../user-store.js'
 
 /** The unique constraint on `users.username_key`, named in `0001_initial`. */
@@ -39,10 +39,13 @@ function isUsernameTaken(error: unknown): boolean {
 /**
  * Translates whatever a driver threw into the contract's errors. The driver's error is dropped:
  * its message or detail can hold SQL and row values (a password hash in "Failing row contains").
+ * PostgreSQL's data exceptions (SQLSTATE class 22: U+0000 in text, a number out of range...)
+ * are the caller's input, not an outage: a {@link StoreInputError}, never a 503 with Retry-After.
  */
 export function toStoreError(error: unknown): Error {
   if (
     error instanceof StoreUnavailableError ||
+    error instanceof StoreInputError ||
     error instanceof UsernameTakenError ||
     error instanceof KeyExistsError
   ) {
@@ -50,6 +53,9 @@ export function toStoreError(error: unknown): Error {
   }
   if (isUsernameTaken(error)) return new UsernameTakenError()
   const code = driverCode(error)
+  if (code !== undefined && /^22[0-9A-Z]{3}$/.test(code)) {
+    return new StoreInputError(`store refused a value (${code})`, code)
+  }
   return new StoreUnavailableError(
     code ? `store operation failed (${code})` : 'store operation failed',
     code,

@@ -1,7 +1,14 @@
 import type { Selectable, Updateable } from 'kysely'
 import type { JsonValue } from '../../tokens/token-types.js'
+import { isStorableText } from '../../users/char-field.js'
 import { checkDecimalId, checkLimit, isDecimalId } from '../store-input.js'
-import type { NewUser, UserPatch, UserRecord, UserStore } from '../user-store.js'
+import {
+  checkUserText,
+  type NewUser,
+  type UserPatch,
+  type UserRecord,
+  type UserStore,
+} from '../user-store.js'
 import { type SqlContext, toSqlBool } from './sql-context.js'
 import type { UsersTable } from './sql-database.js'
 import { guard } from './sql-errors.js'
@@ -79,23 +86,29 @@ export function createSqlUserStore(context: SqlContext): UserStore {
   return {
     findUserById,
 
-    createUser: (user: NewUser) =>
-      guard(async () => {
+    async createUser(user: NewUser) {
+      checkUserText(user)
+      return guard(async () => {
         const row = await db
           .insertInto('users')
           .values(toColumns(context, user) as NewRow)
           .returningAll()
           .executeTakeFirstOrThrow()
         return toUser(row)
-      }),
+      })
+    },
 
-    findUserByUsernameKey: (usernameKey: string) =>
-      guard(async () => {
+    async findUserByUsernameKey(usernameKey: string) {
+      // No user has such a key (see checkUserText), and PostgreSQL cannot even be asked.
+      if (!isStorableText(usernameKey)) return undefined
+      return guard(async () => {
         const [row] = await USER_BY_USERNAME_KEY(db, context, [usernameKey])
         return row && toUser(row)
-      }),
+      })
+    },
 
     async updateUser(id: string, patch: UserPatch) {
+      checkUserText(patch)
       const columns = toColumns(context, patch)
       if (Object.keys(columns).length === 0) return findUserById(id)
       if (!isDecimalId(id)) return undefined

@@ -1,4 +1,9 @@
-import { StoreUnavailableError, UsernameTakenError } from '@tessera/core'
+import {
+  StoreInputError,
+  StoreUnavailableError,
+  UsernameTakenError,
+  type UserPatch,
+} from '@tessera/core'
 import { describe, expect, it } from 'vitest'
 import { type GetStores, NOW, newSession, newUser } from './fixtures.js'
 
@@ -161,6 +166,35 @@ export function describeUserStore(getStores: GetStores): void {
       await expect(stores.permissions.addUserToGroup(user.id, group.id)).rejects.toThrow(
         StoreUnavailableError,
       )
+    })
+
+    it('refuses U+0000 and lone surrogates in every text field with StoreInputError, on every adapter', async () => {
+      const { users } = getStores()
+      const frank = await users.createUser(newUser('frank'))
+      const fields = ['username', 'usernameKey', 'email', 'firstName', 'lastName', 'password']
+      for (const text of ['nul\u0000inside', '\u0000', 'high\ud800', '\udc00low']) {
+        const patches: UserPatch[] = [
+          ...fields.map((field) => ({ [field]: text })),
+          { profile: { note: text } },
+          { profile: { list: ['ok', { [text]: 1 }] } },
+        ]
+        for (const patch of patches) {
+          const created = users.createUser(newUser('grace', patch)).catch((e: unknown) => e)
+          const updated = users.updateUser(frank.id, patch).catch((e: unknown) => e)
+          for (const error of await Promise.all([created, updated])) {
+            expect(error, JSON.stringify(patch)).toBeInstanceOf(StoreInputError)
+            // The field is named, the value never.
+            expect((error as Error).message).toMatch(/^user\.\w+ must not contain U\+0000/)
+            expect((error as Error).message).not.toContain(text)
+          }
+        }
+        // No user has such a key, and none is looked for.
+        expect(await users.findUserByUsernameKey(`frank${text}`)).toBeUndefined()
+      }
+      expect(await users.listUsers({ limit: 10 })).toEqual([frank])
+      // A surrogate pair is an ordinary character.
+      const emoji = newUser('emoji', { firstName: '🔐', profile: { note: '👩🏽‍💻' } })
+      expect(await users.createUser(emoji)).toMatchObject({ firstName: '🔐' })
     })
 
     it('returns copies: mutating a returned profile changes nothing stored', async () => {
