@@ -226,4 +226,18 @@ describeOnEveryStore('NUL and lone surrogates in request bodies', (backend) => {
     expect(throttled.statusCode).toBe(429)
     expect(verifies).toBe(5)
   })
+
+  test('a session id with U+0000 is not found, on every store', async () => {
+    const { app } = context
+    await registerUser(app)
+    const { access } = await login(app)
+    for (const id of ['a%00b', `${'0'.repeat(31)}%00`]) {
+      const response = await send(app, {
+        method: 'DELETE',
+        url: `/api/sessions/${id}/`,
+        headers: bearer(access),
+      })
+      expectBody(response, 404, { detail: 'Not found.' })
+    }
+  })
 })

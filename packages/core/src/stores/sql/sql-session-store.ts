@@ -1,3 +1,4 @@
+import { isStorableText } from '../../users/char-field.js'
 import type { ConsumeResult, NewSession, SessionStore } from '../session-store.js'
 import { bySessionAge, checkNewSession, isDecimalId } from '../store-input.js'
 import { consumeRefreshToken, type Successor } from './sql-consume.js'
@@ -50,6 +51,8 @@ export function createSqlSessionStore(context: SqlContext): SessionStore {
 
     findRefreshToken: (jti: string) =>
       guard(async () => {
+        // No row holds such an id; PostgreSQL would refuse the query (22021), not answer.
+        if (!isStorableText(jti)) return undefined
         const row = await db
           .selectFrom('refresh_tokens')
           .selectAll()
@@ -60,6 +63,7 @@ export function createSqlSessionStore(context: SqlContext): SessionStore {
 
     findSession: (id: string) =>
       guard(async () => {
+        if (!isStorableText(id)) return undefined
         const row = await db
           .selectFrom('sessions')
           .selectAll()
@@ -85,6 +89,7 @@ export function createSqlSessionStore(context: SqlContext): SessionStore {
 
     revokeSession: (id: string, now: number, reason: string) =>
       guard(async () => {
+        if (!isStorableText(id)) return false
         const result = await db
           .updateTable('sessions')
           .set({ revoked_at: now, revoke_reason: reason })

@@ -23,6 +23,16 @@ export function describeSessionLifecycle(getStores: GetStores): void {
       })
     })
 
+    it('finds no session or token by an id holding U+0000 or a lone surrogate, and revokes none', async () => {
+      const stores = getStores()
+      await userWithSession(stores, 'nul')
+      for (const id of ['a\u0000b', '\ud800', `${'0'.repeat(31)}\u0000`]) {
+        expect(await stores.sessions.findSession(id)).toBeUndefined()
+        expect(await stores.sessions.findRefreshToken(id)).toBeUndefined()
+        expect(await stores.sessions.revokeSession(id, NOW, 'revoked')).toBe(false)
+      }
+    })
+
     it('revokeUserSessions revokes only the live families of that user', async () => {
       const stores = getStores()
       const { user, input: live } = await userWithSession(stores, 'bob')
