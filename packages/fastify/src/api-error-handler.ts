@@ -24,13 +24,12 @@ export function createApiErrorHandler(challenge: string) {
     }
     if (error instanceof ValidationError) return reply.code(400).send(error.fields)
     if (error instanceof PasswordHasherBusyError || error instanceof ServiceUnavailableError) {
-      void reply.header('retry-after', String(error.retryAfterSeconds))
       if (!(error instanceof PasswordHasherBusyError))
         request.log.error(
           { err: { type: error.name, message: error.message } },
           'store unavailable',
         )
-      return sendError(reply, 'service_unavailable', challenge)
+      return sendError(reply, 'service_unavailable', challenge, undefined, error.retryAfterSeconds)
     }
     // Token errors become simplejwt's `{"detail": "Token is ...", "code": "token_not_valid"}`.
     if (error instanceof TesseraError) return sendError(reply, error.code, challenge)

@@ -8,12 +8,20 @@ export interface CatalogueEntry {
   readonly message: string
   /** The `code` member of the public body; absent where DRF's body has none. */
   readonly publicCode?: string
+  /**
+   * A problem with the token itself (format, signature, claims, type, revocation), as
+   * simplejwt's `TokenError`: a bearer token failing so is answered with the "Given token not
+   * valid for any token type" body (`authenticationFailureResponse`); refresh, verify and
+   * blacklist answer the plain `{"detail", "code"}`.
+   */
+  readonly tokenProblem?: true
 }
 
 const tokenNotValid = (message: string): CatalogueEntry => ({
   status: 401,
   message,
   publicCode: 'token_not_valid',
+  tokenProblem: true,
 })
 
 const TOKEN_INVALID = 'Token is invalid'
