@@ -40,9 +40,11 @@ export function createApiErrorHandler(challenge: string) {
         })
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return sendError(reply, 'payload_too_large', challenge)
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      // Our parser's message is a position in our own words; Fastify's parser's is not used.
       case 'TESSERA_JSON_PARSE':
         return sendError(reply, 'parse_error', challenge, { reason: error.message })
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+        return sendError(reply, 'parse_error', challenge, { reason: 'Invalid JSON' })
       default:
         break
     }

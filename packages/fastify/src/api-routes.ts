@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { createApiErrorHandler } from './api-error-handler.js'
 import { sendError } from './drf-responses.js'
 import { drfValidatorCompiler } from './drf-validation.js'
+import { describeJsonSyntaxError } from './json-syntax-error.js'
 import { registerAccountRoutes } from './routes/account-routes.js'
 import { passThrottle, type RouteContext } from './routes/route-context.js'
 import { registerSessionRoutes } from './routes/session-routes.js'
@@ -25,13 +26,14 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
     }
     try {
       JSON.parse(body)
-    } catch (error) {
-      done(jsonParseError((error as Error).message), undefined)
+    } catch {
+      // V8's message quotes the body (a password...): say where it broke, never what is there.
+      done(jsonParseError(describeJsonSyntaxError(body) ?? 'Invalid JSON'), undefined)
       return
     }
     // Fastify's parser then refuses __proto__ and constructor.prototype members.
     void parseJson(request, body, (error, value) =>
-      done(error ? jsonParseError(error.message) : null, value),
+      done(error ? jsonParseError('Object contains forbidden prototype property') : null, value),
     )
   })
   // simplejwt's token views accept HTML form bodies too.
@@ -51,6 +53,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
   registerSessionRoutes(app, context)
 }
 
+/** A parse failure whose message is the contract's reason: Tessera's own words, no input. */
 function jsonParseError(reason: string): Error {
   return Object.assign(new Error(reason), { code: 'TESSERA_JSON_PARSE', statusCode: 400 })
 }
