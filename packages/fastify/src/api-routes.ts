@@ -1,8 +1,8 @@
 import formBody from '@fastify/formbody'
 import type { FastifyInstance } from 'fastify'
-import { createApiErrorHandler } from './api-error-handler.js'
 import { sendError } from './drf-responses.js'
 import { drfValidatorCompiler } from './drf-validation.js'
+import { createErrorHandler } from './error-handler.js'
 import { describeJsonSyntaxError } from './json-syntax-error.js'
 import { registerAccountRoutes } from './routes/account-routes.js'
 import { passThrottle, type RouteContext } from './routes/route-context.js'
@@ -39,7 +39,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
   // simplejwt's token views accept HTML form bodies too.
   await app.register(formBody)
   app.setValidatorCompiler(drfValidatorCompiler)
-  app.setErrorHandler(createApiErrorHandler(context.challenge))
+  app.setErrorHandler(createErrorHandler(context.challenge))
   app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', context.challenge))
   const { throttleRequest } = context
   if (throttleRequest !== undefined) {
