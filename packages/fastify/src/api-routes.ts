@@ -40,7 +40,14 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
   await app.register(formBody)
   app.setValidatorCompiler(drfValidatorCompiler)
   app.setErrorHandler(createErrorHandler(context.challenge))
-  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', context.challenge))
+  // Tokens and personal data: no answer of the API may be stored (RFC 6749 5.1). A route that
+  // says otherwise in its config keeps its word.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, tessera: { noStore: true, ...route.config?.tessera } }
+  })
+  app.setNotFoundHandler((_request, reply) =>
+    sendError(reply.header('cache-control', 'no-store'), 'not_found', context.challenge),
+  )
   const { throttleRequest } = context
   if (throttleRequest !== undefined) {
     // DRF's DEFAULT_THROTTLE_CLASSES: after authentication, before the view.

@@ -88,8 +88,9 @@ export function createErrorHandler(challenge: string = bearerChallenge('Bearer')
 /**
  * Fastify's `frameworkErrors` option: the errors Fastify raises before any route, hook or
  * plugin runs (a bad percent-encoding in the URL, a path parameter over `maxParamLength`)
- * answered with the contract's bodies (400 "Malformed request.", 404 "Not found.") instead of
- * Fastify's, which echo the path. Only the application's options can set it.
+ * answered with the contract's bodies (400 "Malformed request.", 404 "Not found.", with
+ * `Cache-Control: no-store`) instead of Fastify's, which echo the path. Only the application's
+ * options can set it.
  *
  * @example const app = Fastify({ frameworkErrors: handleFrameworkError })
  */
@@ -99,6 +100,8 @@ export function handleFrameworkError(
   reply: FastifyReply,
 ): FastifyReply {
   const { code } = answerFastifyError(error, request)
+  // No route ran, so no route config says what may be cached: nothing, to be safe.
+  void reply.header('cache-control', 'no-store')
   // An async constraint failing (FST_ERR_ASYNC_CONSTRAINT) is a bug of ours: log it.
   if (code === 'server_error') {
     request.log.error({ err: { type: error.name, code: error.code } }, 'unexpected error')

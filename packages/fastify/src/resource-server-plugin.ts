@@ -42,7 +42,13 @@ async function resourceServer(
   // DRF authenticates before permissions: a bad token is a 401 even on a public route.
   app.addHook('onRequest', function authenticate(request, reply, done) {
     request.user = ANONYMOUS
-    if (request.is404 || request.routeOptions.config.tessera?.authenticate === false) {
+    if (request.is404) {
+      done()
+      return
+    }
+    const config = request.routeOptions.config.tessera
+    if (config?.noStore === true) reply.header('cache-control', 'no-store')
+    if (config?.authenticate === false) {
       done()
       return
     }

@@ -189,7 +189,7 @@ export async function buildServer(
     // The first hook of every request, 404s included (one hook: each stage costs).
     app.addHook('onRequest', (request, reply, done) => {
       bindRequestLogger?.(request, reply)
-      setResponseHeaders(reply, request.id)
+      setResponseHeaders(request, reply)
       if (!refuses(request, reply)) done()
     })
     await registerApiDocs(app)

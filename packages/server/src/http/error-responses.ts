@@ -38,7 +38,7 @@ export function errorResponseOptions(): Pick<
   return {
     // Runs before any hook: it sets the headers the hook would have set.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      setResponseHeaders(reply, request.id)
+      setResponseHeaders(request, reply)
       return handleFrameworkError(error, request, reply)
     },
     clientErrorHandler: answerClientError,
@@ -58,7 +58,8 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const inFlight = Reflect.get(socket, '_httpMessage') as { headersSent?: boolean } | null
   if (socket.writable && (inFlight == null || inFlight.headersSent !== true)) {
-    socket.write(rawErrorResponse(clientErrorCode(error.code)))
+    const encrypted = Reflect.get(socket, 'encrypted') === true
+    socket.write(rawErrorResponse(clientErrorCode(error.code), encrypted))
   }
   socket.destroy(error)
 }
@@ -76,13 +77,16 @@ function clientErrorCode(code: string | undefined): ErrorCode {
   }
 }
 
-/** A whole HTTP/1.1 response for `code`, with the server's headers and a fresh request id. */
-export function rawErrorResponse(code: ErrorCode): string {
+/**
+ * A whole HTTP/1.1 response for `code`, with the server's headers and a fresh request id
+ * (`encrypted`: the socket is TLS, so HSTS goes with it).
+ */
+export function rawErrorResponse(code: ErrorCode, encrypted: boolean): string {
   const { status, headers, body } = errorResponse(code, { challenge: CHALLENGE })
   const json = JSON.stringify(body)
   const lines = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
-    ...rawResponseHeaderLines(newRequestId()),
+    ...rawResponseHeaderLines(newRequestId(), encrypted),
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     'content-type: application/json; charset=utf-8',
     `content-length: ${Buffer.byteLength(json)}`,

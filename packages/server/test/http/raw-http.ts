@@ -1,4 +1,5 @@
 import { connect } from 'node:net'
+import type { Stores } from '@tessera/core'
 import { createMemoryStores } from '@tessera/core/memory'
 import { buildServer, loadServerConfig, type TesseraServer } from '@tessera/server'
 import { afterEach } from 'vitest'
@@ -62,18 +63,21 @@ export async function exchangeRaw(port: number, request: string | Buffer): Promi
 }
 
 /** Servers built by {@link useServers}, closed after each test. */
-export function useServers(): (env?: Record<string, string>) => Promise<TesseraServer> {
+export function useServers(): (
+  env?: Record<string, string>,
+  stores?: Stores,
+) => Promise<TesseraServer> {
   const tempDir = useTempDirs()
   const servers: TesseraServer[] = []
   afterEach(async () => {
     for (const server of servers.splice(0)) await server.close()
   })
-  return async (env = {}) => {
+  return async (env = {}, stores = createMemoryStores()) => {
     const config = loadServerConfig({
       env: { TESSERA_SIGNING_KEY: TEST_SIGNING_KEY, TESSERA_DATA_DIR: tempDir(), ...env },
       configFile: false,
     })
-    const server = await buildServer(config, { stores: createMemoryStores(), logger: false })
+    const server = await buildServer(config, { stores, logger: false })
     servers.push(server)
     return server
   }
