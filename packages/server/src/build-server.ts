@@ -13,6 +13,7 @@ import { registerApiDocs } from './http/api-docs.js'
 import { errorResponseOptions, registerErrorResponses } from './http/error-responses.js'
 import { fastifyLogging } from './http/fastify-logging.js'
 import { registerHealthRoutes } from './http/health-routes.js'
+import { httpServerOptions } from './http/http-server-options.js'
 import { createLogger, generateRequestId, type LogStream } from './http/logger-options.js'
 import { registerApi } from './http/register-api.js'
 import { setResponseHeaders } from './http/response-headers.js'
@@ -68,8 +69,10 @@ export interface TesseraServer {
 /**
  * Builds the Tessera server without listening: opens and migrates the stores, creates the
  * services, and a Fastify 5 instance with pino JSON logs (request ids, credentials redacted),
- * `trustProxy`, a 16 KiB body limit, OpenAPI 3.1 + Swagger UI (`/openapi.json`, `/docs`),
- * `/healthz`, `/readyz`, and the API of `@tessera/fastify` under `/api`.
+ * `trustProxy`, a 16 KiB body limit, the request and keep-alive timeouts of the settings,
+ * security headers, the contract's bodies for every error, OpenAPI 3.1 + Swagger UI
+ * (`/openapi.json`, `/docs`), `/healthz`, `/readyz`, and the API of `@tessera/fastify` under
+ * `/api`.
  *
  * @param config - The checked configuration; default {@link loadServerConfig}`()` (environment,
  * `tessera.config.json`, the development key in `DATA_DIR`).
@@ -99,6 +102,7 @@ export async function buildServer(
     // Routes are matched by generated code instead of a tree walk (find-my-way's compiler mode).
     routerOptions: { compile: true },
     ...errorResponseOptions(),
+    ...httpServerOptions(settings),
   })
   if (logging?.appLog !== undefined) app.log = logging.appLog
   // Everything opened so far, closed in reverse order on failure and by `close()`.

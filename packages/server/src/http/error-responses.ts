@@ -27,14 +27,14 @@ function sendCatalogueError(
 /**
  * The Fastify options that keep Fastify's and Node's own answers out: without them, a bad
  * percent-encoding gets Fastify's body echoing the path, a malformed message Fastify's
- * `{"error","message","statusCode"}`, a request during shutdown Fastify's 503, a request
- * without `Host` and an unknown `Expect` Node's bare 400 and 417. Each is answered with the
- * contract's body, the request id and the server's headers instead.
+ * `{"error","message","statusCode"}`, a request during shutdown Fastify's 503. Each is answered
+ * with the contract's body, the request id and the server's headers instead (a request without
+ * `Host`: see httpServerOptions).
  */
 export function errorResponseOptions(): Pick<
   FastifyServerOptions,
   'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'
-> & { readonly http: { readonly requireHostHeader: false } } {
+> {
   return {
     // Runs before any hook: it sets the headers the hook would have set.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -44,8 +44,6 @@ export function errorResponseOptions(): Pick<
     clientErrorHandler: answerClientError,
     // The server's hook answers requests during the drain itself (see registerErrorResponses).
     return503OnClosing: false,
-    // Node would answer a missing Host with an empty 400; the hook answers it with the body.
-    http: { requireHostHeader: false },
   }
 }
 
