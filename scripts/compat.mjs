@@ -28,7 +28,6 @@ const DELIBERATE = {
     'reuse detection (RFC 9700 4.14.2): presenting a rotated-away refresh token revoked its ' +
     'whole family, so its successor is refused too; simplejwt only refuses the reused token',
   'unknown path': 'Django answers its HTML 404 outside DRF views; the contract asks for DRF JSON',
-  'broken json': "the text after 'JSON parse error - ' is the parser's own (Python vs V8)",
   'obtain password with spaces around':
     'passwords are never trimmed: DRF strips them (at registration and at login), which ' +
     'silently changes the secret; Tessera takes them as sent, so only the registered string logs in',

@@ -36,10 +36,9 @@ export function sendDenied(request: IncomingMessage, response: ServerResponse): 
   const user = (request as TesseraRequest).user
   sendResponse(
     response,
-    errorResponse(
-      user?.isAuthenticated === true ? 'permission_denied' : 'not_authenticated',
+    errorResponse(user?.isAuthenticated === true ? 'permission_denied' : 'not_authenticated', {
       challenge,
-    ),
+    }),
   )
 }
 

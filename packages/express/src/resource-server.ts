@@ -67,7 +67,10 @@ export function tesseraResourceServer(options: ResourceServerOptions): TesseraRe
       if (result.status === 'failed') {
         sendResponse(
           response,
-          authenticationFailureResponse(result.code, challenge, result.retryAfterSeconds),
+          authenticationFailureResponse(result.code, {
+            challenge,
+            retryAfterSeconds: result.retryAfterSeconds,
+          }),
         )
         return
       }

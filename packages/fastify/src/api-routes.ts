@@ -1,8 +1,9 @@
 import formBody from '@fastify/formbody'
 import type { FastifyInstance } from 'fastify'
-import { createApiErrorHandler } from './api-error-handler.js'
 import { sendError } from './drf-responses.js'
 import { drfValidatorCompiler } from './drf-validation.js'
+import { createErrorHandler } from './error-handler.js'
+import { describeJsonSyntaxError } from './json-syntax-error.js'
 import { registerAccountRoutes } from './routes/account-routes.js'
 import { passThrottle, type RouteContext } from './routes/route-context.js'
 import { registerSessionRoutes } from './routes/session-routes.js'
@@ -25,20 +26,28 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
     }
     try {
       JSON.parse(body)
-    } catch (error) {
-      done(jsonParseError((error as Error).message), undefined)
+    } catch {
+      // V8's message quotes the body (a password...): say where it broke, never what is there.
+      done(jsonParseError(describeJsonSyntaxError(body) ?? 'Invalid JSON'), undefined)
       return
     }
     // Fastify's parser then refuses __proto__ and constructor.prototype members.
     void parseJson(request, body, (error, value) =>
-      done(error ? jsonParseError(error.message) : null, value),
+      done(error ? jsonParseError('Object contains forbidden prototype property') : null, value),
     )
   })
   // simplejwt's token views accept HTML form bodies too.
   await app.register(formBody)
   app.setValidatorCompiler(drfValidatorCompiler)
-  app.setErrorHandler(createApiErrorHandler(context.challenge))
-  app.setNotFoundHandler((_request, reply) => sendError(reply, 'not_found', context.challenge))
+  app.setErrorHandler(createErrorHandler(context.challenge))
+  // Tokens and personal data: no answer of the API may be stored (RFC 6749 5.1). A route that
+  // says otherwise in its config keeps its word.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, tessera: { noStore: true, ...route.config?.tessera } }
+  })
+  app.setNotFoundHandler((_request, reply) =>
+    sendError(reply.header('cache-control', 'no-store'), 'not_found', context.challenge),
+  )
   const { throttleRequest } = context
   if (throttleRequest !== undefined) {
     // DRF's DEFAULT_THROTTLE_CLASSES: after authentication, before the view.
@@ -51,6 +60,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
   registerSessionRoutes(app, context)
 }
 
+/** A parse failure whose message is the contract's reason: Tessera's own words, no input. */
 function jsonParseError(reason: string): Error {
   return Object.assign(new Error(reason), { code: 'TESSERA_JSON_PARSE', statusCode: 400 })
 }

@@ -36,7 +36,14 @@ export function createAuthenticationHook(
   }
   return function authenticate(request, reply, done) {
     request.user = ANONYMOUS
-    if (request.is404 || request.routeOptions.config.tessera?.authenticate === false) {
+    if (request.is404) {
+      done()
+      return
+    }
+    const config = request.routeOptions.config.tessera
+    // First, so that every answer of the route carries it, a 401 from here included.
+    if (config?.noStore === true) reply.header('cache-control', 'no-store')
+    if (config?.authenticate === false) {
       done()
       return
     }

@@ -1,41 +1,42 @@
 import {
-  authenticationFailureBody,
+  authenticationFailureResponse,
+  bearerChallenge,
   type ErrorCode,
-  errorCatalogue,
-  publicErrorBody,
-  type TokenErrorCode,
+  type ErrorResponse,
+  errorResponse,
 } from '@tessera/core'
 import type { FastifyReply } from 'fastify'
 
 /** simplejwt's `www_authenticate_realm`: every 401 carries this challenge (RFC 6750 3). */
-export function wwwAuthenticate(headerType: string): string {
-  return `${headerType} realm="api"`
+export const wwwAuthenticate: (headerType: string) => string = bearerChallenge
+
+/** Sends a core error response: status, headers, JSON body. */
+export function sendResponse(reply: FastifyReply, response: ErrorResponse): FastifyReply {
+  return reply.code(response.status).headers(response.headers).send(response.body)
 }
 
-/** Sends the catalogue body of `code` with its status (and the 401 challenge where due). */
+/**
+ * Sends the catalogue response of `code` (core's `errorResponse`): its status and body, the
+ * challenge on a 401, `Retry-After` on a 503 (default 1 s).
+ */
 export function sendError(
   reply: FastifyReply,
   code: ErrorCode,
   challenge: string,
   params?: Readonly<Record<string, string | number>>,
+  retryAfterSeconds?: number,
 ): FastifyReply {
-  const { status } = errorCatalogue[code]
-  if (status === 401) void reply.header('www-authenticate', challenge)
-  // A 503 from here is the revocation view failing closed: it recovers within seconds.
-  else if (status === 503) void reply.header('retry-after', '1')
-  return reply.code(status).send(publicErrorBody(code, params))
+  return sendResponse(reply, errorResponse(code, { challenge, params, retryAfterSeconds }))
 }
 
-/** A token problem on a protected route: simplejwt's "Given token not valid..." body. */
+/** A bad bearer token: simplejwt's "Given token not valid..." body (core's rule). */
 export function sendAuthenticationFailure(
   reply: FastifyReply,
   code: ErrorCode,
   challenge: string,
+  retryAfterSeconds?: number,
 ): FastifyReply {
-  if (!code.startsWith('token_') || code === 'token_no_user_id')
-    return sendError(reply, code, challenge)
-  void reply.header('www-authenticate', challenge)
-  return reply.code(401).send(authenticationFailureBody(code as TokenErrorCode))
+  return sendResponse(reply, authenticationFailureResponse(code, { challenge, retryAfterSeconds }))
 }
 
 /** DRF's 400 body of field errors. */

@@ -15,6 +15,13 @@ export interface TesseraRouteConfig {
    * turn it off, as simplejwt's do (`authentication_classes = ()`).
    */
   readonly authenticate?: boolean
+  /**
+   * Answer with `Cache-Control: no-store` whatever the outcome, 401s and other errors included:
+   * tokens (RFC 6749 5.1) and personal data must not be kept by a cache. Default false; the
+   * plugin sets it on every route of its API. Set it on your own routes that answer with
+   * personal data.
+   */
+  readonly noStore?: boolean
 }
 
 /** What the plugin exposes on the Fastify instance as `app.tessera`. */

@@ -2,6 +2,8 @@
  * @tessera/fastify: the Tessera Fastify plugin (simplejwt-compatible API routes, `request.user`),
  * the verify-only plugin for resource servers, and DRF-style guards for your own routes.
  */
+
+export { createErrorHandler, handleFrameworkError } from './error-handler.js'
 export type {
   TesseraDecoration,
   TesseraResourceDecoration,

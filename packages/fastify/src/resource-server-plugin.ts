@@ -1,5 +1,4 @@
 import {
-  authenticationFailureResponse,
   bearerChallenge,
   createResourceAuthenticator,
   type RequestUser,
@@ -8,6 +7,7 @@ import {
 } from '@tessera/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import { sendAuthenticationFailure } from './drf-responses.js'
 import './fastify-types.js'
 
 const ANONYMOUS: RequestUser = Object.freeze({ isAuthenticated: false })
@@ -26,10 +26,6 @@ async function resourceServer(
   app.decorateRequest('user', null as never)
   app.addHook('onClose', async () => verifier.close())
 
-  const fail = (reply: FastifyReply, result: ResourceAuthentication & { status: 'failed' }) => {
-    const response = authenticationFailureResponse(result.code, challenge, result.retryAfterSeconds)
-    void reply.code(response.status).headers(response.headers).send(response.body)
-  }
   const finish = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -37,7 +33,7 @@ async function resourceServer(
     result: ResourceAuthentication,
   ): void => {
     if (result.status === 'failed') {
-      fail(reply, result)
+      sendAuthenticationFailure(reply, result.code, challenge, result.retryAfterSeconds)
       return
     }
     if (result.status === 'authenticated') request.user = result.user
@@ -46,7 +42,13 @@ async function resourceServer(
   // DRF authenticates before permissions: a bad token is a 401 even on a public route.
   app.addHook('onRequest', function authenticate(request, reply, done) {
     request.user = ANONYMOUS
-    if (request.is404 || request.routeOptions.config.tessera?.authenticate === false) {
+    if (request.is404) {
+      done()
+      return
+    }
+    const config = request.routeOptions.config.tessera
+    if (config?.noStore === true) reply.header('cache-control', 'no-store')
+    if (config?.authenticate === false) {
       done()
       return
     }

@@ -1,7 +1,6 @@
 import {
   AuthService,
   createTokenEngine,
-  publicErrorBody,
   type RevocationBus,
   type Stores,
   type ThrottleStore,
@@ -9,17 +8,15 @@ import {
   type TokenSubject,
 } from '@tessera/core'
 import { registerJwksRoute } from '@tessera/fastify'
-import Fastify, {
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
+import { errorResponseOptions, registerErrorResponses } from './http/error-responses.js'
 import { fastifyLogging } from './http/fastify-logging.js'
 import { registerHealthRoutes } from './http/health-routes.js'
+import { httpServerOptions } from './http/http-server-options.js'
 import { createLogger, generateRequestId, type LogStream } from './http/logger-options.js'
 import { registerApi } from './http/register-api.js'
+import { setResponseHeaders } from './http/response-headers.js'
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS } from './keys/key-ring-timing.js'
 import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js'
 import { openBackplane } from './revocation/open-backplane.js'
@@ -72,8 +69,10 @@ export interface TesseraServer {
 /**
  * Builds the Tessera server without listening: opens and migrates the stores, creates the
  * services, and a Fastify 5 instance with pino JSON logs (request ids, credentials redacted),
- * `trustProxy`, a 16 KiB body limit, OpenAPI 3.1 + Swagger UI (`/openapi.json`, `/docs`),
- * `/healthz`, `/readyz`, and the API of `@tessera/fastify` under `/api`.
+ * `trustProxy`, a 16 KiB body limit, the request and keep-alive timeouts of the settings,
+ * security headers, the contract's bodies for every error, OpenAPI 3.1 + Swagger UI
+ * (`/openapi.json`, `/docs`), `/healthz`, `/readyz`, and the API of `@tessera/fastify` under
+ * `/api`.
  *
  * @param config - The checked configuration; default {@link loadServerConfig}`()` (environment,
  * `tessera.config.json`, the development key in `DATA_DIR`).
@@ -102,6 +101,8 @@ export async function buildServer(
     bodyLimit: BODY_LIMIT_BYTES,
     // Routes are matched by generated code instead of a tree walk (find-my-way's compiler mode).
     routerOptions: { compile: true },
+    ...errorResponseOptions(),
+    ...httpServerOptions(settings),
   })
   if (logging?.appLog !== undefined) app.log = logging.appLog
   // Everything opened so far, closed in reverse order on failure and by `close()`.
@@ -188,14 +189,13 @@ export async function buildServer(
   app.addHook('onClose', closeAll)
   try {
     const bindRequestLogger = logging?.bindRequestLogger
+    const refuses = registerErrorResponses(app)
     // The first hook of every request, 404s included (one hook: each stage costs).
     app.addHook('onRequest', (request, reply, done) => {
       bindRequestLogger?.(request, reply)
-      reply.header('x-request-id', request.id)
-      done()
+      setResponseHeaders(request, reply)
+      if (!refuses(request, reply)) done()
     })
-    app.setNotFoundHandler(notFound)
-    app.setErrorHandler(serverError)
     await registerApiDocs(app)
     await registerHealthRoutes(app, stores, revocation.view)
     registerJwksRoute(app, { keyRing: () => auth.tokens.keyRing, maxAge: JWKS_MAX_AGE })
@@ -210,19 +210,6 @@ export async function buildServer(
     throw error
   }
   return { app, stores, auth, keys, settings, config, close }
-}
-
-// Outside the API (whose plugin answers with DRF's bodies itself), the same bodies: 404
-// `{"detail":"Not found."}`, and errors without a stack or an internal message.
-function notFound(_request: FastifyRequest, reply: FastifyReply) {
-  return reply.code(404).send(publicErrorBody('not_found'))
-}
-
-function serverError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const status = error.statusCode ?? 500
-  if (status < 500) return reply.code(status).send({ detail: error.message })
-  request.log.error({ err: { type: error.name, message: error.message } }, 'unexpected error')
-  return reply.code(500).send(publicErrorBody('server_error'))
 }
 
 /**

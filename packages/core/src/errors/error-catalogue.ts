@@ -8,12 +8,20 @@ export interface CatalogueEntry {
   readonly message: string
   /** The `code` member of the public body; absent where DRF's body has none. */
   readonly publicCode?: string
+  /**
+   * A problem with the token itself (format, signature, claims, type, revocation), as
+   * simplejwt's `TokenError`: a bearer token failing so is answered with the "Given token not
+   * valid for any token type" body (`authenticationFailureResponse`); refresh, verify and
+   * blacklist answer the plain `{"detail", "code"}`.
+   */
+  readonly tokenProblem?: true
 }
 
 const tokenNotValid = (message: string): CatalogueEntry => ({
   status: 401,
   message,
   publicCode: 'token_not_valid',
+  tokenProblem: true,
 })
 
 const TOKEN_INVALID = 'Token is invalid'
@@ -64,6 +72,8 @@ export const errorCatalogue: Readonly<Record<ErrorCode, CatalogueEntry>> = Objec
     message: 'You do not have permission to perform this action.',
   },
   validation_failed: { status: 400, message: 'Invalid input.' },
+  // DRF's ParseError default: an HTTP message, URL or header the server cannot read.
+  malformed_request: { status: 400, message: 'Malformed request.' },
   parse_error: { status: 400, message: 'JSON parse error - {reason}' },
   unsupported_media_type: {
     status: 415,
@@ -74,6 +84,8 @@ export const errorCatalogue: Readonly<Record<ErrorCode, CatalogueEntry>> = Objec
     message: 'Request body is too large.',
     publicCode: 'payload_too_large',
   },
+  header_too_large: { status: 431, message: 'Request header fields too large.' },
+  request_timeout: { status: 408, message: 'Request timed out.' },
   method_not_allowed: { status: 405, message: 'Method "{method}" not allowed.' },
   not_found: { status: 404, message: 'Not found.' },
   throttled: {

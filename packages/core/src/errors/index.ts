@@ -7,6 +7,13 @@ export {
 } from './error-catalogue.js'
 export type { ConfigErrorCode, ErrorCode, RequestErrorCode, TokenErrorCode } from './error-codes.js'
 export {
+  authenticationFailureResponse,
+  bearerChallenge,
+  type ErrorResponse,
+  type ErrorResponseOptions,
+  errorResponse,
+} from './error-response.js'
+export {
   AuthenticationFailedError,
   type FieldErrors,
   RefreshUserInvalidError,

@@ -12,12 +12,6 @@ export {
   type ResourceServerOptions,
 } from './resource-authenticator.js'
 export {
-  authenticationFailureResponse,
-  bearerChallenge,
-  type ErrorResponse,
-  errorResponse,
-} from './resource-responses.js'
-export {
   connectResourceRevocation,
   type ResourceRevocation,
   type ResourceRevocationOptions,

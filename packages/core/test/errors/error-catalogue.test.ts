@@ -17,6 +17,10 @@ const errorsDocPath = new URL('../../ERRORS.md', import.meta.url)
 const NOT_IN_CONTRACT = new Set<ErrorCode>([
   'validation_failed', // DRF's generic text; the contract's bodies are the field errors
   'payload_too_large', // the contract says "413"; the body is Tessera's
+  // HTTP-level failures the contract does not list; Node would answer them with no body at all
+  'malformed_request', // DRF's ParseError text: a URL, header or message the server cannot read
+  'header_too_large',
+  'request_timeout',
   'token_no_type', // simplejwt's own "Token has no type", which the contract does not list
   'token_no_user_id', // simplejwt's own "Token contained no recognizable user identification"
   'settings_invalid',

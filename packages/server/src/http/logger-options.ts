@@ -43,6 +43,11 @@ let nextId = 0
 export function generateRequestId(request: IncomingMessage): string {
   const given = request.headers['x-request-id']
   if (typeof given === 'string' && REQUEST_ID.test(given)) return given
+  return newRequestId()
+}
+
+/** A new id, unique per process and request (for answers written before any request exists). */
+export function newRequestId(): string {
   nextId = (nextId + 1) % Number.MAX_SAFE_INTEGER
   return `${ID_PREFIX}${nextId.toString(16).padStart(12, '0')}`
 }

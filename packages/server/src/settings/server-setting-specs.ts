@@ -51,6 +51,24 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     { name: 'LOG_LEVEL', default: 'info', description: 'Level of the JSON logs.' },
     LOG_LEVELS,
   ),
+  REQUEST_TIMEOUT: boundedDurationSpec(
+    {
+      name: 'REQUEST_TIMEOUT',
+      default: 10,
+      description: 'Seconds (1-300) to receive a whole request, headers and body; then 408.',
+    },
+    1,
+    300,
+  ),
+  KEEP_ALIVE_TIMEOUT: boundedDurationSpec(
+    {
+      name: 'KEEP_ALIVE_TIMEOUT',
+      default: 72,
+      description: 'Seconds (1-600) an idle connection stays open for its next request.',
+    },
+    1,
+    600,
+  ),
   THROTTLE_ANON: rateSpec({
     name: 'THROTTLE_ANON',
     default: null,

@@ -27,6 +27,19 @@ export interface ServerOnlySettings {
   readonly TRUST_PROXY: TrustProxy
   /** Log level of the JSON logs. Default `info`. */
   readonly LOG_LEVEL: LogLevel
+  /**
+   * Seconds a client has to send a whole request, headers and body, from its first byte (or
+   * from connecting): a request not received by then is answered 408 and its connection closed,
+   * so a body that stalls cannot hold a connection. 1 to 300. Default `10` (bodies are capped
+   * at 16 KiB).
+   */
+  readonly REQUEST_TIMEOUT: number
+  /**
+   * Seconds an idle connection is kept open after an answer, for the client's next request;
+   * 1 to 600. Default `72`, longer than the idle timeout of common load balancers (60 s), so
+   * that they, not the server, close idle connections.
+   */
+  readonly KEEP_ALIVE_TIMEOUT: number
   /** Rate of anonymous requests per client IP (`100/min`), or null (off, the default). */
   readonly THROTTLE_ANON: string | null
   /** Rate of authenticated requests per user, or null (off, the default). */
@@ -80,7 +93,7 @@ export type ServerSettingName = keyof ServerOnlySettings
 
 /**
  * Server settings as given in code (`loadServerSettings({ overrides })`) or in
- * `tessera.config.json`: all optional; the reuse interval also as a duration string (`'10s'`),
+ * `tessera.config.json`: all optional; durations also as strings (`'10s'`),
  * `TRUST_PROXY` also as a comma-separated string. A key set to `undefined` counts as not given.
  */
 export type ServerSettingsInput = {
@@ -90,6 +103,8 @@ export type ServerSettingsInput = {
   readonly PORT?: number
   readonly TRUST_PROXY?: TrustProxy | string
   readonly LOG_LEVEL?: LogLevel
+  readonly REQUEST_TIMEOUT?: number | string
+  readonly KEEP_ALIVE_TIMEOUT?: number | string
   readonly THROTTLE_ANON?: string | null
   readonly THROTTLE_USER?: string | null
   readonly THROTTLE_LOGIN_USERNAME?: string | null

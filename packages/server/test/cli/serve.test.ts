@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { openRaw, parseRawResponse } from '../http/raw-http.js'
 import { useTempDirs } from '../temp-dir.js'
 import {
   killServedTessera,
@@ -141,6 +142,23 @@ describe('tessera serve over a real socket', () => {
     expect(await server.stop()).toBe(0)
     expect(server.output()).toMatch(/Tessera stopped\.\n/)
     for (const secret of [PASSWORD, access, refresh]) expect(server.output()).not.toContain(secret)
+  })
+
+  it('applies REQUEST_TIMEOUT: a stalled body is answered 408 and its connection closed', async () => {
+    const cwd = tempDir()
+    const server = await serve(cwd, {
+      TESSERA_DATA_DIR: join(cwd, 'data'),
+      TESSERA_REQUEST_TIMEOUT: '1',
+    })
+    const connection = await openRaw(Number(new URL(server.url).port))
+    connection.write(
+      'POST /api/token/ HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 100\r\n\r\n{"username":"alice","password":"',
+    )
+    const response = parseRawResponse(await connection.closed)
+    expect(response.status).toBe(408)
+    expect(response.body).toBe('{"detail":"Request timed out."}')
+    expect(await server.stop()).toBe(0)
   })
 
   it('writes JSON log lines with request ids on stdout', async () => {
