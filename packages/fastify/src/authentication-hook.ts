@@ -1,8 +1,7 @@
 import type { BearerAuthenticator, RequestUser, TesseraSettings, UserCache } from '@tessera/core'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import { sendAuthenticationFailure, sendError } from './drf-responses.js'
-
-const ANONYMOUS: RequestUser = Object.freeze({ isAuthenticated: false })
+import { prepareRequest } from './route-preamble.js'
 
 /**
  * DRF authenticates before permissions: a bad token is a 401 even on a public route. Synchronous
@@ -35,15 +34,7 @@ export function createAuthenticationHook(
     done()
   }
   return function authenticate(request, reply, done) {
-    request.user = ANONYMOUS
-    if (request.is404) {
-      done()
-      return
-    }
-    const config = request.routeOptions.config.tessera
-    // First, so that every answer of the route carries it, a 401 from here included.
-    if (config?.noStore === true) reply.header('cache-control', 'no-store')
-    if (config?.authenticate === false) {
+    if (!prepareRequest(request, reply)) {
       done()
       return
     }

@@ -1,16 +1,14 @@
 import {
   bearerChallenge,
   createResourceAuthenticator,
-  type RequestUser,
   type ResourceAuthentication,
   type ResourceServerOptions,
 } from '@tessera/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { sendAuthenticationFailure } from './drf-responses.js'
+import { prepareRequest } from './route-preamble.js'
 import './fastify-types.js'
-
-const ANONYMOUS: RequestUser = Object.freeze({ isAuthenticated: false })
 
 /** Options of {@link tesseraResourceServer}: a verifier's options and how requests are read. */
 export type TesseraResourceServerOptions = ResourceServerOptions
@@ -41,14 +39,7 @@ async function resourceServer(
   }
   // DRF authenticates before permissions: a bad token is a 401 even on a public route.
   app.addHook('onRequest', function authenticate(request, reply, done) {
-    request.user = ANONYMOUS
-    if (request.is404) {
-      done()
-      return
-    }
-    const config = request.routeOptions.config.tessera
-    if (config?.noStore === true) reply.header('cache-control', 'no-store')
-    if (config?.authenticate === false) {
+    if (!prepareRequest(request, reply)) {
       done()
       return
     }

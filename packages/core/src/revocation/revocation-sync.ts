@@ -211,35 +211,25 @@ export async function createRevocationSync(
       : undefined
   timer?.unref()
 
+  /** After the store write: this process's view at once, then every other process. */
+  function spread(event: RevocationEvent): Promise<void> {
+    view.apply(event)
+    return publish(event)
+  }
+
   return {
-    async revokeAccessToken(entry) {
-      await store.revokeAccessToken(entry, clock())
-      const event = {
-        kind: 'access',
-        jti: entry.jti,
-        userId: entry.userId,
-        expiresAt: entry.expiresAt,
-      } as const
-      view.apply(event)
-      await publish(event)
+    async revokeAccessToken({ jti, userId, expiresAt }) {
+      await store.revokeAccessToken({ jti, userId, expiresAt }, clock())
+      await spread({ kind: 'access', jti, userId, expiresAt })
     },
-    async revokeSessions(entry) {
-      if (entry.sessionIds.length === 0) return
-      await store.revokeSessions(entry, clock())
-      const event = {
-        kind: 'sessions',
-        userId: entry.userId,
-        sessionIds: entry.sessionIds,
-        expiresAt: entry.expiresAt,
-      } as const
-      view.apply(event)
-      await publish(event)
+    async revokeSessions({ userId, sessionIds, expiresAt }) {
+      if (sessionIds.length === 0) return
+      await store.revokeSessions({ userId, sessionIds, expiresAt }, clock())
+      await spread({ kind: 'sessions', userId, sessionIds, expiresAt })
     },
     async setCutoff(userId, notBefore) {
       const effective = await store.setCutoff(userId, notBefore, clock())
-      const event = { kind: 'cutoff', userId, notBefore: effective } as const
-      view.apply(event)
-      await publish(event)
+      await spread({ kind: 'cutoff', userId, notBefore: effective })
       return effective
     },
     async userChanged(userId) {

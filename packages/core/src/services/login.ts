@@ -128,25 +128,43 @@ export async function startSession(
 ): Promise<Omit<LoginResult, 'user'>> {
   const sessionId = newJti()
   const { refresh, access } = context.tokens.issuer.issueTokenPair(user, sessionId)
-  const issuedAt = refresh.claims.iat as number
+  await recordSession(context, { sessionId, userId: user.id, request, token: refresh })
+  return { sessionId, refresh, access }
+}
+
+/**
+ * Stores a new session family of `userId` whose first token is `token` (a refresh token, or a
+ * sliding token, which refreshes itself): the session lives as long as that token may be used.
+ */
+export async function recordSession(
+  context: ServiceContext,
+  session: {
+    readonly sessionId: string
+    readonly userId: string
+    readonly request: RequestContext
+    /** The token and the last moment (epoch seconds) it may be used to get another. */
+    readonly token: IssuedToken & { readonly usableUntil?: number }
+  },
+): Promise<void> {
+  const { sessionId, userId, request, token } = session
+  const expiresAt = token.usableUntil ?? token.exp
   const now = context.clock()
   await context.stores.sessions.createSession({
     session: {
       id: sessionId,
-      userId: user.id,
+      userId,
       createdAt: now,
       lastUsedAt: now,
-      expiresAt: refresh.exp,
+      expiresAt,
       device: deviceLabel(request.device),
       ip: request.ip,
     },
     token: {
-      jti: refresh.jti,
+      jti: token.jti,
       familyId: sessionId,
-      userId: user.id,
-      issuedAt,
-      expiresAt: refresh.exp,
+      userId,
+      issuedAt: token.claims.iat as number,
+      expiresAt,
     },
   })
-  return { sessionId, refresh, access }
 }

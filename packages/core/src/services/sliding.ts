@@ -2,8 +2,8 @@ import { AuthenticationFailedError } from '../errors/request-errors.js'
 import { TokenRevokedError } from '../errors/token-errors.js'
 import type { IssuedToken } from '../tokens/token-issuer.js'
 import { newJti } from '../tokens/token-issuer.js'
-import { authenticate } from './login.js'
-import { deviceLabel, type RequestContext, type ServiceContext } from './service-context.js'
+import { authenticate, recordSession } from './login.js'
+import type { RequestContext, ServiceContext } from './service-context.js'
 import { checkSessionLive } from './session-checks.js'
 
 /**
@@ -22,25 +22,12 @@ export async function obtainSlidingToken(
   if (user === undefined) throw new AuthenticationFailedError()
   const sessionId = newJti()
   const token = context.tokens.issuer.issueSlidingToken(user, sessionId)
-  const now = context.clock()
-  const refreshUntil = Math.floor(now) + context.tokens.issuer.slidingRefreshLifetime
-  await context.stores.sessions.createSession({
-    session: {
-      id: sessionId,
-      userId: user.id,
-      createdAt: now,
-      lastUsedAt: now,
-      expiresAt: refreshUntil,
-      device: deviceLabel(request.device),
-      ip: request.ip,
-    },
-    token: {
-      jti: token.jti,
-      familyId: sessionId,
-      userId: user.id,
-      issuedAt: token.claims.iat as number,
-      expiresAt: refreshUntil,
-    },
+  const usableUntil = token.claims[context.settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM] as number
+  await recordSession(context, {
+    sessionId,
+    userId: user.id,
+    request,
+    token: { ...token, usableUntil },
   })
   return token
 }

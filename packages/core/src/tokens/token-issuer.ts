@@ -226,11 +226,6 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
     return Math.max(this.#lifetimes.access, this.#lifetimes.sliding)
   }
 
-  /** The sliding refresh lifetime in seconds (`SLIDING_TOKEN_REFRESH_LIFETIME`). */
-  get slidingRefreshLifetime(): number {
-    return this.#lifetimes.slidingRefresh
-  }
-
   /**
    * A sliding token with renewed `exp` and `iat` (simplejwt keeps its `jti` and `refresh_exp`).
    * The caller has verified `token` with `expiryClaim` set to the sliding refresh claim.

@@ -158,6 +158,20 @@ describe('TokenVerifier with its verified-token cache', () => {
   })
 })
 
+/** A verified token as the verifier would store it. */
+function verifiedToken(jti: string): VerifiedToken {
+  return {
+    type: 'access',
+    jti,
+    userId: '1',
+    sessionId: undefined,
+    exp: T0,
+    iat: T0,
+    kid: 'k',
+    claims: {},
+  }
+}
+
 describe('VerifiedTokenCache', () => {
   it('keeps at most maxEntries, dropping the oldest first', () => {
     const cache = new VerifiedTokenCache(2)
@@ -165,16 +179,7 @@ describe('VerifiedTokenCache', () => {
       headerKid: undefined,
       key: {} as never,
       notBefore: Number.NEGATIVE_INFINITY,
-      token: {
-        type: 'access',
-        jti,
-        userId: '1',
-        sessionId: undefined,
-        exp: T0,
-        iat: T0,
-        kid: 'k',
-        claims: {},
-      },
+      token: verifiedToken(jti),
     })
     cache.set('a', entry('a'))
     cache.set('b', entry('b'))
@@ -197,16 +202,7 @@ describe('VerifiedTokenCache', () => {
       headerKid: undefined,
       key: {} as never,
       notBefore: Number.NEGATIVE_INFINITY,
-      token: {
-        type: 'access',
-        jti: 'g',
-        userId: '1',
-        sessionId: undefined,
-        exp: T0,
-        iat: T0,
-        kid: 'k',
-        claims: {},
-      },
+      token: verifiedToken('g'),
     })
     expect(cache.get(forged)).toBeUndefined()
     // Deleting the forged text leaves the genuine entry alone.
@@ -224,16 +220,7 @@ describe('VerifiedTokenCache keys', () => {
       headerKid: undefined,
       key: {} as never,
       notBefore: Number.NEGATIVE_INFINITY,
-      token: {
-        type: 'access',
-        jti,
-        userId: '1',
-        sessionId: undefined,
-        exp: T0,
-        iat: T0,
-        kid: 'k',
-        claims: {},
-      },
+      token: verifiedToken(jti),
     })
     const first = 'h.first-payload.signature-tail'
     const second = 'h.other-payload.signature-tail'
