@@ -4,13 +4,23 @@
 // masked. Differences are either bugs or listed as deliberate in README.md ("Compatibility").
 // Run: npm run compat            (exit 1 on an unexplained difference)
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const referenceDir = join(root, '..', 'shared', 'reference', 'simplejwt')
+// The reference is one of the team's instruments in ../shared, which a plain clone does not have.
+const referenceDir =
+  process.env.COMPAT_REFERENCE_DIR ?? join(root, '..', 'shared', 'reference', 'simplejwt')
+if (!existsSync(join(referenceDir, 'run.sh'))) {
+  console.error(
+    `npm run compat needs the reference simplejwt server, not found at ${referenceDir}: it lives ` +
+      "in the team's ../shared directory beside the repository, which a plain clone does not " +
+      'have. Set COMPAT_REFERENCE_DIR to where it is.',
+  )
+  process.exit(2)
+}
 const SIGNING_KEY = 'reference-signing-key-0123456789abcdef0123456789'
 const REF_PORT = Number(process.env.COMPAT_REF_PORT ?? 8710)
 const TESSERA_PORT = Number(process.env.COMPAT_TESSERA_PORT ?? 8711)

@@ -1,4 +1,4 @@
-// The peers of /work/shared/bench: what a Node user would pick instead of Tessera. Copied to the
+// The peers of ../shared/bench: what a Node user would pick instead of Tessera. Copied to the
 // work dir (the shared dir is read-only) and installed there once with `npm ci`.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url'
 import { request } from './http.js'
 import { accessClaims, signHs256 } from './jwt.js'
 import { freePort, startChild, waitUntil } from './processes.js'
+import { requireInstrument, siblingSharedPath } from './shared-dir.js'
 import { SIGNING_KEY } from './tessera.js'
 
-const SOURCE = process.env.BENCH_PEERS_DIR ?? '/work/shared/bench/peers'
+const SOURCE = process.env.BENCH_PEERS_DIR ?? siblingSharedPath('bench', 'peers')
 const FILES = [
   'bare.js',
   'fastify-jwt.js',
@@ -27,6 +28,7 @@ export const PEERS = {
 
 /** Copies the peers into `<workDir>/peers` and runs `npm ci` there when the lock file changed. */
 export function installPeers(workDir, log) {
+  requireInstrument(SOURCE, 'the benchmark peers', 'BENCH_PEERS_DIR')
   const target = path.join(workDir, 'peers')
   mkdirSync(target, { recursive: true })
   const lock = path.join(target, 'package-lock.json')

@@ -5,9 +5,11 @@ import { rmSync } from 'node:fs'
 import path from 'node:path'
 import { expectResponse, request } from './http.js'
 import { onCleanup } from './processes.js'
+import { requireInstrument, siblingSharedPath } from './shared-dir.js'
 import { PASSWORD, SIGNING_KEY } from './tessera.js'
 
-const RUN_SH = process.env.BENCH_REFERENCE_RUN ?? '/work/shared/reference/simplejwt/run.sh'
+const RUN_SH =
+  process.env.BENCH_REFERENCE_RUN ?? siblingSharedPath('reference', 'simplejwt', 'run.sh')
 const PORT = 8700
 
 export const referenceEnabled = () => process.env.BENCH_REFERENCE === '1'
@@ -22,6 +24,7 @@ export async function startReference(workDir, log) {
     REF_PORT: String(PORT),
     REF_SIGNING_KEY: SIGNING_KEY,
   }
+  requireInstrument(RUN_SH, 'the reference simplejwt server', 'BENCH_REFERENCE_RUN')
   log('starting the reference simplejwt server (run.sh)')
   const run = spawnSync(RUN_SH, [], { env, encoding: 'utf8' })
   if (run.status !== 0) throw new Error(`${RUN_SH} failed:\n${run.stdout}${run.stderr}`)

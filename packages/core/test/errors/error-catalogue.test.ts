@@ -7,22 +7,14 @@ import {
   publicErrorBody,
 } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
-import { sharedPath } from '../shared-dir.js'
 
-const contractPath = sharedPath('docs', 'api-contract.md')
+const contractPath = new URL('../../../../docs/api-contract.md', import.meta.url)
 const errorsDocPath = new URL('../../ERRORS.md', import.meta.url)
 
-// Codes whose public text the contract does not spell out (it only names the status), or that
-// never reach HTTP clients as themselves (configuration failures answer a plain 500).
+// Codes whose public text the contract does not spell out, or that never reach HTTP clients as
+// themselves (configuration failures answer a plain 500).
 const NOT_IN_CONTRACT = new Set<ErrorCode>([
   'validation_failed', // DRF's generic text; the contract's bodies are the field errors
-  'payload_too_large', // the contract says "413"; the body is Tessera's
-  // HTTP-level failures the contract does not list; Node would answer them with no body at all
-  'malformed_request', // DRF's ParseError text: a URL, header or message the server cannot read
-  'header_too_large',
-  'request_timeout',
-  'token_no_type', // simplejwt's own "Token has no type", which the contract does not list
-  'token_no_user_id', // simplejwt's own "Token contained no recognizable user identification"
   'settings_invalid',
   'key_invalid',
 ])

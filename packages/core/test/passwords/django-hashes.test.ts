@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { PasswordHasher } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
-import { sharedPath } from '../shared-dir.js'
 
 interface Vector {
   hasher: string
@@ -11,7 +10,7 @@ interface Vector {
 }
 
 // Read while collecting: a missing or unreadable fixture fails the suite, it never skips.
-const fixture = sharedPath('fixtures', 'django-password-hashes.json')
+const fixture = new URL('../fixtures/django-password-hashes.json', import.meta.url)
 const { vectors } = JSON.parse(readFileSync(fixture, 'utf8')) as { vectors: Vector[] }
 const usable = vectors.filter((vector) => vector.hasher !== 'unusable')
 const unusable = vectors.filter((vector) => vector.hasher === 'unusable')

@@ -9,7 +9,7 @@ import {
 import { describe, expect, it } from 'vitest'
 
 const small = { memoryCost: 1024, timeCost: 1, parallelism: 1 }
-// Real Django 3.2 hashes of 'correct horse' (shared/fixtures/django-password-hashes.json).
+// Real Django 3.2 hashes of 'correct horse' (test/fixtures/django-password-hashes.json).
 const pbkdf2 =
   'pbkdf2_sha256$260000$abcdefghijklmnopqrstuv$c0Gs4T06doL7Px9MpUmUrfSiTwF30MbvoG4+XGm+zkQ='
 const bcrypt = 'bcrypt$$2b$12$bs8HNQ23rCs5kTptA3K6y.TsX33NhOauz4eNNgCgARVZ9RDihv4.O'

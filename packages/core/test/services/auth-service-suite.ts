@@ -9,7 +9,6 @@ import {
   ValidationError,
 } from '@tessera/core'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { sharedPath } from '../shared-dir.js'
 import { frozenClock, makeService, makeServiceWithView, request } from './service-fixture.js'
 import { describeTextInput } from './text-input-cases.js'
 
@@ -19,7 +18,7 @@ interface DjangoVector {
   encoded: string
 }
 const vectors: DjangoVector[] = JSON.parse(
-  readFileSync(sharedPath('fixtures', 'django-password-hashes.json'), 'utf8'),
+  readFileSync(new URL('../fixtures/django-password-hashes.json', import.meta.url), 'utf8'),
 ).vectors
 
 /** The service-level suite, run on every store adapter. */
