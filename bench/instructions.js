@@ -4,7 +4,8 @@
 // falling in the count adds about 5,000 per request), so it tells whether a hot-path change
 // helped. It is not a goal: the kernel's share of a request and cache misses are not counted, so
 // instructions are not time.
-// Usage: npm run bench:instructions -- [--requests N] [--warmup N] [--keep]
+// Usage: npm run bench:instructions -- [--requests N] [--warmup N] [--keep] [--env NAME=VALUE]...
+// --env sets a setting of the Tessera server (e.g. --env TESSERA_LOG_LEVEL=info).
 // --keep leaves the callgrind dumps (their paths are printed) for callgrind_annotate.
 import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
@@ -97,8 +98,16 @@ async function main() {
       requests: { type: 'string', default: '10000' },
       warmup: { type: 'string', default: '20000' },
       keep: { type: 'boolean', default: false },
+      env: { type: 'string', multiple: true, default: [] },
     },
   })
+  const env = Object.fromEntries(
+    values.env.map((pair) => {
+      const at = pair.indexOf('=')
+      if (at < 1) throw new Error(`--env takes NAME=VALUE, got ${JSON.stringify(pair)}`)
+      return [pair.slice(0, at), pair.slice(at + 1)]
+    }),
+  )
   const requests = Number(values.requests)
   const warmup = Number(values.warmup)
   if (!Number.isInteger(requests) || requests < 1 || !Number.isInteger(warmup) || warmup < 0) {
@@ -116,7 +125,7 @@ async function main() {
   const options = { requests, warmup, keep }
   const tessera = await count(
     'tessera',
-    (wrapper) => startTessera(instance, { wrapper }),
+    (wrapper) => startTessera(instance, { wrapper, env }),
     tokens,
     options,
   )

@@ -31,8 +31,11 @@ export function requireBuiltServer() {
   }
 }
 
-/** The server's environment: the parent's without TESSERA_* (no stray config), plus ours. */
-function serverEnv(instance) {
+/**
+ * The server's environment: the parent's without TESSERA_* (no stray config), plus ours, plus
+ * `extra` (a scenario's own settings, e.g. `TESSERA_LOG_LEVEL`).
+ */
+function serverEnv(instance, extra = {}) {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('TESSERA_')),
   )
@@ -50,6 +53,7 @@ function serverEnv(instance) {
     TESSERA_ROTATE_REFRESH_TOKENS: 'true',
     TESSERA_BLACKLIST_AFTER_ROTATION: 'true',
     ...(instance.databaseUrl === undefined ? {} : { TESSERA_DATABASE_URL: instance.databaseUrl }),
+    ...extra,
   }
 }
 
@@ -113,7 +117,10 @@ async function insertUsers(instance) {
  * Starts `tessera serve` on the instance (port 0 unless given), resolving once it printed
  * `Tessera <version> listening on <url>`. `wrapper` is a command line to run node under.
  */
-export async function startTessera(instance, { workers = 1, port = 0, label, wrapper = [] } = {}) {
+export async function startTessera(
+  instance,
+  { workers = 1, port = 0, label, wrapper = [], env = {} } = {},
+) {
   const name = label ?? instance.name
   // BENCH_TESSERA_NODE_FLAGS profiles the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
   // (Node refuses --cpu-prof in NODE_OPTIONS).
@@ -122,7 +129,9 @@ export async function startTessera(instance, { workers = 1, port = 0, label, wra
   if (workers > 1) args.push('--workers', String(workers))
   // `wrapper` runs node under another program (valgrind for bench/instructions.js).
   const [command, ...commandArgs] = [...wrapper, process.execPath, ...args]
-  const child = startChild(`tessera ${name}`, command, commandArgs, { env: serverEnv(instance) })
+  const child = startChild(`tessera ${name}`, command, commandArgs, {
+    env: serverEnv(instance, env),
+  })
   let url
   await waitUntil(
     `tessera ${name}`,

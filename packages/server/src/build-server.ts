@@ -85,15 +85,14 @@ export async function buildServer(
   options: BuildServerOptions = {},
 ): Promise<TesseraServer> {
   const { settings } = config
-  const logging =
+  const logger =
     options.logger === false
       ? undefined
-      : fastifyLogging(
-          createLogger({
-            level: settings.LOG_LEVEL,
-            ...(options.logStream === undefined ? {} : { stream: options.logStream }),
-          }),
-        )
+      : createLogger({
+          level: settings.LOG_LEVEL,
+          ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+        })
+  const logging = logger === undefined ? undefined : fastifyLogging(logger, settings.ACCESS_LOG)
   const app = Fastify({
     ...(logging === undefined ? { logger: false } : logging.options),
     genReqId: generateRequestId,
@@ -187,12 +186,19 @@ export async function buildServer(
   }
   // onClose runs once the server has stopped and requests in flight are done.
   app.addHook('onClose', closeAll)
+  // Buffered lines are written before close() resolves (the last ones would wait for exit).
+  app.addHook('onClose', (_app, done) => {
+    if (logger === undefined) done()
+    else logger.flush(() => done())
+  })
   try {
     const bindRequestLogger = logging?.bindRequestLogger
+    const startAccessLine = logging?.startAccessLine
     const refuses = registerErrorResponses(app)
     // The first hook of every request, 404s included (one hook: each stage costs).
     app.addHook('onRequest', (request, reply, done) => {
       bindRequestLogger?.(request, reply)
+      startAccessLine?.(request, reply)
       setResponseHeaders(request, reply)
       if (!refuses(request, reply)) done()
     })

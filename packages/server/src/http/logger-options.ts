@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { type Logger, pino } from 'pino'
 import type { LogLevel } from '../settings/server-settings.js'
+import { LineBuffer } from './line-buffer.js'
 
 /** Body members that hold a secret: passwords and tokens. */
 export const SECRET_BODY_FIELDS = [
@@ -89,21 +90,24 @@ function serializeReply(reply: { statusCode?: number }): Record<string, unknown>
 /** Options of {@link createLogger}. */
 export interface LoggerInput {
   readonly level: LogLevel
-  /** Where JSON lines go. Default: stdout. */
+  /** Where JSON lines go. Default: stdout, buffered (see {@link createLogger}). */
   readonly stream?: LogStream
 }
 
 /**
  * The server's logger: pino JSON lines at `level`, credentials redacted, with the request, reply
- * and error serializers Fastify would add to a logger it made itself.
+ * and error serializers Fastify would add to a logger it made itself. On stdout, lines go out in
+ * batches ({@link LineBuffer}): one write per line (pino's default) made every request pay a
+ * system call once the access log was on.
  */
 export function createLogger(input: LoggerInput): Logger {
+  const stream = input.stream ?? new LineBuffer()
   return pino(
     {
       level: input.level,
       redact: { paths: [...REDACT_PATHS], censor: CENSOR },
       serializers: { req: serializeRequest, res: serializeReply, err: pino.stdSerializers.err },
     },
-    input.stream,
+    stream,
   )
 }

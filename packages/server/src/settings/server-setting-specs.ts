@@ -3,7 +3,12 @@ import { databaseUrlSpec } from './database-url-spec.js'
 import { keyEncryptionKeySpec, MIN_KEY_ROTATION_INTERVAL } from './key-settings-specs.js'
 import { profileFieldsSpec } from './profile-fields-spec.js'
 import { redisUrlSpec } from './redis-url-spec.js'
-import { LOG_LEVELS, type ServerOnlySettings, type ServerSettingName } from './server-settings.js'
+import {
+  ACCESS_LOG_LEVELS,
+  LOG_LEVELS,
+  type ServerOnlySettings,
+  type ServerSettingName,
+} from './server-settings.js'
 import {
   booleanSpec,
   boundedDurationSpec,
@@ -50,6 +55,14 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
   LOG_LEVEL: enumSpec(
     { name: 'LOG_LEVEL', default: 'info', description: 'Level of the JSON logs.' },
     LOG_LEVELS,
+  ),
+  ACCESS_LOG: enumSpec(
+    {
+      name: 'ACCESS_LOG',
+      default: 'info',
+      description: 'Level of the one-line-per-request access log (info, debug), or off.',
+    },
+    ACCESS_LOG_LEVELS,
   ),
   REQUEST_TIMEOUT: boundedDurationSpec(
     {

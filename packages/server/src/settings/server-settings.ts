@@ -7,6 +7,12 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number]
 
+/** The levels the access log may be written at, or `off`. */
+export const ACCESS_LOG_LEVELS = ['info', 'debug', 'off'] as const
+
+/** One of {@link ACCESS_LOG_LEVELS}. */
+export type AccessLogLevel = (typeof ACCESS_LOG_LEVELS)[number]
+
 /**
  * The settings only the server reads, beside core's. Each is set like core's: `TESSERA_<NAME>`
  * in the environment, the key in `tessera.config.json`, or code.
@@ -27,6 +33,12 @@ export interface ServerOnlySettings {
   readonly TRUST_PROXY: TrustProxy
   /** Log level of the JSON logs. Default `info`. */
   readonly LOG_LEVEL: LogLevel
+  /**
+   * The level of the access log, one line per completed request (method, route, status,
+   * duration, request id, user id), or `off`. Written only when `LOG_LEVEL` lets that level
+   * through. Default `info`.
+   */
+  readonly ACCESS_LOG: AccessLogLevel
   /**
    * Seconds a client has to send a whole request, headers and body, from its first byte (or
    * from connecting): a request not received by then is answered 408 and its connection closed,

@@ -161,10 +161,13 @@ describe('tessera serve over a real socket', () => {
     expect(await server.stop()).toBe(0)
   })
 
-  it('writes JSON log lines with request ids on stdout', async () => {
+  it('by default, writes one JSON access line per request on stdout, every one before it exits', async () => {
     const cwd = tempDir()
     const server = await serve(cwd, { TESSERA_DATA_DIR: join(cwd, 'data') })
-    await fetch(`${server.url}/api/hello/`)
+    const count = 50
+    for (let i = 0; i < count; i++) {
+      await (await fetch(`${server.url}/api/hello/?token=query-secret`)).arrayBuffer()
+    }
     expect(await server.stop()).toBe(0)
     const logs = server
       .output()
@@ -172,8 +175,39 @@ describe('tessera serve over a real socket', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line))
     expect(logs.some((entry) => entry.msg?.includes('development signing key'))).toBe(true)
-    expect(
-      logs.some((entry) => typeof entry.reqId === 'string' && entry.req?.url === '/api/hello/'),
-    ).toBe(true)
+    const access = logs.filter((entry) => entry.msg === 'request')
+    // The lines are written in batches; stopping the server writes what is left.
+    expect(access).toHaveLength(count)
+    expect(access[0]).toMatchObject({
+      level: 30,
+      method: 'GET',
+      route: '/api/hello/',
+      status: 401,
+      reqId: expect.any(String),
+      ms: expect.any(Number),
+    })
+    expect(new Set(access.map((entry) => entry.reqId)).size).toBe(count)
+    expect(logs.some((entry) => entry.msg === 'incoming request')).toBe(false)
+    expect(server.output()).not.toContain('query-secret')
+  })
+
+  it('TESSERA_ACCESS_LOG=off writes no access line; TESSERA_LOG_LEVEL=debug adds "incoming request"', async () => {
+    const quiet = tempDir()
+    let server = await serve(quiet, {
+      TESSERA_DATA_DIR: join(quiet, 'data'),
+      TESSERA_ACCESS_LOG: 'off',
+    })
+    await (await fetch(`${server.url}/api/hello/`)).arrayBuffer()
+    expect(await server.stop()).toBe(0)
+    expect(server.output()).not.toContain('"msg":"request"')
+    const verbose = tempDir()
+    server = await serve(verbose, {
+      TESSERA_DATA_DIR: join(verbose, 'data'),
+      TESSERA_LOG_LEVEL: 'debug',
+    })
+    await (await fetch(`${server.url}/api/hello/`)).arrayBuffer()
+    expect(await server.stop()).toBe(0)
+    expect(server.output()).toContain('"msg":"incoming request"')
+    expect(server.output()).toContain('"msg":"request"')
   })
 })
