@@ -1,7 +1,7 @@
 import { closeSync, openSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { type Stores, StoreUnavailableError } from '@tessera/core'
-import { ensureDataDir } from '../settings/data-dir.js'
+import { creationRefusal, ensureDataDir } from '../settings/data-dir.js'
 import type { DatabaseLocation } from '../settings/database-url-spec.js'
 
 /** Options of {@link openStores}. */
@@ -17,6 +17,9 @@ export interface OpenStoresOptions {
 // The database holds password hashes: its file, and the WAL/SHM files SQLite derives from its
 // mode, are created readable by their owner only.
 const SQLITE_FILE_MODE = 0o600
+
+const SQLITE_FIX =
+  'set TESSERA_DATA_DIR (or a sqlite: TESSERA_DATABASE_URL) to a place this user can write'
 
 function driverCode(error: unknown): string {
   const code = typeof error === 'object' && error !== null ? Reflect.get(error, 'code') : undefined
@@ -50,15 +53,18 @@ async function openSqlite(
   backgroundCheckpoints: boolean,
 ): Promise<Stores> {
   const { createSqliteStores, openSqliteDatabase } = await import('@tessera/core/sqlite')
-  ensureDataDir(dirname(path))
+  ensureDataDir(dirname(path), { what: 'the directory of the SQLite database', fix: SQLITE_FIX })
   let database: Awaited<ReturnType<typeof openSqliteDatabase>>
   try {
     closeSync(openSync(path, 'a', SQLITE_FILE_MODE))
     database = await openSqliteDatabase(path)
   } catch (error) {
-    throw new StoreUnavailableError(
-      `cannot open the SQLite database ${path} (${driverCode(error)})`,
-    )
+    const code = driverCode(error)
+    // An errno from creating the file: say why; SQLite's own codes (SQLITE_CANTOPEN) as they are.
+    const reason = /^E[A-Z]+$/.test(code)
+      ? `: ${creationRefusal(code, dirname(path), 'files')}; ${SQLITE_FIX}`
+      : ` (${code})`
+    throw new StoreUnavailableError(`cannot open the SQLite database ${path}${reason}`, code)
   }
   try {
     return owning(await createSqliteStores({ database, migrate, backgroundCheckpoints }), () => {
@@ -94,6 +100,7 @@ async function openPostgres(
  *
  * @throws {StoreUnavailableError} When the database cannot be opened or migrated; the message
  * never holds a password.
+ * @throws {SettingsError} (`DATA_DIR`) When the directory of the SQLite file cannot be created.
  */
 export async function openStores(
   location: DatabaseLocation,
