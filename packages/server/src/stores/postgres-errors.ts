@@ -200,10 +200,11 @@ function uncoded(error: unknown): Explanation | undefined {
       hint: `check the host and port of ${URL_SETTING} and any firewall between`,
     }
   }
+  // pg says this too when the network drops the connection, or when connect_timeout passes.
   if (text === 'Connection terminated unexpectedly') {
     return {
-      cause: 'the server closed the connection while it was opening',
-      hint: `check that the port of ${URL_SETTING} is PostgreSQL's and the server's log`,
+      cause: 'the connection ended before the server answered',
+      hint: `check the host and port of ${URL_SETTING} (PostgreSQL's?), the network and the server's log`,
     }
   }
   return undefined

@@ -116,7 +116,7 @@ describe('describePostgresConnectError', () => {
     expect(describeIt(scram)).toMatch(/: the server asks for a password and none is given; put/)
     expect(describeIt(new Error('timeout expired'))).toMatch(/: no answer within the connect/)
     expect(describeIt(new Error('Connection terminated unexpectedly'))).toMatch(
-      /: the server closed the connection while it was opening; check/,
+      /: the connection ended before the server answered; check the host and port/,
     )
   })
 
