@@ -10,11 +10,18 @@ export class UsageError extends Error {
   }
 }
 
-/** A command could not do its job (user missing, weak password...): exit status 1, one line. */
+/**
+ * A command could not do its job (user missing, weak password...): one line, exit status 1
+ * unless the command documents another (`token decode`: 3 for a token that is not a JWT).
+ */
 export class CommandError extends Error {
-  constructor(message: string) {
+  /** The exit status; 1 by default. */
+  readonly status: number
+
+  constructor(message: string, status = 1) {
     super(message)
     this.name = 'CommandError'
+    this.status = status
   }
 }
 

@@ -92,7 +92,8 @@ function describeFailure(error: unknown): string {
 /**
  * Runs the `tessera` CLI with `argv` (the arguments after the program name) and returns the exit
  * status: 0 on success, 1 when the command failed (one line, never a stack trace or a secret),
- * 2 for bad arguments (one line and the usage). `--help` works on every command.
+ * 2 for bad arguments (one line and the usage), or a status a command documents for scripts
+ * (`token decode`: 3, 4, 5). `--help` works on every command.
  *
  * @example
  * process.exitCode = await runCli(process.argv.slice(2))
@@ -136,6 +137,6 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       return 2
     }
     io.stderr.write(`${PROGRAM}: error: ${describeFailure(error)}\n`)
-    return 1
+    return error instanceof CommandError ? error.status : 1
   }
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { KeyError } from '@tessera/core'
-import { ensureDataDir } from './data-dir.js'
+import { KeyError, SettingsError } from '@tessera/core'
+import { creationRefusal, ensureDataDir, fileErrorCode } from './data-dir.js'
 
 /** File name of the development signing key inside `DATA_DIR`. */
 export const DEVELOPMENT_KEY_FILE = 'signing-key'
@@ -40,8 +40,14 @@ export function readDevelopmentKey(dataDir: string): string | undefined {
   try {
     text = readFileSync(path, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new KeyError(`cannot read the development signing key ${path}`)
+    const code = fileErrorCode(error)
+    // ENOTDIR: DATA_DIR is under a file; creating it will say so.
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
+    throw new KeyError(
+      code === 'EACCES'
+        ? `cannot read the development signing key ${path}: this user may not read it (EACCES)`
+        : `cannot read the development signing key ${path} (${code})`,
+    )
   }
   const secret = text.trim()
   if (!KEY_PATTERN.test(secret)) {
@@ -67,7 +73,16 @@ export function loadOrCreateDevelopmentKey(dataDir: string): DevelopmentKey {
   ensureDataDir(dataDir)
   const secret = randomBytes(KEY_BYTES).toString('base64url')
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  writeFileSync(temporary, `${secret}\n`, { mode: DEVELOPMENT_KEY_MODE, flag: 'wx' })
+  try {
+    writeFileSync(temporary, `${secret}\n`, { mode: DEVELOPMENT_KEY_MODE, flag: 'wx' })
+  } catch (error) {
+    throw new SettingsError(
+      'DATA_DIR',
+      `cannot write the development signing key in ${dataDir}: ` +
+        `${creationRefusal(fileErrorCode(error), dataDir, 'files')}; ` +
+        'set TESSERA_DATA_DIR to a directory this user can write',
+    )
+  }
   try {
     linkSync(temporary, path)
   } catch (error) {

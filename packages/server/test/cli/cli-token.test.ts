@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   createTokenEngine,
@@ -39,7 +39,7 @@ function decode(token: string, env: Record<string, string> = {}, input?: string)
 describe('tessera token decode', () => {
   it('prints header, claims and expiry in words, UNVERIFIED without a key', async () => {
     const run = await decode(accessToken(TEST_SIGNING_KEY))
-    expect(run.status).toBe(0)
+    expect(run.status).toBe(5)
     expect(run.stdout).toMatch(
       /^Header:\n\{\n {2}"alg": "HS256",\n {2}"typ": "JWT",\n {2}"kid": "hs-/,
     )
@@ -62,12 +62,13 @@ describe('tessera token decode', () => {
       TESSERA_SIGNING_KEY: TEST_SIGNING_KEY,
     })
     expect(run.stdout).toMatch(/\nVERIFIED: signature and claims are valid for TESSERA_SIGNING_KEY/)
+    expect(run.status).toBe(0)
   })
 
   it('NOT VERIFIED with another key', async () => {
     const run = await decode(accessToken(OTHER_KEY), { TESSERA_SIGNING_KEY: TEST_SIGNING_KEY })
-    expect(run.status).toBe(0)
     expect(run.stdout).toMatch(/\nNOT VERIFIED: .*\((token_key_unknown|token_signature_invalid)\)/)
+    expect(run.status).toBe(3)
   })
 
   it('signature verified but expired', async () => {
@@ -77,6 +78,7 @@ describe('tessera token decode', () => {
     expect(run.stdout).toMatch(
       /\nSIGNATURE VERIFIED with TESSERA_SIGNING_KEY, but the token is not valid: .*token_expired/,
     )
+    expect(run.status).toBe(4)
   })
 
   it('uses the development key of DATA_DIR when there is one, never creating it', async () => {
@@ -96,11 +98,16 @@ describe('tessera token decode', () => {
     expect(run.stdout).toMatch(
       /\nVERIFIED: signature and claims are valid for the development key in /,
     )
+    expect(run.status).toBe(0)
     expect(run.stdout).not.toContain(devKey)
   })
 
   it("reads the token from stdin with '-'", async () => {
-    const run = await decode('', {}, `${accessToken(TEST_SIGNING_KEY)}\n`)
+    const run = await decode(
+      '',
+      { TESSERA_SIGNING_KEY: TEST_SIGNING_KEY },
+      `${accessToken(TEST_SIGNING_KEY)}\n`,
+    )
     expect(run.status).toBe(0)
     expect(run.stdout).toMatch(/"token_type": "access"/)
   })
@@ -114,14 +121,95 @@ describe('tessera token decode', () => {
   })
 
   it.each(['not-a-jwt', 'a.b.c', 'eyJhbGciOiJub25lIn0.W10.'])(
-    'refuses %s with exit 1',
+    'refuses %s as NOT VERIFIED (exit 3), on stderr',
     async (token) => {
       const run = await decode(token)
-      expect(run.status).toBe(1)
+      expect(run.status).toBe(3)
       expect(run.stderr).toMatch(/^tessera: error: not a JWT: /)
       expect(run.stderr.trim().split('\n')).toHaveLength(1)
     },
   )
+
+  describe('exit status: one per outcome, for scripts', () => {
+    const withKey = { TESSERA_SIGNING_KEY: TEST_SIGNING_KEY }
+
+    it('documents them in --help and in the README, alike', async () => {
+      const run = await runTessera(['token', 'decode', '--help'])
+      expect(run.status).toBe(0)
+      expect(run.stdout).toMatch(/\nExit status \(for scripts\):\n {2}0 {2}VERIFIED: /)
+      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+      const rows = [...readme.matchAll(/^\| (\d) \| `?([A-Z ]+|[a-z ]+)/gm)].map(([, n, w]) => [
+        Number(n),
+        w?.trim(),
+      ])
+      expect(rows).toEqual([
+        [0, 'VERIFIED'],
+        [1, 'failure'],
+        [2, 'bad arguments'],
+        [3, 'NOT VERIFIED'],
+        [4, 'SIGNATURE VERIFIED'],
+        [5, 'UNVERIFIED'],
+      ])
+      for (const status of [1, 2, 3, 4, 5])
+        expect(run.stdout).toMatch(new RegExp(`\n {2}${status} {2}\\S`))
+    })
+
+    it('3: a tampered signature', async () => {
+      const token = accessToken(TEST_SIGNING_KEY)
+      // A character in the middle of the signature: still canonical base64url, wrong bytes.
+      const at = token.length - 10
+      const tampered = `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`
+      const run = await decode(tampered, withKey)
+      expect(run.stdout).toMatch(
+        /\nNOT VERIFIED: .*\(token_signature_invalid\) with TESSERA_SIGNING_KEY\n$/,
+      )
+      expect(run.status).toBe(3)
+    })
+
+    it('4: not yet valid (issued an hour from now)', async () => {
+      const run = await decode(accessToken(TEST_SIGNING_KEY, -3600), withKey)
+      expect(run.stdout).toMatch(/\nSIGNATURE VERIFIED .*\(token_not_yet_valid\)\n$/)
+      expect(run.status).toBe(4)
+    })
+
+    it('4: an audience the token does not name', async () => {
+      const run = await decode(accessToken(TEST_SIGNING_KEY), {
+        ...withKey,
+        TESSERA_AUDIENCE: 'https://api.example.com',
+      })
+      expect(run.stdout).toMatch(/\nSIGNATURE VERIFIED .*\(token_claim_invalid\)\n$/)
+      expect(run.status).toBe(4)
+    })
+
+    it('1: a bad setting, one line on stderr', async () => {
+      const run = await decode(accessToken(TEST_SIGNING_KEY), {
+        ...withKey,
+        TESSERA_LEEWAY: 'soon',
+      })
+      expect(run.stderr).toMatch(
+        /^tessera: error: LEEWAY must be a duration.*\(from env TESSERA_LEEWAY\)\n$/,
+      )
+      expect(run.status).toBe(1)
+    })
+
+    it('5: a key ring that cannot be read (PostgreSQL refuses the connection)', async () => {
+      const token = createTokenEngine(
+        loadServerSettings({ env: { TESSERA_ALGORITHM: 'ES256' }, configFile: false }),
+        {
+          keyRing: new KeyRing([generateSigningKey('ES256')]),
+        },
+      ).issuer.issueAccessToken({ id: '42' }).token
+      const run = await decode(token, {
+        TESSERA_ALGORITHM: 'ES256',
+        TESSERA_DATABASE_URL: 'postgres://app:s3cret-pw@127.0.0.1:1/tessera',
+      })
+      expect(run.stdout).toMatch(
+        /\nUNVERIFIED: the key ring in PostgreSQL postgres:\/\/app@127\.0\.0\.1:1\/tessera could not be read \(cannot connect to PostgreSQL .*: connection refused \(ECONNREFUSED\);.*\)\n$/,
+      )
+      expect(run.stdout).not.toContain('s3cret-pw')
+      expect(run.status).toBe(5)
+    })
+  })
 
   describe('with the key ring kept in the store (ES256, no SIGNING_KEY)', () => {
     const kek = randomBytes(32).toString('base64url')
@@ -174,6 +262,7 @@ describe('tessera token decode', () => {
       }).issuer.issueAccessToken({ id: '42' }).token
       const run = await runTessera(['token', 'decode', foreign], { cwd, env })
       expect(run.stdout).toMatch(/\nNOT VERIFIED: .*\(token_key_unknown\) with the key ring in /)
+      expect(run.status).toBe(3)
     })
 
     it('creates no database to decode a token where there is none', async () => {
@@ -183,7 +272,7 @@ describe('tessera token decode', () => {
         keyRing: new KeyRing([generateSigningKey('ES256')]),
       }).issuer.issueAccessToken({ id: '42' }).token
       const run = await runTessera(['token', 'decode', token], { cwd, env })
-      expect(run.status).toBe(0)
+      expect(run.status).toBe(5)
       expect(run.stdout).toMatch(/\nUNVERIFIED: no key ring yet \(SQLite .* does not exist\)/)
       expect(existsSync(join(cwd, 'data', 'tessera.sqlite3'))).toBe(false)
     })

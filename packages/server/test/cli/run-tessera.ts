@@ -36,6 +36,12 @@ export interface RunOptions {
   /** Text piped to stdin (then closed); stdin is closed at once when omitted. */
   readonly input?: string
   readonly cwd?: string
+  /**
+   * {@link runTessera}: SIGKILL the process if it has not exited after this many milliseconds
+   * and reject, so that a hang fails its test instead of outliving it. {@link serveTessera}: how
+   * long to wait for the URL (default 30 s).
+   */
+  readonly timeoutMs?: number
 }
 
 /** Runs `node dist/cli.js ...args` to completion. */
@@ -51,8 +57,23 @@ export function runTessera(args: readonly string[], options: RunOptions = {}): P
   })
   child.stdin?.end(options.input ?? '')
   return new Promise((resolve, reject) => {
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            child.kill('SIGKILL')
+            reject(
+              new Error(
+                `tessera ${args.join(' ')} still running after ${options.timeoutMs} ms (killed):\n` +
+                  `${stdout}${stderr}`,
+              ),
+            )
+          }, options.timeoutMs)
     child.on('error', reject)
-    child.on('close', (status) => resolve({ status, stdout, stderr }))
+    child.on('close', (status) => {
+      clearTimeout(timer)
+      resolve({ status, stdout, stderr })
+    })
   })
 }
 
@@ -89,7 +110,7 @@ export function killServedTessera(): void {
  */
 export async function serveTessera(
   args: readonly string[],
-  options: Omit<RunOptions, 'input'> & { readonly timeoutMs?: number } = {},
+  options: Omit<RunOptions, 'input'> = {},
 ): Promise<ServedTessera> {
   const child = spawnTessera(['serve', '--port', '0', ...args], options)
   servedChildren.push(child)

@@ -59,10 +59,12 @@ export async function migrateToLatest(
     const { error, results } = await migrator.migrateToLatest()
     if (error !== undefined) {
       const failed = results?.find((result) => result.status === 'Error')?.migrationName
-      // Throwing rolls the SQLite transaction back; the message names the step, not the SQL.
+      const code = driverCode(error)
+      // Throwing rolls the SQLite transaction back; the message names the step and the driver's
+      // code (`42501`: no CREATE privilege), never the SQL or the driver's message.
       throw new StoreUnavailableError(
-        failed ? `migration ${failed} failed` : 'migration failed',
-        driverCode(error),
+        `${failed ? `migration ${failed}` : 'migration'} failed${code ? ` (${code})` : ''}`,
+        code,
       )
     }
     return report(results)

@@ -23,6 +23,28 @@ const SIGNATURE_FAILURES = new Set([
   'token_signature_invalid',
 ])
 
+/**
+ * The exit status of `tessera token decode` for each outcome, so that scripts can branch on it
+ * (documented in its `--help` and the README). 1 and 2 keep their meaning for every command:
+ * a failure (settings, a store) and bad arguments.
+ */
+export const DECODE_STATUS = {
+  /** The signature and the claims are valid (revocation is not checked). */
+  verified: 0,
+  /** Not a JWT, or the signature does not verify: unknown key, wrong signature, bad header. */
+  notVerified: 3,
+  /** The signature verifies, the claims do not: expired, not yet valid, iss/aud, a claim missing. */
+  claimsInvalid: 4,
+  /** No key to check it with, or the key ring could not be read: nothing was verified. */
+  unverified: 5,
+} as const
+
+/** The last line of `tessera token decode` and the exit status it stands for. */
+export interface Verification {
+  readonly line: string
+  readonly status: (typeof DECODE_STATUS)[keyof typeof DECODE_STATUS]
+}
+
 /** A verifier and where its keys came from, or the UNVERIFIED line saying why there is none. */
 type Verifying = { readonly verifier: TokenVerifier; readonly source: string } | string
 
@@ -88,17 +110,26 @@ export async function verification(
   token: string,
   settings: ServerSettings,
   cwd: string,
-): Promise<string> {
+): Promise<Verification> {
   const inStore = settings.SIGNING_KEY === undefined && !isHmacAlgorithm(settings.ALGORITHM)
   const verifying = inStore ? await storedKeyRing(settings, cwd) : configuredKey(settings)
-  if (typeof verifying === 'string') return verifying
+  if (typeof verifying === 'string') return { line: verifying, status: DECODE_STATUS.unverified }
   const result: VerifyResult = verifying.verifier.verify(token)
   if (result.ok) {
-    return `VERIFIED: signature and claims are valid for ${verifying.source} (revocation not checked)`
+    return {
+      line: `VERIFIED: signature and claims are valid for ${verifying.source} (revocation not checked)`,
+      status: DECODE_STATUS.verified,
+    }
   }
   const { code, message } = result.error as TokenError
   if (SIGNATURE_FAILURES.has(code)) {
-    return `NOT VERIFIED: ${message} (${code}) with ${verifying.source}`
+    return {
+      line: `NOT VERIFIED: ${message} (${code}) with ${verifying.source}`,
+      status: DECODE_STATUS.notVerified,
+    }
   }
-  return `SIGNATURE VERIFIED with ${verifying.source}, but the token is not valid: ${message} (${code})`
+  return {
+    line: `SIGNATURE VERIFIED with ${verifying.source}, but the token is not valid: ${message} (${code})`,
+    status: DECODE_STATUS.claimsInvalid,
+  }
 }

@@ -5,7 +5,7 @@ import type { CliIo } from '../cli-io.js'
 import type { Command } from '../command.js'
 import { formatTime } from '../format-table.js'
 import { expiryInWords, momentInWords } from '../relative-time.js'
-import { verification } from './token-verification.js'
+import { DECODE_STATUS, verification } from './token-verification.js'
 
 function timeLine(
   label: string,
@@ -39,6 +39,16 @@ stdin (keeps it out of your shell history).
 
 Options:
   -h, --help   show this help
+
+Exit status (for scripts):
+  ${DECODE_STATUS.verified}  VERIFIED: the signature and the claims are valid
+  1  failure (bad settings...)
+  2  bad arguments
+  ${DECODE_STATUS.notVerified}  NOT VERIFIED: not a JWT, or the signature does not verify (unknown key,
+     wrong signature, refused header)
+  ${DECODE_STATUS.claimsInvalid}  the signature verifies but the claims do not: expired, not yet valid, wrong
+     issuer or audience, a required claim missing
+  ${DECODE_STATUS.unverified}  UNVERIFIED: no key to check it with, or the key ring could not be read
 `,
   options: {},
   positionals: { min: 1, max: 2, names: 'subcommand (decode)' },
@@ -52,10 +62,11 @@ Options:
       decoded = decodeUnverified(token)
     } catch (error) {
       const reason = error instanceof TokenError ? error.message : 'unreadable'
-      throw new CommandError(`not a JWT: ${reason}`)
+      throw new CommandError(`not a JWT: ${reason}`, DECODE_STATUS.notVerified)
     }
     const settings = loadServerSettings({ env: io.env, cwd: io.cwd })
     const now = Date.now() / 1000
+    const verified = await verification(token, settings, io.cwd)
     const lines = [
       'Header:',
       JSON.stringify(decoded.header, null, 2),
@@ -63,11 +74,11 @@ Options:
       JSON.stringify(decoded.claims, null, 2),
       timeLine('Issued:', decoded.claims, 'iat', (at) => momentInWords(at, now)),
       timeLine('Expires:', decoded.claims, 'exp', (at) => expiryInWords(at, now)),
-      await verification(token, settings, io.cwd),
+      verified.line,
     ]
     if (typeof decoded.claims.exp !== 'number')
       lines.splice(5, 0, "Expires:  never (no 'exp' claim)")
     io.stdout.write(`${lines.filter((line) => line !== undefined).join('\n')}\n`)
-    return 0
+    return verified.status
   },
 }
