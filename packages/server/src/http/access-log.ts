@@ -75,18 +75,31 @@ export function writeAccessLine(
   ms: number,
 ): void {
   const userId = userIdOf(request)
-  const route = request.is404 ? null : (request.routeOptions.url ?? null)
   const stream = (logger as unknown as Record<symbol, { write(line: string): void }>)[
     pino.symbols.streamSym
   ] as { write(line: string): void }
+  // Request ids are plain (`[A-Za-z0-9._:-]`, see generateRequestId) and methods are HTTP
+  // tokens: neither needs escaping. Route patterns are encoded once each.
   stream.write(
     `{"level":${LEVEL_NUMBERS[level]},"time":${Date.now()}${BINDINGS}` +
-      `,"reqId":${JSON.stringify(request.id)},"method":${JSON.stringify(request.method)}` +
-      `,"route":${JSON.stringify(route)},"status":${reply.statusCode}` +
-      `,"ms":${Math.round(ms * 100) / 100}` +
+      `,"reqId":"${request.id}","method":"${request.method}"` +
+      `,"route":${request.is404 ? 'null' : routeJson(request.routeOptions.url)}` +
+      `,"status":${reply.statusCode},"ms":${Math.round(ms * 100) / 100}` +
       (userId === undefined ? '' : `,"userId":${JSON.stringify(userId)}`) +
       ',"msg":"request"}\n',
   )
+}
+
+/** JSON of each route pattern seen: the routes are few, fixed at start-up. */
+const ROUTE_JSON = new Map<string | undefined, string>()
+
+function routeJson(route: string | undefined): string {
+  let json = ROUTE_JSON.get(route)
+  if (json === undefined) {
+    json = JSON.stringify(route ?? null)
+    ROUTE_JSON.set(route, json)
+  }
+  return json
 }
 
 /**
