@@ -99,7 +99,7 @@ describe('README.md', () => {
     'Quick start: npm start serves; the curl walkthrough and createsuperuser work on it',
     PROCESSES,
     async () => {
-      const data = dir('quick-start-data')
+      const data = join(runDir, 'quick-start-data') // made by Tessera, as for a reader
       const server = await startListening(SHELL.quickStart, {
         cwd: REPO,
         env: { TESSERA_PORT: '0', TESSERA_DATA_DIR: data },
@@ -324,7 +324,10 @@ describe('examples/microservice/README.md', () => {
   it('runs beside Tessera and takes an article from a signed-in user', PROCESSES, async () => {
     const tessera = await startListening(
       SHELL.microserviceStart.split('\n').find((line) => line.includes('TESSERA_ALGORITHM')) ?? '',
-      { cwd: REPO, env: { TESSERA_PORT: '0', TESSERA_DATA_DIR: dir('microservice-data') } },
+      {
+        cwd: REPO,
+        env: { TESSERA_PORT: '0', TESSERA_DATA_DIR: join(runDir, 'microservice-data') },
+      },
     )
     let example: Listening | undefined
     try {
@@ -374,7 +377,7 @@ describe('packages/server/README.md', () => {
   it('embeds the server and serves a route of its own', PROCESSES, async () => {
     const server = await startSnippet('serverEmbedding', {
       TESSERA_PORT: '0',
-      TESSERA_DATA_DIR: dir('embedding-data'),
+      TESSERA_DATA_DIR: join(runDir, 'embedding-data'),
     })
     try {
       expect(await getJson(`${server.url}/status`)).toMatchObject({
