@@ -4,7 +4,7 @@
 // real requests before it is stopped. `readme/readme-blocks.ts` names every block and what is
 // not run, with the reason. Takes about 40 s of CPU, most of it Node and npm starting up.
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serviceNotConfigured } from '../../core/test/service-gate.js'
@@ -72,19 +72,26 @@ function strongKey(): string {
   return randomBytes(48).toString('base64url')
 }
 
+const SCRATCH = join(REPO, '.readme-snippets')
+
 beforeAll(() => {
   requireBuiltCli()
-  const root = join(REPO, '.readme-snippets')
-  mkdirSync(root, { recursive: true })
-  runDir = mkdtempSync(join(root, 'run-'))
+  mkdirSync(SCRATCH, { recursive: true })
+  runDir = mkdtempSync(join(SCRATCH, 'run-'))
   compiled = compileSnippets(dir('ts'), SNIPPETS)
   // Reported by the tests that await it; unobserved until then.
   compiled.catch(() => {})
 })
 
-afterAll(() => {
+afterAll(async () => {
   killCommands()
+  await compiled.catch(() => {}) // tsc done writing
   if (runDir !== '') rmSync(runDir, { recursive: true, force: true })
+  try {
+    rmdirSync(SCRATCH)
+  } catch {
+    // Another run is using it.
+  }
 })
 
 describe('every README code block', () => {
