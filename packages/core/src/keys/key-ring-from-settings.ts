@@ -1,7 +1,7 @@
 import type { JsonWebKey } from 'node:crypto'
 import { KeyError } from '../errors/config-errors.js'
 import type { TesseraSettings } from '../settings/settings.js'
-import { isHmacAlgorithm } from './algorithms.js'
+import { type Algorithm, HMAC_DIGESTS, isHmacAlgorithm } from './algorithms.js'
 import { importAsymmetricKey, importHmacKey } from './import-key.js'
 import { KeyRing } from './key-ring.js'
 
@@ -26,9 +26,7 @@ export function keyRingFromSettings(
   options: KeyRingFromSettingsOptions = {},
 ): KeyRing {
   const { ALGORITHM: alg, SIGNING_KEY: signing, VERIFYING_KEY: verifying } = settings
-  if (signing === undefined) {
-    throw new KeyError(`SIGNING_KEY is required for ${alg} (set TESSERA_SIGNING_KEY)`)
-  }
+  if (signing === undefined) throw new KeyError(missingKeyMessage(alg))
   if (isHmacAlgorithm(alg)) {
     if (verifying !== undefined) {
       throw new KeyError(`VERIFYING_KEY must be unset for ${alg}: one secret signs and verifies`)
@@ -41,6 +39,19 @@ export function keyRingFromSettings(
     ...(verifying === undefined ? {} : { publicKey: parseKeyText(verifying, 'VERIFYING_KEY') }),
   })
   return new KeyRing([key])
+}
+
+// A library has no development key (`tessera serve` makes one): say what to set, and how to
+// make a secret, in the one line an uncaught error prints above its stack.
+function missingKeyMessage(alg: Algorithm): string {
+  const fix = 'set TESSERA_SIGNING_KEY (or SIGNING_KEY in the code overrides) to'
+  if (!isHmacAlgorithm(alg))
+    return `SIGNING_KEY is required for ${alg}: ${fix} a PEM or JWK private key`
+  return (
+    `SIGNING_KEY is required for ${alg}: ${fix} a random secret of at least ` +
+    `${HMAC_DIGESTS[alg].bytes} bytes, e.g. the output of ` +
+    `node -e "console.log(require('crypto').randomBytes(48).toString('base64url'))"`
+  )
 }
 
 function parseKeyText(text: string, setting: string): string | JsonWebKey {

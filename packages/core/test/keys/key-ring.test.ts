@@ -321,11 +321,15 @@ describe('keyRingFromSettings', () => {
   })
 
   it('refuses a missing SIGNING_KEY, and a VERIFYING_KEY for HMAC', () => {
-    for (const alg of ['HS256', 'ES256'] as const) {
-      expect(keyErrorOf(() => keyRingFromSettings(settings({ ALGORITHM: alg }))).message).toBe(
-        `SIGNING_KEY is required for ${alg} (set TESSERA_SIGNING_KEY)`,
-      )
-    }
+    const fix = 'set TESSERA_SIGNING_KEY (or SIGNING_KEY in the code overrides) to'
+    const generate = `node -e "console.log(require('crypto').randomBytes(48).toString('base64url'))"`
+    expect(keyErrorOf(() => keyRingFromSettings(settings({ ALGORITHM: 'HS384' }))).message).toBe(
+      `SIGNING_KEY is required for HS384: ${fix} a random secret of at least 48 bytes, ` +
+        `e.g. the output of ${generate}`,
+    )
+    expect(keyErrorOf(() => keyRingFromSettings(settings({ ALGORITHM: 'ES256' }))).message).toBe(
+      `SIGNING_KEY is required for ES256: ${fix} a PEM or JWK private key`,
+    )
     keyErrorOf(() =>
       keyRingFromSettings(settings({ SIGNING_KEY: SECRET.HS256, VERIFYING_KEY: SECRET.HS256 })),
     )
