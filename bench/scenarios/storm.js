@@ -4,7 +4,7 @@
 import { waitForQuietMachine } from '../lib/quiet.js'
 import { latencyTable } from '../lib/report.js'
 import { formatMs, formatRps, median } from '../lib/stats.js'
-import { PASSWORD } from '../lib/tessera.js'
+import { LOGIN_LOAD_NOTE, PASSWORD } from '../lib/tessera.js'
 import { runWrk } from '../lib/wrk.js'
 import { tesseraUsernames } from './login.js'
 
@@ -17,7 +17,7 @@ const GOAL_P99_MS = 10
 export async function run(context) {
   const { rounds, seconds } = context.options
   const { log } = context
-  const tessera = await context.tessera()
+  const tessera = await context.tesseraForLogins()
   const hello = await context.helloTarget(tessera, { connections: HELLO_CONNECTIONS })
   const usersFile = context.file('users-storm.txt', tesseraUsernames())
   const calm = []
@@ -56,7 +56,8 @@ export async function run(context) {
   return {
     markdown:
       `hello with ${HELLO_CONNECTIONS} connections for ${seconds} s, alone and while wrk sends ` +
-      `logins with ${STORM_CONNECTIONS} connections to the same server; ${rounds} rounds.\n\n${table}\n\n` +
+      `logins with ${STORM_CONNECTIONS} connections to the same server; ${rounds} rounds. ` +
+      `${LOGIN_LOAD_NOTE}\n\n${table}\n\n` +
       `During the storm: ${formatRps(loginsOk)} logins/s answered 200, ${formatRps(refused)}/s refused ` +
       `with 503 (no room in the hasher's queue within 1 s, by design); hello ran at ${formatRps(median(stormy.map((r) => r.rps)))} req/s ` +
       `(alone: ${formatRps(median(calm.map((r) => r.rps)))}).`,
