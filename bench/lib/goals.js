@@ -1,4 +1,5 @@
-// Goals on the ratio of two servers' medians, as rows of the goals table.
+// Goals on the ratio of two servers' medians: the row of the goals table and the line a chart
+// draws for it.
 import { formatRatioWithRounds, median, roundRatios } from './stats.js'
 
 /** A goal's factor as written: `1.5x`, `15x`. */
@@ -6,7 +7,8 @@ const times = (factor) => `${factor}x`
 
 /**
  * The goal `subject >= factor x peer` on the medians of `results` (a Map of server name to its
- * rounds), measured with its per-round range. `goal` replaces the goal's text.
+ * rounds), measured with its per-round range, and `line`: where a chart draws the goal, at
+ * `factor` times the peer's median. `goal` replaces the goal's text.
  */
 export function ratioGoal(results, subject, peer, factor, { goal } = {}) {
   const peerMedian = median(results.get(peer).map((run) => run.rps))
@@ -15,6 +17,7 @@ export function ratioGoal(results, subject, peer, factor, { goal } = {}) {
     goal: goal ?? `${subject} >= ${times(factor)} ${peer}`,
     measured: formatRatioWithRounds(ratio, roundRatios(results, subject, peer)),
     pass: ratio >= factor,
+    line: { value: factor * peerMedian, label: `${times(factor)} ${peer}` },
   }
 }
 

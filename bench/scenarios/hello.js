@@ -52,5 +52,6 @@ export async function run(context) {
       'with a response schema, no logger, no hooks, no token checked): not a peer, the cost of ' +
       `the framework Tessera is built on.\n\n${markdown}\n\n${ceiling}`,
     goals,
+    chart: { results, subject: 'tessera' },
   }
 }

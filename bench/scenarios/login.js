@@ -94,6 +94,10 @@ export async function run(context) {
           roundRatios(results, 'tessera', 'raw argon2id verify (floor)'),
         ),
         pass: share >= 0.9,
+        line: {
+          value: 0.9 * medians.get('raw argon2id verify (floor)'),
+          label: '90% of raw argon2id verify',
+        },
       },
       ...(reference === undefined
         ? []
@@ -108,5 +112,6 @@ export async function run(context) {
             },
           ]),
     ],
+    chart: { results, subject: 'tessera', unit: 'logins/s (higher is better)' },
   }
 }

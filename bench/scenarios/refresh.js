@@ -107,5 +107,6 @@ export async function run(context) {
         ? notRunGoal(goal, 'BENCH_REFERENCE=1')
         : ratioGoal(results, 'tessera-sqlite', 'simplejwt', 10, { goal }),
     ],
+    chart: { results, subject: 'tessera-sqlite', unit: 'refreshes/s (higher is better)' },
   }
 }

@@ -45,8 +45,13 @@ export async function run(context) {
             high: 1 - perRound.low,
           }),
           pass: loss <= GOAL_LOSS,
+          line: {
+            value: (1 - GOAL_LOSS) * medians.get('tessera (none revoked)'),
+            label: `${GOAL_LOSS * 100}% below none revoked`,
+          },
         },
       ],
+      chart: { results, subject: 'tessera (1M revoked)' },
     }
   } finally {
     await server.stop()

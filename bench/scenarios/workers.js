@@ -38,6 +38,7 @@ export async function run(context) {
           pass: undefined,
         },
       ],
+      chart: { results, subject: 'tessera --workers 2' },
     }
   } finally {
     await cluster.stop()
