@@ -2,7 +2,13 @@
 // kept for the rest of the run (a Tessera on SQLite, the peers, the reference).
 
 import { expectResponse, request } from './http.js'
-import { installPeers, peerAccessTokens, startFastifyFloor, startPeer } from './peers.js'
+import {
+  installPeers,
+  peerAccessTokens,
+  startExpressFloor,
+  startFastifyFloor,
+  startPeer,
+} from './peers.js'
 import { referenceEnabled, startReference } from './reference.js'
 import {
   HELLO_BODY,
@@ -59,6 +65,12 @@ export function createContext({ options, log, workDir }) {
     fastifyFloor: () =>
       once('fastify-floor', async () => ({
         ...(await startFastifyFloor()),
+        sign: peerAccessTokens,
+      })),
+    /** Express alone, no auth (bench/servers/express-floor.js): the framework's own cost. */
+    expressFloor: () =>
+      once('express-floor', async () => ({
+        ...(await startExpressFloor()),
         sign: peerAccessTokens,
       })),
     /** The reference simplejwt server when BENCH_REFERENCE=1, else undefined. */
