@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chartScale, escapeXml, niceStep, renderChart } from '../lib/svg-chart.js'
+import { chartScale, escapeXml, niceStep, renderChart, wrapWords } from '../lib/svg-chart.js'
 
 const ROWS = [
   { name: 'bare', median: 30_000, low: 28_000, high: 31_000 },
@@ -71,6 +71,24 @@ describe('renderChart', () => {
     expect(hostile).toContain('<title>a &lt;b&gt; &amp; &quot;c&quot;</title>')
   })
 
+  it('wraps a long title and keeps it whole in <title>', () => {
+    const title = `embedded-express: ${'a long title '.repeat(10)}`.trim()
+    const long = renderChart({ title, unit: 'req/s', rows: ROWS, lines: LINES })
+    expect(long).toContain(`<title>${title}</title>`)
+    expect([...long.matchAll(/font-size="15" font-weight="600">/g)]).toHaveLength(2)
+  })
+
+  it('widens the names column for a long server name', () => {
+    const name = 'hello during the storm (-c8)'
+    const [bar] = elements(
+      renderChart({ title: 't', unit: 'ms', rows: [{ name, median: 1, low: 1, high: 1 }] }),
+      'rect',
+      'bar',
+    )
+    expect(Number(bar.x)).toBeGreaterThan(name.length * 7)
+    expect(Number(elements(svg, 'rect', 'bar')[0].x)).toBe(chartScale(ROWS, LINES).left)
+  })
+
   it('draws no goal line when the scenario has no goal', () => {
     const plain = renderChart({ title: 'verify', unit: 'req/s', rows: ROWS })
     expect(elements(plain, 'line', 'goal')).toHaveLength(0)
@@ -88,6 +106,11 @@ describe('chart scale', () => {
   it('ends at the first tick above every whisker and goal', () => {
     expect(chartScale(ROWS, [{ value: 45_000, label: '' }]).top).toBe(50_000)
     expect(chartScale(ROWS, []).top).toBe(40_000)
+  })
+
+  it('breaks lines between words', () => {
+    expect(wrapWords('aa bb cc dd', 5)).toEqual(['aa bb', 'cc dd'])
+    expect(wrapWords('averylongword x', 5)).toEqual(['averylongword', 'x'])
   })
 
   it('escapes the five XML specials', () => {
