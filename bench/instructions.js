@@ -5,7 +5,8 @@
 // helped. It is not a goal: the kernel's share of a request and cache misses are not counted, so
 // instructions are not time.
 // Usage: npm run bench:instructions -- [--requests N] [--warmup N] [--keep] [--env NAME=VALUE]...
-// --env sets a setting of the Tessera server (e.g. --env TESSERA_LOG_LEVEL=info).
+// --env sets a setting of the Tessera server (e.g. --env TESSERA_LOG_LEVEL=warn to count it
+// without its access log; by default it runs as `tessera serve` starts, the log to a file).
 // --keep leaves the callgrind dumps (their paths are printed) for callgrind_annotate.
 import { spawnSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'

@@ -1,19 +1,23 @@
 // Tessera's side-by-side benchmark suite: starts Tessera (built packages), the Node peers and,
 // with BENCH_REFERENCE=1, the reference simplejwt server; drives them with wrk round by round;
-// prints medians, ratios and PASS/FAIL against the goals; --write saves BENCHMARKS.md.
+// prints medians, ratios and PASS/FAIL against the goals; --write saves BENCHMARKS.md and a chart
+// per scenario under docs/bench/.
 // Usage: npm run bench -- [--only hello,verify] [--rounds N] [--seconds N] [--write]
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createContext } from './lib/context.js'
 import { machineSection } from './lib/machine.js'
 import { parseOptions, USAGE } from './lib/options.js'
 import { cleanupAll } from './lib/processes.js'
-import { goalsTable } from './lib/report.js'
+import { chartOf, goalsTable } from './lib/report.js'
+import { renderChart } from './lib/svg-chart.js'
 import { requireBuiltServer } from './lib/tessera.js'
 import { ensureWrk } from './lib/wrk.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const WORK_DIR = fileURLToPath(new URL('../.bench', import.meta.url))
+/** Where --write puts each scenario's chart, linked from BENCHMARKS.md (relative to it). */
+const CHARTS_DIR = 'docs/bench'
 const log = (message) => process.stderr.write(`${message}\n`)
 
 /** How to read the goals table: verdicts are on the medians, the rounds show how firm they are. */
@@ -30,6 +34,7 @@ async function main() {
   mkdirSync(WORK_DIR, { recursive: true })
   const context = createContext({ options, log, workDir: WORK_DIR })
   const sections = []
+  const charts = []
   const goals = []
   const failures = []
   const started = Date.now()
@@ -38,7 +43,13 @@ async function main() {
     log(`\n== ${scenario.title}`)
     try {
       const result = await scenario.run(context)
-      sections.push(`## ${scenario.title}\n\n${result.markdown}`)
+      let link = ''
+      if (result.chart !== undefined) {
+        const file = `${CHARTS_DIR}/${name}.svg`
+        charts.push({ file, svg: renderChart(chartOf(scenario.title, result.chart, result.goals)) })
+        if (options.write) link = `[![${name} chart](${file})](${file})\n\n`
+      }
+      sections.push(`## ${scenario.title}\n\n${link}${result.markdown}`)
       for (const goal of result.goals) goals.push({ scenario: name, ...goal })
     } catch (error) {
       // One failed scenario (an error response, a server that would not start) does not hide
@@ -61,10 +72,24 @@ async function main() {
   if (options.write) {
     const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim()
     writeFileSync(`${ROOT}BENCHMARKS.md`, `${machineSection({ command, minutes })}\n\n${body}\n`)
-    log('wrote BENCHMARKS.md')
+    writeCharts(charts)
+    log(`wrote BENCHMARKS.md and ${charts.length} charts in ${CHARTS_DIR}/`)
   }
   // A FAIL against a goal is a result, not an error: only broken scenarios fail the command.
   return failures.length > 0 ? 1 : 0
+}
+
+/**
+ * Replaces the charts of the last --write with this run's: BENCHMARKS.md is rewritten whole, so
+ * a chart of a scenario it no longer shows would be a stale file nothing links to.
+ */
+function writeCharts(charts) {
+  const dir = `${ROOT}${CHARTS_DIR}`
+  mkdirSync(dir, { recursive: true })
+  for (const file of readdirSync(dir)) {
+    if (file.endsWith('.svg')) rmSync(`${dir}/${file}`)
+  }
+  for (const { file, svg } of charts) writeFileSync(`${ROOT}${file}`, svg)
 }
 
 let code = 1

@@ -28,8 +28,12 @@ the suite in \`bench/\`; re-run it rather than editing this file.
   order reverses each round (A B C, then C B A), so no server always runs first or last. Each
   round starts once the machine is quiet (under 10% busy for 200 ms), so no server is charged for
   the requests the previous one was still finishing.
-- Tessera runs with \`TESSERA_LOG_LEVEL=warn\` (no request log; the peers log nothing either),
-  login/register throttles off (they would refuse the load), HS256 with the peers' key.
+- Tessera runs as \`tessera serve\` starts: default settings, LOG_LEVEL info with its access log
+  (one JSON line per request) on stdout, which goes to a file, as a service manager would take
+  it. Only the scenarios whose load is logins from one address (login, storm, refresh) turn the
+  login throttles off, and say so. HS256 with the peers' key. The peers and the embedded apps
+  log nothing (their frameworks' default); \`hello\` adds \`tessera (logs off)\`
+  (\`TESSERA_LOG_LEVEL=warn\`) so the cost of the access log stays visible.
 - Per-package micro-benchmarks stay separate: \`npm run bench -w @tessera/core\` (token
   sign/verify) and \`npm run bench -w @tessera/server\` (revoked-jti view); see the
   BENCHMARKS.md of each package.

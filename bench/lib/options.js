@@ -1,7 +1,17 @@
 // Command-line options of bench/run.js.
 import { parseArgs } from 'node:util'
 
-export const SCENARIOS = ['hello', 'verify', 'login', 'refresh', 'storm', 'workers', 'revoked']
+export const SCENARIOS = [
+  'hello',
+  'embedded-fastify',
+  'embedded-express',
+  'verify',
+  'login',
+  'refresh',
+  'storm',
+  'workers',
+  'revoked',
+]
 
 export const USAGE = `Usage: npm run bench -- [--only hello,verify,...] [--rounds N] [--seconds N] [--write]
   --only      scenarios to run (default all: ${SCENARIOS.join(', ')})

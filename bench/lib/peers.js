@@ -52,7 +52,7 @@ export function installPeers(workDir, log) {
  * Runs a Node server script on a free port (`PORT`), under `wrapper` when given (a command line
  * such as valgrind's); resolves once it answers GET /api/hello/.
  */
-async function startHelloServer(name, script, { cwd, env = {}, wrapper = [] } = {}) {
+export async function startHelloServer(name, script, { cwd, env = {}, wrapper = [] } = {}) {
   const port = await freePort()
   const [command, ...args] = [...wrapper, process.execPath, script]
   const child = startChild(name, command, args, {
@@ -82,6 +82,15 @@ export function startPeer(peersDir, name) {
 export function startFastifyFloor({ wrapper } = {}) {
   const script = fileURLToPath(new URL('../servers/fastify-floor.js', import.meta.url))
   return startHelloServer('fastify-floor', script, { wrapper })
+}
+
+/**
+ * Starts bench/servers/express-floor.js (Express 5 alone, no auth) on a free port; resolves once
+ * it answers. Its tokens are the peers' (it reads none).
+ */
+export function startExpressFloor() {
+  const script = fileURLToPath(new URL('../servers/express-floor.js', import.meta.url))
+  return startHelloServer('express-floor', script)
 }
 
 /** `count` distinct access tokens for user 1 (different jti), as the peers expect. */

@@ -1,4 +1,5 @@
-// Markdown of the results: one table per scenario, then the goals with PASS/FAIL.
+// Markdown of the results: one table per scenario, then the goals with PASS/FAIL; and what a
+// scenario's chart shows.
 import { formatMs, formatRatio, formatRps, median } from './stats.js'
 
 /**
@@ -48,4 +49,33 @@ export function goalsTable(goals) {
     lines.push(`| ${goal.scenario} | ${goal.goal} | ${goal.measured} | ${result} |`)
   }
   return lines.join('\n')
+}
+
+/**
+ * What a scenario's chart shows (the input of svg-chart.js `renderChart`): per server of
+ * `chart.results` the median, lowest and highest round of `chart.value` (default req/s),
+ * `chart.subject` marked, and the `line` of every goal that has one.
+ * @param {string} title
+ * @param {{ results: Map<string, object[]>, subject?: string, unit?: string, value?: (run: object) => number, format?: (value: number) => string }} chart
+ * @param {Array<{ line?: { value: number, label: string } }>} goals
+ */
+export function chartOf(title, chart, goals) {
+  const value = chart.value ?? ((run) => run.rps)
+  const rows = [...chart.results].map(([name, runs]) => {
+    const values = runs.map(value)
+    return {
+      name,
+      median: median(values),
+      low: Math.min(...values),
+      high: Math.max(...values),
+      subject: name === chart.subject,
+    }
+  })
+  return {
+    title,
+    unit: chart.unit ?? 'req/s (higher is better)',
+    rows,
+    lines: goals.flatMap((goal) => (goal.line === undefined ? [] : [goal.line])),
+    ...(chart.format === undefined ? {} : { format: chart.format }),
+  }
 }

@@ -32,8 +32,37 @@ export function requireBuiltServer() {
 }
 
 /**
- * The server's environment: the parent's without TESSERA_* (no stray config), plus ours, plus
- * `extra` (a scenario's own settings, e.g. `TESSERA_LOG_LEVEL`).
+ * The settings of a scenario whose load is logins from one address (login, storm, refresh):
+ * Tessera's login throttles (5 a minute per username, 20 a minute per client IP) would refuse
+ * the load itself. Every other setting stays at its default.
+ */
+export const LOGIN_LOAD_SETTINGS = Object.freeze({
+  TESSERA_THROTTLE_LOGIN_USERNAME: 'off',
+  TESSERA_THROTTLE_LOGIN_IP: 'off',
+})
+
+/**
+ * "Logs off": `TESSERA_LOG_LEVEL=warn`, which leaves out every info line; at info the only
+ * line a request writes is its access line, so this is the default minus the access log.
+ */
+export const LOGS_OFF_SETTINGS = Object.freeze({ TESSERA_LOG_LEVEL: 'warn' })
+
+/** How the other scenarios say Tessera's configuration. */
+export const DEFAULT_NOTE =
+  'Tessera runs as `tessera serve` starts: default settings, the access log on (stdout to a file).'
+
+/** How the login-load scenarios say so in their markdown. */
+export const LOGIN_LOAD_NOTE =
+  'Tessera runs with its login throttles off (`TESSERA_THROTTLE_LOGIN_USERNAME=off`, ' +
+  '`TESSERA_THROTTLE_LOGIN_IP=off`): their defaults, 5 logins a minute per username and 20 per ' +
+  'client IP, would refuse this load, which comes from one address. Every other setting is ' +
+  "`tessera serve`'s default, the access log included."
+
+/**
+ * The server's environment: the parent's without TESSERA_* (no stray config), the data dir and
+ * the bench's signing key, plus `extra` (a scenario's own settings, e.g. LOGIN_LOAD_SETTINGS).
+ * Everything else is `tessera serve`'s default: LOG_LEVEL info with the access log on, as a
+ * user runs it.
  */
 function serverEnv(instance, extra = {}) {
   const clean = Object.fromEntries(
@@ -43,15 +72,6 @@ function serverEnv(instance, extra = {}) {
     ...clean,
     TESSERA_DATA_DIR: instance.dataDir,
     TESSERA_SIGNING_KEY: SIGNING_KEY,
-    // Peers log nothing; Tessera logs warnings only (no per-request access log).
-    TESSERA_LOG_LEVEL: 'warn',
-    // The login and register throttles would refuse the load itself.
-    TESSERA_THROTTLE_LOGIN_USERNAME: 'off',
-    TESSERA_THROTTLE_LOGIN_IP: 'off',
-    TESSERA_THROTTLE_REGISTER: 'off',
-    // Tessera's defaults, spelled out: the refresh scenario measures rotation with blacklist.
-    TESSERA_ROTATE_REFRESH_TOKENS: 'true',
-    TESSERA_BLACKLIST_AFTER_ROTATION: 'true',
     ...(instance.databaseUrl === undefined ? {} : { TESSERA_DATABASE_URL: instance.databaseUrl }),
     ...extra,
   }
@@ -115,7 +135,9 @@ async function insertUsers(instance) {
 
 /**
  * Starts `tessera serve` on the instance (port 0 unless given), resolving once it printed
- * `Tessera <version> listening on <url>`. `wrapper` is a command line to run node under.
+ * `Tessera <version> listening on <url>`. `wrapper` is a command line to run node under. Its
+ * stdout (the banner, then a JSON log line per request) is appended to a file of the data dir,
+ * `<label>.stdout.log`, where a service manager would send it; `logFile` in the result.
  */
 export async function startTessera(
   instance,
@@ -129,8 +151,10 @@ export async function startTessera(
   if (workers > 1) args.push('--workers', String(workers))
   // `wrapper` runs node under another program (valgrind for bench/instructions.js).
   const [command, ...commandArgs] = [...wrapper, process.execPath, ...args]
+  const logFile = path.join(instance.dataDir, fileNameOf(`${name}.stdout.log`))
   const child = startChild(`tessera ${name}`, command, commandArgs, {
     env: serverEnv(instance, env),
+    stdoutFile: logFile,
   })
   let url
   await waitUntil(
@@ -141,7 +165,7 @@ export async function startTessera(
     },
     { timeoutMs: wrapper.length === 0 ? 120_000 : 300_000, child },
   )
-  return { ...instance, name, url, stop: child.stop, pid: child.child.pid }
+  return { ...instance, name, url, logFile, stop: child.stop, pid: child.child.pid }
 }
 
 /**
@@ -172,9 +196,12 @@ export async function tesseraTokenSigner(server, userIds) {
   return sign
 }
 
-/** Writes lines to a file in the work dir; returns its path. */
+/** `name` made safe as one file name: `@tessera/fastify` -> `@tessera-fastify`. */
+export const fileNameOf = (name) => name.replace(/[^\w.@()+-]+/g, '-')
+
+/** Writes lines to a file in the work dir (its name made safe); returns its path. */
 export function writeLines(workDir, name, lines) {
-  const file = path.join(workDir, name)
+  const file = path.join(workDir, fileNameOf(name))
   writeFileSync(file, `${lines.join('\n')}\n`)
   return file
 }

@@ -1,11 +1,19 @@
 // refresh: POST /api/token/refresh/ as rotation chains (each refresh token used once, rotation
 // and blacklist on): Tessera on SQLite, on PostgreSQL when configured, and the reference.
+
+import { notRunGoal, ratioGoal } from '../lib/goals.js'
 import { expectResponse, obtainPairs, request } from '../lib/http.js'
 import { createBenchDatabase, postgresAdminUrl } from '../lib/postgres.js'
 import { throughputTable } from '../lib/report.js'
 import { alternate } from '../lib/rounds.js'
-import { formatRatioWithRounds, roundRatios } from '../lib/stats.js'
-import { PASSWORD, prepareInstance, startTessera, username } from '../lib/tessera.js'
+import {
+  LOGIN_LOAD_NOTE,
+  LOGIN_LOAD_SETTINGS,
+  PASSWORD,
+  prepareInstance,
+  startTessera,
+  username,
+} from '../lib/tessera.js'
 import { runWrk } from '../lib/wrk.js'
 
 export const title = 'refresh: POST /api/token/refresh/ (rotation chains)'
@@ -46,7 +54,10 @@ async function tesseraOnPostgres(adminUrl, log) {
   const databaseUrl = await createBenchDatabase(adminUrl)
   const instance = await prepareInstance('postgres', { databaseUrl })
   log('starting tessera (PostgreSQL)')
-  const server = await startTessera(instance, { label: 'tessera-postgres' })
+  const server = await startTessera(instance, {
+    label: 'tessera-postgres',
+    env: LOGIN_LOAD_SETTINGS,
+  })
   const registered = await request(`${server.url}/api/register/`, {
     method: 'POST',
     body: {
@@ -63,7 +74,7 @@ async function tesseraOnPostgres(adminUrl, log) {
 
 export async function run(context) {
   const { rounds, seconds } = context.options
-  const sqlite = await context.tessera()
+  const sqlite = await context.tesseraForLogins()
   const targets = [
     chainTarget(context, { ...sqlite, name: 'tessera-sqlite' }, (i) => ({
       username: username(i + 1),
@@ -80,31 +91,22 @@ export async function run(context) {
     targets.push(chainTarget(context, reference, () => reference.credentials))
   }
   const results = await alternate(targets, { rounds, seconds, log: context.log })
-  const { markdown, medians } = throughputTable(results, {
+  const { markdown } = throughputTable(results, {
     baseline: reference === undefined ? undefined : 'simplejwt',
   })
-  const ratio = medians.get('tessera-sqlite') / medians.get('simplejwt')
+  const goal = 'tessera-sqlite refresh >= 10x simplejwt'
   return {
     markdown:
       `${CHAINS} connections, each following its own chain (a fresh login per chain before every ` +
       `round); ${seconds} s per round, ${rounds} rounds. PostgreSQL ` +
-      `${adminUrl === undefined ? 'not measured (set TESSERA_BENCH_POSTGRES_URL)' : 'on a fresh database'}.` +
+      `${adminUrl === undefined ? 'not measured (set TESSERA_BENCH_POSTGRES_URL)' : 'on a fresh database'}. ` +
+      `${LOGIN_LOAD_NOTE}` +
       `\n\n${markdown}`,
     goals: [
       reference === undefined
-        ? {
-            goal: 'tessera-sqlite refresh >= 10x simplejwt',
-            measured: 'not run (BENCH_REFERENCE=1)',
-            pass: undefined,
-          }
-        : {
-            goal: 'tessera-sqlite refresh >= 10x simplejwt',
-            measured: formatRatioWithRounds(
-              ratio,
-              roundRatios(results, 'tessera-sqlite', 'simplejwt'),
-            ),
-            pass: ratio >= 10,
-          },
+        ? notRunGoal(goal, 'BENCH_REFERENCE=1')
+        : ratioGoal(results, 'tessera-sqlite', 'simplejwt', 10, { goal }),
     ],
+    chart: { results, subject: 'tessera-sqlite', unit: 'refreshes/s (higher is better)' },
   }
 }

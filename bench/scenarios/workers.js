@@ -4,7 +4,7 @@
 import { throughputTable } from '../lib/report.js'
 import { alternate } from '../lib/rounds.js'
 import { formatRatioWithRounds, roundRatios } from '../lib/stats.js'
-import { prepareInstance, startTessera, tesseraTokenSigner } from '../lib/tessera.js'
+import { DEFAULT_NOTE, prepareInstance, startTessera, tesseraTokenSigner } from '../lib/tessera.js'
 
 export const title = 'workers: hello with --workers 2 vs 1'
 
@@ -26,7 +26,8 @@ export async function run(context) {
     return {
       markdown:
         `32 connections, ${seconds} s per round, ${rounds} rounds. On 2 cores wrk takes a good ` +
-        `part of one core, so a second worker has little room to add.\n\n${markdown}`,
+        `part of one core, so a second worker has little room to add. ${DEFAULT_NOTE} The workers ` +
+        `share the primary's stdout, one file.\n\n${markdown}`,
       goals: [
         {
           goal: '--workers 2 vs 1 (no target; reported)',
@@ -37,6 +38,7 @@ export async function run(context) {
           pass: undefined,
         },
       ],
+      chart: { results, subject: 'tessera --workers 2' },
     }
   } finally {
     await cluster.stop()
