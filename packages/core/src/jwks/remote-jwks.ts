@@ -11,7 +11,7 @@ import {
 } from './import-jwks.js'
 import { JwksError } from './jwks-error.js'
 
-/** The subset of the WHATWG `fetch` RemoteJwks calls (Node 20's global one by default). */
+/** The subset of the WHATWG `fetch` RemoteJwks calls (Node's global one by default). */
 export type JwksFetch = (url: URL, init: RequestInit) => Promise<Response>
 
 /** Options of {@link RemoteJwks}. Durations in seconds. */

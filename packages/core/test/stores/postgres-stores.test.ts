@@ -7,6 +7,7 @@ import { NOW, newSession, newUser } from './conformance/fixtures.js'
 import {
   dropSchema,
   emptyTables,
+  loadPg,
   openTestPool,
   POSTGRES_URL,
   randomSchemaName,
@@ -43,16 +44,28 @@ if (POSTGRES_URL === undefined) {
   })
 
   describe('postgres adapter', () => {
-    it('keeps its tables in the given schema, none in public', async () => {
-      const { rows } = await (pool as pg.Pool).query<{ table_schema: string }>(
-        `select distinct table_schema from information_schema.tables
-         where table_name in ('users', 'refresh_tokens', 'tessera_migration')`,
-      )
-      // Other test files run their own tessera_test_* schemas at the same time: look at ours
-      // and at public only.
-      const schemas = rows.map((row) => row.table_schema)
-      expect(schemas).toContain(schema)
-      expect(schemas).not.toContain('public')
+    it('keeps its tables in the given schema, none in the search_path', async () => {
+      // A schema of the test's own first on the search_path: an unqualified name would land
+      // there. Looking at public instead would see whatever else shares the test database.
+      const decoy = randomSchemaName()
+      const target = randomSchemaName()
+      const admin = pool as pg.Pool
+      await admin.query(`create schema "${decoy}"`)
+      const { Pool } = await loadPg()
+      const scoped = new Pool({ connectionString: url, max: 2, options: `-c search_path=${decoy}` })
+      try {
+        await createPostgresStores({ pool: scoped, schema: target })
+        const { rows } = await admin.query<{ table_schema: string }>(
+          `select distinct table_schema from information_schema.tables
+           where table_schema in ($1, $2)`,
+          [decoy, target],
+        )
+        expect(rows.map((row) => row.table_schema)).toEqual([target])
+      } finally {
+        await scoped.end()
+        await dropSchema(admin, decoy)
+        await dropSchema(admin, target)
+      }
     })
 
     it('returns bigint ids as decimal strings', async () => {
