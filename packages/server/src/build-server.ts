@@ -186,7 +186,12 @@ export async function buildServer(
   }
   // onClose runs once the server has stopped and requests in flight are done.
   app.addHook('onClose', closeAll)
-  // Buffered lines are written before close() resolves (the last ones would wait for exit).
+  // Logs are written in batches: the start-up lines (the bus, warnings) go out once the server
+  // listens, before anyone reads its banner, and the last ones before close() resolves.
+  app.addHook('onListen', (done) => {
+    if (logger === undefined) done()
+    else logger.flush(() => done())
+  })
   app.addHook('onClose', (_app, done) => {
     if (logger === undefined) done()
     else logger.flush(() => done())
