@@ -28,7 +28,10 @@ const GOALS_NOTE =
 
 async function main() {
   const options = parseOptions(process.argv.slice(2))
-  if (options.help) return log(USAGE)
+  if (options.help) {
+    log(USAGE)
+    return 0
+  }
   requireBuiltServer()
   ensureWrk(log)
   mkdirSync(WORK_DIR, { recursive: true })
