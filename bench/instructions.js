@@ -120,8 +120,9 @@ async function main() {
   const instance = await prepareInstance('instructions')
   const signer = await startTessera(instance, { label: 'token signer' })
   // 1,000 distinct tokens of ONE user: at callgrind's pace the user cache's 5 s freshness would
-  // reload 1,000 users every few hundred requests and put SQLite reads in the count.
-  const tokens = (await tesseraTokenSigner(signer, instance.userIds.slice(0, 1)))()
+  // reload 1,000 users every few hundred requests and put SQLite reads in the count. They live an
+  // hour: at callgrind's pace on a busy machine, both servers' counts can outlast Tessera's 5 min.
+  const tokens = (await tesseraTokenSigner(signer, instance.userIds.slice(0, 1), 3600))()
   await signer.stop()
   const options = { requests, warmup, keep }
   const tessera = await count(

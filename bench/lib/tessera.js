@@ -171,9 +171,10 @@ export async function startTessera(
 /**
  * Learns how this Tessera signs (its header with kid, the user_id claim's type) from one real
  * login and checks a token signed the same way is accepted. Resolves to a function returning
- * `count` distinct fresh access tokens for the seeded users (fresh: they live 300 s, as Tessera's).
+ * `count` distinct fresh access tokens for the seeded users (fresh: they live `lifetime` seconds,
+ * by default 300, as Tessera's).
  */
-export async function tesseraTokenSigner(server, userIds) {
+export async function tesseraTokenSigner(server, userIds, lifetime = 300) {
   const login = await request(`${server.url}/api/token/`, {
     method: 'POST',
     body: { username: username(1), password: PASSWORD },
@@ -186,7 +187,7 @@ export async function tesseraTokenSigner(server, userIds) {
       return signHs256(
         SIGNING_KEY,
         header,
-        accessClaims(typeof claims.user_id === 'number' ? Number(id) : id),
+        accessClaims(typeof claims.user_id === 'number' ? Number(id) : id, lifetime),
       )
     })
   const hello = await request(`${server.url}/api/hello/`, {
