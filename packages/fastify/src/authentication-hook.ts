@@ -1,17 +1,22 @@
 import type { BearerAuthenticator, RequestUser, TesseraSettings, UserCache } from '@tessera/core'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { CookieTransport } from './browser/cookie-transport.js'
+import { isUnsafeMethod } from './browser/csrf-check.js'
 import { sendAuthenticationFailure, sendError } from './drf-responses.js'
 import { prepareRequest } from './route-preamble.js'
 
 /**
  * DRF authenticates before permissions: a bad token is a 401 even on a public route. Synchronous
  * when the user is cached (the common case): no await, no allocation beyond the principal.
+ * In cookie mode a request without an `Authorization` header is authenticated by its access
+ * cookie, and when unsafe it must pass the CSRF check first (as DRF's SessionAuthentication).
  */
 export function createAuthenticationHook(
   authenticator: BearerAuthenticator,
   users: UserCache,
   settings: TesseraSettings,
   challenge: string,
+  cookies?: CookieTransport,
 ): onRequestHookHandler {
   const checkActive = settings.CHECK_USER_IS_ACTIVE
   const finish = (
@@ -38,7 +43,14 @@ export function createAuthenticationHook(
       done()
       return
     }
-    const result = authenticator.authenticate(request.headers.authorization)
+    let result = authenticator.authenticate(request.headers.authorization)
+    if (result.status === 'anonymous' && cookies !== undefined) {
+      const token = cookies.accessToken(request)
+      if (token !== undefined) {
+        if (isUnsafeMethod(request.method) && !cookies.passCsrf(request, reply)) return
+        result = authenticator.authenticateToken(token)
+      }
+    }
     if (result.status === 'anonymous') {
       done()
       return

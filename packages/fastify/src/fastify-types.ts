@@ -7,6 +7,7 @@ import type {
   Stores,
   UserCache,
 } from '@tessera/core'
+import type { CookieTransport } from './browser/cookie-transport.js'
 
 /** Per-route switches, under `config.tessera`. */
 export interface TesseraRouteConfig {
@@ -33,6 +34,8 @@ export interface TesseraDecoration {
   readonly authenticator: BearerAuthenticator
   /** The `WWW-Authenticate` value of every 401. */
   readonly challenge: string
+  /** Cookie mode's cookies and CSRF check; undefined in body mode. */
+  readonly cookies: CookieTransport | undefined
 }
 
 /** What the verify-only plugin exposes on the Fastify instance as `app.tesseraResource`. */

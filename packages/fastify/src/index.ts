@@ -3,6 +3,8 @@
  * the verify-only plugin for resource servers, and DRF-style guards for your own routes.
  */
 
+export { CSRF_HEADER } from './browser/csrf-check.js'
+export type { TokenTransportMode, TokenTransportOptions } from './browser/transport-options.js'
 export { createErrorHandler, handleFrameworkError } from './error-handler.js'
 export type {
   TesseraDecoration,

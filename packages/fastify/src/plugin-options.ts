@@ -1,4 +1,5 @@
 import type { AuthService, Stores, TesseraSettings, ThrottleStore } from '@tessera/core'
+import type { TokenTransportOptions } from './browser/transport-options.js'
 
 /** Rates in DRF's form (`5/min`, `100/day`); `null` turns a throttle off. */
 export interface ThrottleRates {
@@ -39,6 +40,11 @@ export interface TesseraPluginOptions {
     /** Add `access_expires_at` (ISO 8601) to the login and refresh bodies. */
     readonly accessExpiresAt?: boolean
   }
+  /**
+   * How tokens travel: simplejwt's bodies and bearer header (default), HttpOnly cookies with
+   * CSRF protection, or both. Cookie modes register `@fastify/cookie` unless the app has it.
+   */
+  readonly transport?: TokenTransportOptions
   /** Seconds a loaded user stays cached for authentication. Default 5. */
   readonly userCacheTtl?: number
 }

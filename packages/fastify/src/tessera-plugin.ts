@@ -1,8 +1,11 @@
+import fastifyCookie from '@fastify/cookie'
 import { BearerAuthenticator, UserCache } from '@tessera/core'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { apiRoutes } from './api-routes.js'
 import { createAuthenticationHook } from './authentication-hook.js'
+import { CookieTransport } from './browser/cookie-transport.js'
+import type { TokenTransportOptions } from './browser/transport-options.js'
 import { wwwAuthenticate } from './drf-responses.js'
 import type { TesseraPluginOptions } from './plugin-options.js'
 import { createThrottleChecks } from './throttle-checks.js'
@@ -16,20 +19,40 @@ async function tessera(app: FastifyInstance, options: TesseraPluginOptions): Pro
   auth.onUserChange((id) => users.invalidate(id))
   const authenticator = new BearerAuthenticator(auth.tokens.verifier, settings.AUTH_HEADER_TYPES)
 
-  app.decorate('tessera', { auth, stores, users, authenticator, challenge })
+  const prefix = options.prefix ?? '/api'
+  const cookies = await openCookieTransport(app, options.transport, prefix)
+
+  app.decorate('tessera', { auth, stores, users, authenticator, challenge, cookies })
   app.decorateRequest('user', null as never)
-  app.addHook('onRequest', createAuthenticationHook(authenticator, users, settings, challenge))
+  app.addHook(
+    'onRequest',
+    createAuthenticationHook(authenticator, users, settings, challenge, cookies),
+  )
 
   if (options.routes === false) return
   const throttles = createThrottleChecks(options)
   await app.register(apiRoutes, {
-    prefix: options.prefix ?? '/api',
+    prefix,
     auth,
     settings,
     options,
     challenge,
+    cookies,
     ...throttles,
   } as never)
+}
+
+/** Cookie mode's transport, with `@fastify/cookie` parsing first; undefined in body mode. */
+async function openCookieTransport(
+  app: FastifyInstance,
+  transport: TokenTransportOptions | undefined,
+  prefix: string,
+): Promise<CookieTransport | undefined> {
+  if (transport === undefined || transport.mode === 'body') return undefined
+  // Its onRequest hook must parse the cookies before the authentication hook reads them.
+  if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie)
+  // The refresh cookie goes only to the token views: refresh and logout read it.
+  return new CookieTransport({ ...transport, mode: transport.mode }, `${prefix}/token/`)
 }
 
 /**

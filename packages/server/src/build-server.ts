@@ -16,6 +16,7 @@ import { registerHealthRoutes } from './http/health-routes.js'
 import { httpServerOptions } from './http/http-server-options.js'
 import { createLogger, generateRequestId, type LogStream } from './http/logger-options.js'
 import { registerApi } from './http/register-api.js'
+import { registerCors } from './http/register-cors.js'
 import { setResponseHeaders } from './http/response-headers.js'
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS } from './keys/key-ring-timing.js'
 import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js'
@@ -207,6 +208,7 @@ export async function buildServer(
       setResponseHeaders(request, reply)
       if (!refuses(request, reply)) done()
     })
+    await registerCors(app, settings)
     await registerApiDocs(app)
     await registerHealthRoutes(app, stores, revocation.view)
     registerJwksRoute(app, { keyRing: () => auth.tokens.keyRing, maxAge: JWKS_MAX_AGE })

@@ -58,6 +58,14 @@ export class BearerAuthenticator {
     return this.#outcome(this.#verifier.verify(credentials.token, 'access'))
   }
 
+  /**
+   * Authenticates a bare access token that came some other way than the `Authorization`
+   * header (the access cookie of cookie mode).
+   */
+  authenticateToken(token: string): Authentication {
+    return this.#outcome(this.#verifier.verify(token, 'access'))
+  }
+
   #outcome(result: VerifyResult): Authentication {
     if (!result.ok) {
       const { error } = result

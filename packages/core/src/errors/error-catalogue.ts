@@ -71,6 +71,8 @@ export const errorCatalogue: Readonly<Record<ErrorCode, CatalogueEntry>> = Objec
     status: 403,
     message: 'You do not have permission to perform this action.',
   },
+  // Cookie mode (DRF's SessionAuthentication words): {reason} says which check failed.
+  csrf_failed: { status: 403, message: 'CSRF Failed: {reason}', publicCode: 'csrf_failed' },
   validation_failed: { status: 400, message: 'Invalid input.' },
   // DRF's ParseError default: an HTTP message, URL or header the server cannot read.
   malformed_request: { status: 400, message: 'Malformed request.' },

@@ -24,6 +24,7 @@ export type RequestErrorCode =
   | 'user_inactive'
   | 'refresh_user_invalid'
   | 'permission_denied'
+  | 'csrf_failed'
   | 'validation_failed'
   | 'malformed_request'
   | 'parse_error'

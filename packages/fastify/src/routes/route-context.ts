@@ -6,6 +6,7 @@ import {
   throttledBody,
 } from '@tessera/core'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { CookieTransport } from '../browser/cookie-transport.js'
 import type { TesseraPluginOptions } from '../plugin-options.js'
 
 /** Decides whether a request may go on; refusals carry DRF's wait in whole seconds. */
@@ -22,6 +23,8 @@ export interface RouteContext {
   readonly settings: TesseraSettings
   readonly options: TesseraPluginOptions
   readonly challenge: string
+  /** Cookie mode's cookies and CSRF check; undefined in body mode. */
+  readonly cookies: CookieTransport | undefined
   readonly throttleLogin: ThrottleCheck
   readonly throttleRegister: ThrottleCheck
   /** The anon/user throttles of every API request, when rates are set. */

@@ -84,7 +84,7 @@ export function registerSessionRoutes(app: FastifyInstance, context: RouteContex
           preHandler: signedIn,
           schema: { summary: 'Log out everywhere', tags: ['sessions'] },
         },
-        handler: async (request) => {
+        handler: async (request, reply) => {
           if (request.user.isAuthenticated) {
             await auth.revokeAllForUser(request.user.id, {
               reason: 'logout_all',
@@ -92,6 +92,7 @@ export function registerSessionRoutes(app: FastifyInstance, context: RouteContex
               ip: request.ip,
             })
           }
+          context.cookies?.clear(reply)
           return {}
         },
       },

@@ -1,9 +1,10 @@
 import '../fastify-types.js'
 import { type AuthService, TokenRevokedError } from '@tessera/core'
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
-import { sendError } from '../drf-responses.js'
+import { sendError, sendFieldErrors } from '../drf-responses.js'
 import { passwordField, requiredString } from '../drf-validation.js'
 import { defineResource } from '../resource.js'
+import { registerCsrfRoute } from './csrf-route.js'
 import {
   AUTH_BODY_LIMIT,
   PUBLIC_VIEW,
@@ -11,8 +12,10 @@ import {
   type RouteContext,
   requestContext,
 } from './route-context.js'
+import { tokenBodies } from './token-bodies.js'
 
 // The serializer writes only the members listed here, in this order: the responseExtras too.
+// In cookie mode the tokens stay out of the body, so neither is required there.
 const tokenPair = {
   type: 'object',
   properties: {
@@ -41,14 +44,16 @@ const credentialsBody = {
   additionalProperties: false,
 } as const
 
-function body(field: string) {
+function body(field: string, required = true) {
   return {
     type: 'object',
     properties: { [field]: requiredString },
-    required: [field],
+    ...(required ? { required: [field] } : {}),
     additionalProperties: false,
   } as const
 }
+
+const FIELD_REQUIRED = ['This field is required.']
 
 /**
  * The `onRequest` of a password login: while the hashing queue is full the login waits for room
@@ -69,10 +74,13 @@ function waitForPasswordHasher(auth: AuthService, challenge: string): onRequestH
 
 /** simplejwt's four token views, plus the sliding ones when enabled. */
 export function registerTokenRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { auth, challenge, options } = context
+  const { auth, challenge, options, cookies } = context
   const extras = options.responseExtras ?? {}
-  const accessExpiresAt = (exp: number) =>
-    extras.accessExpiresAt === true ? { access_expires_at: new Date(exp * 1000).toISOString() } : {}
+  const bodies = tokenBodies(extras)
+  // In cookie modes the refresh token may come from its cookie instead of the body.
+  const refreshRequired = cookies === undefined
+  const pairSchema =
+    cookies === undefined ? tokenPair : { ...tokenPair, required: [] as readonly string[] }
 
   defineResource(
     app,
@@ -87,10 +95,13 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
             summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
             tags: ['tokens'],
             body: credentialsBody,
-            response: { 200: tokenPair },
+            response: { 200: pairSchema },
           },
         },
         handler: async (request, reply) => {
+          const viaCookies = cookies?.usesCookies(request) === true
+          // Login CSRF too: a forged login would sign the victim in to the attacker's account.
+          if (viaCookies && !cookies?.passCsrf(request, reply)) return reply
           const input = request.body as { username: string; password: string }
           // DRF trims the CharField; the throttle is charged to the very name that is checked,
           // so ' peter' and 'peter ' cannot each get a fresh budget of guesses. The password is
@@ -99,24 +110,7 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           // Throttle before any password hash (security.md).
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
           const login = await auth.login(username, input.password, requestContext(request))
-          const user =
-            extras.user === true
-              ? {
-                  user: {
-                    id: login.user.id,
-                    username: login.user.username,
-                    email: login.user.email,
-                    first_name: login.user.firstName,
-                    last_name: login.user.lastName,
-                  },
-                }
-              : {}
-          return {
-            refresh: login.refresh.token,
-            access: login.access.token,
-            ...accessExpiresAt(login.access.exp),
-            ...user,
-          }
+          return bodies.login(reply, viaCookies ? cookies : undefined, login)
         },
       },
     },
@@ -134,17 +128,21 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           schema: {
             summary: 'Refresh: a new access token and, with rotation, a new refresh token',
             tags: ['tokens'],
-            body: body('refresh'),
+            body: body('refresh', refreshRequired),
           },
         },
-        handler: async (request) => {
-          const { refresh } = request.body as { refresh: string }
-          const result = await auth.rotateRefresh(refresh, requestContext(request))
-          return {
-            access: result.access.token,
-            ...(result.refresh === undefined ? {} : { refresh: result.refresh.token }),
-            ...accessExpiresAt(result.access.exp),
+        handler: async (request, reply) => {
+          const viaCookies = cookies?.usesCookies(request) === true
+          if (viaCookies && !cookies?.passCsrf(request, reply)) return reply
+          const refresh = viaCookies
+            ? cookies?.refreshToken(request)
+            : (request.body as { refresh?: string }).refresh
+          if (refresh === undefined) {
+            if (viaCookies) return sendError(reply, 'not_authenticated', challenge)
+            return sendFieldErrors(reply, { refresh: FIELD_REQUIRED })
           }
+          const result = await auth.rotateRefresh(refresh, requestContext(request))
+          return bodies.refresh(reply, viaCookies ? cookies : undefined, result)
         },
       },
     },
@@ -194,17 +192,30 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           schema: {
             summary: 'Log out: revoke the session of a refresh token',
             tags: ['tokens'],
-            body: body('refresh'),
+            body: body('refresh', refreshRequired),
           },
         },
-        handler: async (request) => {
-          const { refresh } = request.body as { refresh: string }
+        handler: async (request, reply) => {
+          const viaCookies = cookies?.usesCookies(request) === true
+          if (viaCookies && !cookies?.passCsrf(request, reply)) return reply
+          // The browser forgets the session whatever happens next, even if it was already over.
+          if (viaCookies) cookies?.clear(reply)
+          const refresh = viaCookies
+            ? cookies?.refreshToken(request)
+            : (request.body as { refresh?: string }).refresh
+          if (refresh === undefined) {
+            if (viaCookies) return sendError(reply, 'not_authenticated', challenge)
+            return sendFieldErrors(reply, { refresh: FIELD_REQUIRED })
+          }
           // The blacklist view does not authenticate, but a valid access token of the same user
           // sent along is revoked too: logging out ends the access token, not only the session.
           // While the revocation view fails closed the token is still genuine: revoke it too.
-          const bearer = request.server.tessera.authenticator.authenticate(
-            request.headers.authorization,
-          )
+          const { authenticator } = request.server.tessera
+          const accessCookie = viaCookies ? cookies?.accessToken(request) : undefined
+          const bearer =
+            accessCookie === undefined
+              ? authenticator.authenticate(request.headers.authorization)
+              : authenticator.authenticateToken(accessCookie)
           const access =
             bearer.status === 'authenticated'
               ? bearer.token
@@ -219,6 +230,7 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
     challenge,
   )
 
+  if (cookies !== undefined) registerCsrfRoute(app, cookies, challenge)
   if (options.slidingTokens === true) registerSlidingRoutes(app, context)
 }
 

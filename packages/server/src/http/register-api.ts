@@ -17,7 +17,7 @@ export interface ApiDependencies {
 
 /**
  * Mounts the Tessera API (`@tessera/fastify`: the simplejwt routes, `request.user`, DRF error
- * bodies) under `/api`, with the throttle rates and options of the settings.
+ * bodies) under `/api`, with the throttle rates, token transport and options of the settings.
  */
 export async function registerApi(app: FastifyInstance, deps: ApiDependencies): Promise<void> {
   const { settings } = deps
@@ -27,6 +27,11 @@ export async function registerApi(app: FastifyInstance, deps: ApiDependencies): 
     settings,
     prefix: API_PREFIX,
     slidingTokens: settings.SLIDING_TOKENS,
+    transport: {
+      mode: settings.TOKEN_TRANSPORT,
+      secure: settings.COOKIE_SECURE,
+      trustedOrigins: [...settings.CORS_ALLOWED_ORIGINS, ...settings.CSRF_TRUSTED_ORIGINS],
+    },
     ...(deps.throttleStore === undefined ? {} : { throttleStore: deps.throttleStore }),
     throttleRates: {
       anon: settings.THROTTLE_ANON,

@@ -7,6 +7,7 @@ import {
   type ProfileFields,
   SettingsError,
 } from '@tessera/core'
+import { checkBrowserSettings } from './browser-checks.js'
 import { type DatabaseLocation, describePostgresUrl } from './database-url-spec.js'
 import {
   developmentKeyPath,
@@ -119,7 +120,7 @@ function resolveSigningKey(settings: ServerSettings): {
  * - `TESSERA_ENV=production`: an explicit, strong `SIGNING_KEY` is required; the development key
  *   is refused, generated or copied;
  * - the key is imported once (core refuses blank, short, PEM-as-HMAC keys);
- * - `PROFILE_FIELDS` are checked.
+ * - `PROFILE_FIELDS` are checked; production refuses `COOKIE_SECURE=false`.
  *
  * @throws {SettingsError | KeyError} With a message that names the setting and never the secret.
  * @example
@@ -132,7 +133,7 @@ export function loadServerConfig(
   const loaded = options.settings ?? loadServerSettings(options)
   const { settings, source } = resolveSigningKey(loaded)
   if (source.kind !== 'key-ring') keyRingFromSettings(settings)
-  const warnings: string[] = []
+  const warnings: string[] = checkBrowserSettings(settings)
   if (source.kind === 'key-ring' && settings.KEY_ENCRYPTION_KEY === undefined) {
     warnings.push(
       `${settings.ALGORITHM} keys are kept in the store unencrypted; set ` +

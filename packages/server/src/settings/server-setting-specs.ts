@@ -1,4 +1,5 @@
 import type { SettingSpec } from '@tessera/core'
+import { browserSettingSpecs } from './browser-settings.js'
 import { databaseUrlSpec } from './database-url-spec.js'
 import { keyEncryptionKeySpec, MIN_KEY_ROTATION_INTERVAL } from './key-settings-specs.js'
 import { profileFieldsSpec } from './profile-fields-spec.js'
@@ -121,6 +122,7 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     0,
     10,
   ),
+  ...browserSettingSpecs,
   PROFILE_FIELDS: profileFieldsSpec({
     name: 'PROFILE_FIELDS',
     default: Object.freeze([]),

@@ -1,0 +1,75 @@
+import type { IssuedToken, LoginResult, RefreshResult } from '@tessera/core'
+import type { FastifyReply } from 'fastify'
+import { type CookieTransport, cookieToken } from '../browser/cookie-transport.js'
+import type { TesseraPluginOptions } from '../plugin-options.js'
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString()
+
+/** A login's body: simplejwt's pair, or in cookie mode only when the access token expires. */
+export interface LoginBody {
+  readonly refresh?: string
+  readonly access?: string
+  readonly access_expires_at?: string
+  readonly user?: Readonly<Record<string, string>>
+}
+
+/**
+ * The one place a new pair or a refresh becomes an answer: simplejwt's bodies (with the
+ * `responseExtras`), or in cookie mode the cookies plus `access_expires_at`, so that a client
+ * that cannot read its tokens still knows when to refresh. Every flow that signs a user in
+ * (password, second factor) answers through `login`.
+ */
+export function tokenBodies(extras: NonNullable<TesseraPluginOptions['responseExtras']>) {
+  const expiresAt = (access: IssuedToken, cookies: CookieTransport | undefined) =>
+    cookies !== undefined || extras.accessExpiresAt === true
+      ? { access_expires_at: iso(access.exp) }
+      : {}
+  return {
+    login(
+      reply: FastifyReply,
+      cookies: CookieTransport | undefined,
+      login: LoginResult,
+    ): LoginBody {
+      const user =
+        extras.user === true
+          ? {
+              user: {
+                id: login.user.id,
+                username: login.user.username,
+                email: login.user.email,
+                first_name: login.user.firstName,
+                last_name: login.user.lastName,
+              },
+            }
+          : {}
+      if (cookies !== undefined) {
+        cookies.issue(reply, {
+          access: cookieToken(login.access),
+          refresh: cookieToken(login.refresh),
+        })
+        return { ...expiresAt(login.access, cookies), ...user }
+      }
+      return {
+        refresh: login.refresh.token,
+        access: login.access.token,
+        ...expiresAt(login.access, cookies),
+        ...user,
+      }
+    },
+
+    refresh(reply: FastifyReply, cookies: CookieTransport | undefined, result: RefreshResult) {
+      if (cookies !== undefined) {
+        cookies.issue(reply, {
+          access: cookieToken(result.access),
+          ...(result.refresh === undefined ? {} : { refresh: cookieToken(result.refresh) }),
+        })
+        return expiresAt(result.access, cookies)
+      }
+      return {
+        access: result.access.token,
+        ...(result.refresh === undefined ? {} : { refresh: result.refresh.token }),
+        ...expiresAt(result.access, cookies),
+      }
+    },
+  }
+}
