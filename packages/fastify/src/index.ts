@@ -4,6 +4,7 @@
  */
 
 export { CSRF_HEADER } from './browser/csrf-check.js'
+export { type CookieNames, cookieNames } from './browser/token-cookies.js'
 export type { TokenTransportMode, TokenTransportOptions } from './browser/transport-options.js'
 export { createErrorHandler, handleFrameworkError } from './error-handler.js'
 export type {

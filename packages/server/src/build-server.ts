@@ -209,7 +209,7 @@ export async function buildServer(
       if (!refuses(request, reply)) done()
     })
     await registerCors(app, settings)
-    await registerApiDocs(app)
+    await registerApiDocs(app, settings)
     await registerHealthRoutes(app, stores, revocation.view)
     registerJwksRoute(app, { keyRing: () => auth.tokens.keyRing, maxAge: JWKS_MAX_AGE })
     await registerApi(app, {

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serviceNotConfigured } from '../../core/test/service-gate.js'
-import { requireBuiltCli } from './cli/run-tessera.js'
+import { requireBuiltCli, serveTessera } from './cli/run-tessera.js'
 import { createTestDatabase, freePort, POSTGRES_URL, postJson } from './cli/service-fixtures.js'
 import { substitute } from './readme/block-claims.js'
 import { installLineProblems, workspaceManifests } from './readme/install-line.js'
@@ -372,6 +372,22 @@ describe('packages/core/README.md', () => {
   it('registers, logs in, verifies and logs out on memory stores', PROCESSES, async () => {
     const run = await runSnippet('coreExample', {})
     expect(run).toMatchObject({ status: 0, stdout: 'access token of user 1\ntoken_revoked\n' })
+  })
+})
+
+describe('packages/client/README.md', () => {
+  it('registers, logs in, fetches, lists sessions and logs out from Node', PROCESSES, async () => {
+    const cwd = dir('client-node')
+    const server = await serveTessera([], { cwd, env: { TESSERA_DATA_DIR: join(cwd, 'data') } })
+    try {
+      const run = await runSnippet('clientNode', { TESSERA_URL: server.url })
+      expect(run).toMatchObject({
+        status: 0,
+        stdout: "{ msg: 'Hello Peter Parker' }\n1 session\n",
+      })
+    } finally {
+      await server.stop()
+    }
   })
 })
 

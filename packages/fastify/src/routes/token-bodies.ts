@@ -4,26 +4,31 @@ import { type CookieTransport, cookieToken } from '../browser/cookie-transport.j
 import type { TesseraPluginOptions } from '../plugin-options.js'
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString()
+const lifetime = (token: IssuedToken) => cookieToken(token).maxAgeSeconds
 
 /** A login's body: simplejwt's pair, or in cookie mode only when the access token expires. */
 export interface LoginBody {
   readonly refresh?: string
   readonly access?: string
   readonly access_expires_at?: string
+  readonly access_expires_in?: number
   readonly user?: Readonly<Record<string, string>>
 }
 
 /**
  * The one place a new pair or a refresh becomes an answer: simplejwt's bodies (with the
- * `responseExtras`), or in cookie mode the cookies plus `access_expires_at`, so that a client
- * that cannot read its tokens still knows when to refresh. Every flow that signs a user in
+ * `responseExtras`), or in cookie mode the cookies plus `access_expires_at` and
+ * `access_expires_in` (seconds, as OAuth's `expires_in`: right whatever the client's clock), so
+ * that a client that cannot read its tokens still knows when to refresh. Every flow that signs a user in
  * (password, second factor) answers through `login`.
  */
 export function tokenBodies(extras: NonNullable<TesseraPluginOptions['responseExtras']>) {
-  const expiresAt = (access: IssuedToken, cookies: CookieTransport | undefined) =>
-    cookies !== undefined || extras.accessExpiresAt === true
-      ? { access_expires_at: iso(access.exp) }
-      : {}
+  const expiresAt = (access: IssuedToken, cookies: CookieTransport | undefined) => {
+    if (cookies !== undefined) {
+      return { access_expires_at: iso(access.exp), access_expires_in: lifetime(access) }
+    }
+    return extras.accessExpiresAt === true ? { access_expires_at: iso(access.exp) } : {}
+  }
   return {
     login(
       reply: FastifyReply,

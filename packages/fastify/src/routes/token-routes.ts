@@ -22,6 +22,7 @@ const tokenPair = {
     refresh: { type: 'string' },
     access: { type: 'string' },
     access_expires_at: { type: 'string' },
+    access_expires_in: { type: 'integer' },
     user: {
       type: 'object',
       properties: {

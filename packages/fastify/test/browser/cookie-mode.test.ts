@@ -101,7 +101,7 @@ describe('cookie mode', () => {
   it('logs in with cookies only: the tokens never reach the body', async () => {
     const login = await browser.login()
     expect(login.statusCode).toBe(200)
-    expect(Object.keys(login.json())).toEqual(['access_expires_at'])
+    expect(Object.keys(login.json())).toEqual(['access_expires_at', 'access_expires_in'])
     expect(login.body).not.toContain(browser.jar.get(ACCESS))
     expect(setCookie(login, ACCESS)).toMatch(
       /^__Host-tessera_access=[^;]+; Max-Age=300; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
@@ -122,7 +122,7 @@ describe('cookie mode', () => {
       payload: {},
     })
     expect(refreshed.statusCode).toBe(200)
-    expect(Object.keys(refreshed.json())).toEqual(['access_expires_at'])
+    expect(Object.keys(refreshed.json())).toEqual(['access_expires_at', 'access_expires_in'])
     expect(browser.jar.get(REFRESH)).not.toBe(before)
     browser.jar.set(REFRESH, before)
     const reused = await browser.request({
@@ -201,7 +201,7 @@ describe('both transports on one server', () => {
     const browser = new Browser(app)
     await browser.start()
     const login = await browser.login()
-    expect(Object.keys(login.json())).toEqual(['access_expires_at'])
+    expect(Object.keys(login.json())).toEqual(['access_expires_at', 'access_expires_in'])
     expect(browser.jar.get(ACCESS)).toBeDefined()
   })
 })

@@ -1,7 +1,9 @@
-import swagger from '@fastify/swagger'
+import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { cookieNames } from '@tessera/fastify'
 import type { FastifyInstance } from 'fastify'
 import { packageInfo } from '../package-info.js'
+import type { BrowserSettings } from '../settings/browser-settings.js'
 import { DOCUMENT_HEADERS } from './response-headers.js'
 
 /** Where the interactive docs are served. */
@@ -39,12 +41,46 @@ export function dropSlashlessTwins<T extends { paths?: Record<string, unknown> |
   return { ...document, paths: kept }
 }
 
+type SecuritySchemes = NonNullable<
+  NonNullable<NonNullable<FastifyDynamicSwaggerOptions['openapi']>['components']>['securitySchemes']
+>
+
+/** The ways a request may authenticate: the bearer header, and in cookie modes the cookie. */
+function securitySchemes(
+  settings: Pick<BrowserSettings, 'TOKEN_TRANSPORT' | 'COOKIE_SECURE'>,
+): SecuritySchemes {
+  const bearerAuth = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } as const
+  if (settings.TOKEN_TRANSPORT === 'body') return { bearerAuth }
+  const names = cookieNames(settings.COOKIE_SECURE)
+  return {
+    bearerAuth,
+    cookieAuth: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: names.access,
+      description:
+        'Cookie mode: the HttpOnly access cookie set by POST /api/token/ (the refresh cookie, ' +
+        `${names.refresh}, goes to /api/token/ only). Unsafe requests also send the CSRF token.`,
+    },
+    csrfToken: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-CSRFToken',
+      description: `The value of GET /api/csrf/, equal to the ${names.csrf} cookie.`,
+    },
+  }
+}
+
 /**
  * Registers `@fastify/swagger` (OpenAPI 3.1 built from the schemas of the routes registered
  * after it, so call this first), Swagger UI at `/docs` (its assets served from the package, no
- * CDN, under a same-origin CSP, with the document headers) and `GET /openapi.json`.
+ * CDN, under a same-origin CSP, with the document headers) and `GET /openapi.json`. In cookie
+ * modes the document describes the access cookie and the CSRF header too.
  */
-export async function registerApiDocs(app: FastifyInstance): Promise<void> {
+export async function registerApiDocs(
+  app: FastifyInstance,
+  settings: Pick<BrowserSettings, 'TOKEN_TRANSPORT' | 'COOKIE_SECURE'>,
+): Promise<void> {
   const info = packageInfo()
   await app.register(swagger, {
     transformObject: (documentObject) =>
@@ -54,11 +90,7 @@ export async function registerApiDocs(app: FastifyInstance): Promise<void> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Tessera', version: info.version, description: info.description },
-      components: {
-        securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        },
-      },
+      components: { securitySchemes: securitySchemes(settings) },
       tags: [{ name: 'operations', description: 'Liveness and readiness probes' }],
     },
   })

@@ -1,9 +1,13 @@
-import type { Writable } from 'node:stream'
+/** The subset of a writable stream (`process.stdout`) the buffer uses. */
+export interface LineOutput {
+  write(chunk: string): boolean
+  on(event: 'error', listener: (error: Error) => void): unknown
+}
 
 /** Options of {@link LineBuffer}. */
 export interface LineBufferOptions {
   /** Where batches go. Default `process.stdout`. */
-  readonly output?: Pick<Writable, 'write' | 'on'>
+  readonly output?: LineOutput
   /** Characters gathered before a batch is written. Default 8192. */
   readonly batchChars?: number
   /** Longest a line waits, in milliseconds, so a quiet server's lines show promptly. Default 250. */
@@ -22,7 +26,7 @@ export interface LineBufferOptions {
  * write, which cost about 15,000 instructions a line more than this array joined per batch.
  */
 export class LineBuffer {
-  readonly #output: Pick<Writable, 'write' | 'on'>
+  readonly #output: LineOutput
   readonly #batchChars: number
   readonly #maxDelayMs: number
   #lines: string[] = []

@@ -143,7 +143,10 @@ describe('cookie mode over HTTP', () => {
     ).csrf_token
     const login = await page.fetch('/api/token/', { method: 'POST', body: PETER })
     expect(login.status).toBe(200)
-    expect(Object.keys((await login.json()) as object)).toEqual(['access_expires_at'])
+    expect(Object.keys((await login.json()) as object)).toEqual([
+      'access_expires_at',
+      'access_expires_in',
+    ])
     const access = page.cookies.get('__Host-tessera_access') as string
     expect(access).toMatch(/^ey/)
     expect((await page.fetch('/api/hello/')).status).toBe(200)
@@ -158,6 +161,22 @@ describe('cookie mode over HTTP', () => {
       headers: { authorization: `Bearer ${current}` },
     })
     expect(replay.status).toBe(401)
+  })
+
+  it('describes the cookie, the CSRF header and GET /api/csrf/ in its OpenAPI document', async () => {
+    const document = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>
+      components: { securitySchemes: Record<string, { in?: string; name?: string }> }
+    }
+    expect(document.paths['/api/csrf/']).toBeDefined()
+    expect(document.components.securitySchemes.cookieAuth).toMatchObject({
+      in: 'cookie',
+      name: '__Host-tessera_access',
+    })
+    expect(document.components.securitySchemes.csrfToken).toMatchObject({
+      in: 'header',
+      name: 'X-CSRFToken',
+    })
   })
 
   it('refuses the same requests from a page of another site, or without the CSRF header', async () => {

@@ -16,6 +16,13 @@ export const EXCUSED: readonly ExcusedBlock[] = [
     containing: 'core/      @tessera/core',
     reason: 'a diagram of the folders, not a command',
   },
+  {
+    file: 'packages/client/README.md',
+    containing: "transport: 'cookie'",
+    reason:
+      'runs in a page, not in Node: packages/client/test/browser/two-tabs.test.ts makes the same ' +
+      'calls (cookie mode, another origin of the same site) in Chromium',
+  },
 ]
 
 /** Lines of run blocks that are not run. */
@@ -77,6 +84,7 @@ export const SNIPPETS = {
   expressJwks: claims.claim('packages/express/README.md', 'tessera.ready()').text,
   expressHs256: claims.claim('packages/express/README.md', "alg: 'HS256'").text,
   serverEmbedding: claims.claim('packages/server/README.md', 'buildServer(').text,
+  clientNode: claims.claim('packages/client/README.md', 'process.env.TESSERA_URL').text,
 }
 
 export type SnippetName = keyof typeof SNIPPETS

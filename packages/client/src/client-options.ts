@@ -1,0 +1,60 @@
+import type { LockManagerLike, SessionEndReason } from './tab-sync.js'
+import type { TokenStorage } from './token-storage.js'
+
+/** The API paths the client calls; the defaults are Tessera's (simplejwt's for the tokens). */
+export interface ClientPaths {
+  readonly login: string
+  readonly refresh: string
+  readonly logout: string
+  readonly mfa: string
+  readonly register: string
+  readonly me: string
+  readonly sessions: string
+  readonly logoutAll: string
+  readonly csrf: string
+}
+
+/** Options of {@link createClient}. */
+export interface ClientOptions {
+  /** Where the API is: `https://api.example.com` (paths are added to it), or `''` for this origin. */
+  readonly baseUrl: string
+  /**
+   * `bearer` (default): the tokens are kept by the client (see `storage`) and sent in
+   * `Authorization`; simplejwt's protocol, so it works against a Django backend too. `cookie`:
+   * the server keeps them in HttpOnly cookies (`TOKEN_TRANSPORT=cookie`); the client sends
+   * `credentials: 'include'` and the CSRF header.
+   */
+  readonly transport?: 'bearer' | 'cookie'
+  /**
+   * Where the session is kept. Default: in memory (bearer), or `localStorage` when there is one
+   * (cookie mode keeps only the access cookie's expiry there, no secret), so tabs share it.
+   */
+  readonly storage?: TokenStorage
+  /** Called when the session ends other than by this tab's own logout: sign the user in again. */
+  readonly onSessionEnd?: (reason: SessionEndReason) => void
+  /** Refresh this many seconds before the access token expires (at most a quarter of its life). Default 30. */
+  readonly refreshLeewaySeconds?: number
+  /** Share refreshes and logouts between the tabs of a browser. Default: true in a page. */
+  readonly crossTab?: boolean
+  /** Override API paths (e.g. djoser's `/auth/jwt/create/`). */
+  readonly paths?: Partial<ClientPaths>
+  /** The fetch to use. Default `globalThis.fetch`. */
+  readonly fetch?: typeof fetch
+  /** The clock, epoch milliseconds (tests). Default `Date.now`. */
+  readonly now?: () => number
+  /** The Web Locks implementation. Default `navigator.locks` when there is one. */
+  readonly locks?: LockManagerLike
+}
+
+/** The default API paths. */
+export const DEFAULT_PATHS: ClientPaths = Object.freeze({
+  login: '/api/token/',
+  refresh: '/api/token/refresh/',
+  logout: '/api/token/blacklist/',
+  mfa: '/api/token/mfa/',
+  register: '/api/register/',
+  me: '/api/me/',
+  sessions: '/api/sessions/',
+  logoutAll: '/api/logout/all/',
+  csrf: '/api/csrf/',
+})
