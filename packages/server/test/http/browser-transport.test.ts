@@ -195,12 +195,21 @@ describe('cookie mode over HTTP', () => {
         'CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins.',
       code: 'csrf_failed',
     })
-    const bare = await page.fetch('/api/token/', {
-      method: 'POST',
-      body: PETER,
-      headers: { 'x-csrftoken': '' },
-    })
-    expect(bare.status).toBe(403)
+    const reasons: string[] = []
+    for (const headers of [
+      { 'x-csrftoken': '' },
+      { 'x-csrftoken': 'a'.repeat(43) },
+      { origin: '', 'sec-fetch-site': 'cross-site' },
+    ]) {
+      const refused = await page.fetch('/api/token/', { method: 'POST', body: PETER, headers })
+      expect(refused.status).toBe(403)
+      reasons.push(((await refused.json()) as { detail: string }).detail)
+    }
+    expect(reasons).toEqual([
+      'CSRF Failed: CSRF token missing.',
+      'CSRF Failed: CSRF token incorrect.',
+      'CSRF Failed: Cross-site request refused.',
+    ])
     expect(page.cookies.has('__Host-tessera_access')).toBe(false)
   })
 })
