@@ -243,7 +243,7 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
 
   #userClaims(user: U, type: TokenType, sessionId: string | undefined): Record<string, unknown> {
     const id = String(user.id)
-    const claims: Record<string, unknown> = { [this.#names.userId]: id, sub: id }
+    const claims: Record<string, unknown> = { [this.#names.userId]: userIdClaim(id), sub: id }
     if (this.#issuer !== undefined) claims.iss = this.#issuer
     if (this.#audience !== undefined) claims.aud = this.#audience
     if (sessionId !== undefined) claims.sid = sessionId
@@ -302,4 +302,18 @@ export function newJti(): string {
   const jti = jtiPool.toString('hex', jtiOffset, jtiOffset + 16)
   jtiOffset += 16
   return jti
+}
+
+const INTEGER_ID = /^(?:0|[1-9][0-9]{0,15})$/
+
+/**
+ * simplejwt writes the primary key as it is: an integer for Django's integer ids, a string for
+ * UUIDs and other keys. Frontends that decode the token and compare `user_id` with a user's
+ * `id` from the API rely on that, so integer ids (within JavaScript's safe range) go out as
+ * numbers; `sub` stays the string RFC 7519 asks for.
+ */
+export function userIdClaim(id: string): number | string {
+  if (!INTEGER_ID.test(id)) return id
+  const number = Number(id)
+  return Number.isSafeInteger(number) ? number : id
 }
