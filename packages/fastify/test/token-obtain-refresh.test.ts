@@ -46,8 +46,16 @@ describe('POST /api/token/', () => {
     expect(body.refresh).toMatch(JWT)
     expect(body.access).toMatch(JWT)
     expect(response.body).toBe(`{"refresh":"${body.refresh}","access":"${body.access}"}`)
-    expect(claimsOf(body.refresh)).toMatchObject({ token_type: 'refresh', user_id: Number(userId), sub: userId })
-    expect(claimsOf(body.access)).toMatchObject({ token_type: 'access', user_id: Number(userId), sub: userId })
+    expect(claimsOf(body.refresh)).toMatchObject({
+      token_type: 'refresh',
+      user_id: Number(userId),
+      sub: userId,
+    })
+    expect(claimsOf(body.access)).toMatchObject({
+      token_type: 'access',
+      user_id: Number(userId),
+      sub: userId,
+    })
   })
 
   test('the pair works: access on a protected view, refresh on the refresh view', async () => {

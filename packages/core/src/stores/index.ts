@@ -4,6 +4,15 @@
  * entry never loads a database driver.
  */
 export type { AuditEvent, AuditEventType, AuditRecord, AuditStore } from './audit-store.js'
+export type {
+  ImportedRefreshToken,
+  ImportedUser,
+  ImportOptions,
+  ImportProblem,
+  ImportReport,
+  ImportSnapshot,
+  ImportStore,
+} from './import-store.js'
 export {
   KeyExistsError,
   type KeyRotation,

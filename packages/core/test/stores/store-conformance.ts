@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe } from 'vitest'
 import { describeAuditStore } from './conformance/audit-cases.js'
 import { describeBundle } from './conformance/bundle-cases.js'
 import { describeConsume } from './conformance/consume-cases.js'
+import { describeImportStore } from './conformance/import-cases.js'
 import { describeInjection } from './conformance/injection-cases.js'
 import { describeKeyStore } from './conformance/key-cases.js'
 import { describePermissionStore } from './conformance/permission-cases.js'
@@ -54,6 +55,7 @@ export function describeStoreConformance(
     describeRevocationStore(getStores)
     describeAuditStore(getStores)
     describeKeyStore(getStores)
+    describeImportStore(getStores)
     describeInjection(getStores)
     describeBundle(getStores)
   })

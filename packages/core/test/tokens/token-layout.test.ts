@@ -92,7 +92,13 @@ describe('claims', () => {
       expect(claims.sub).toBe(String(id))
     }
     // Not an integer simplejwt would have written: negative, zero-padded, unsafe, UUIDs.
-    for (const id of [-3, 'abc', '00123', '9007199254740993', '550e8400-e29b-41d4-a716-446655440000']) {
+    for (const id of [
+      -3,
+      'abc',
+      '00123',
+      '9007199254740993',
+      '550e8400-e29b-41d4-a716-446655440000',
+    ]) {
       const { claims } = issuer.issueAccessToken({ id })
       expect(claims.user_id).toBe(String(id))
       expect(claims.sub).toBe(String(id))

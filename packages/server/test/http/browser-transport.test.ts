@@ -196,11 +196,12 @@ describe('cookie mode over HTTP', () => {
       code: 'csrf_failed',
     })
     const reasons: string[] = []
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       { 'x-csrftoken': '' },
       { 'x-csrftoken': 'a'.repeat(43) },
       { origin: '', 'sec-fetch-site': 'cross-site' },
-    ]) {
+    ]
+    for (const headers of attempts) {
       const refused = await page.fetch('/api/token/', { method: 'POST', body: PETER, headers })
       expect(refused.status).toBe(403)
       reasons.push(((await refused.json()) as { detail: string }).detail)

@@ -3,6 +3,7 @@ import type { Stores } from '../stores.js'
 import { createSqlAuditStore } from './sql-audit-store.js'
 import type { SqlContext } from './sql-context.js'
 import { guard } from './sql-errors.js'
+import { createSqlImportStore } from './sql-import-store.js'
 import { createSqlKeyStore } from './sql-key-store.js'
 import { migrateToLatest } from './sql-migrations.js'
 import { createSqlPermissionStore } from './sql-permission-store.js'
@@ -25,6 +26,7 @@ export function createSqlStores(context: SqlContext, options: SqlStoresOptions =
     revocations: createSqlRevocationStore(context),
     audit: createSqlAuditStore(context),
     keys: createSqlKeyStore(context),
+    imports: createSqlImportStore(context),
     migrate: () => migrateToLatest(context, options.schema),
     ping: () =>
       guard(async () => {

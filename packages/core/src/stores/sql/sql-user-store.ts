@@ -14,7 +14,7 @@ import type { UsersTable } from './sql-database.js'
 import { guard } from './sql-errors.js'
 import { type FixedQuery, fixedQuery } from './sql-fixed-query.js'
 
-function toUser(row: Selectable<UsersTable>): UserRecord {
+export function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
     id: String(row.id),
     username: row.username,
@@ -33,7 +33,7 @@ function toUser(row: Selectable<UsersTable>): UserRecord {
 }
 
 /** The columns of the fields present in `patch` (undefined members are left alone). */
-function toColumns(context: SqlContext, patch: UserPatch): Updateable<UsersTable> {
+export function toColumns(context: SqlContext, patch: UserPatch): Updateable<UsersTable> {
   const bool = (value: boolean) => toSqlBool(context, value)
   const columns: Updateable<UsersTable> = {}
   if (patch.username !== undefined) columns.username = patch.username
