@@ -57,8 +57,20 @@ export interface ScryptHash {
   readonly key: string
 }
 
+/**
+ * A stored hash of Django's legacy digest hashers, which Django still reads and upgrades:
+ * `sha1$<salt>$<hex>` and `md5$<salt>$<hex>` (salted), `sha1$$<hex>`, `md5$$<hex>` and a bare
+ * 32-digit hex (unsalted).
+ */
+export interface DigestHash {
+  readonly format: 'sha1' | 'md5' | 'unsalted_sha1' | 'unsalted_md5'
+  readonly digest: 'sha1' | 'md5'
+  readonly salt: string
+  readonly hex: string
+}
+
 /** A stored password hash in one of the Django encodings Tessera verifies. */
-export type DjangoHash = Pbkdf2Hash | Argon2Hash | BcryptHash | ScryptHash
+export type DjangoHash = Pbkdf2Hash | Argon2Hash | BcryptHash | ScryptHash | DigestHash
 
 /** Names of the hash formats Tessera verifies. */
 export type DjangoHashFormat = DjangoHash['format']
@@ -84,6 +96,10 @@ const ARGON2_PHC =
  */
 export function parseDjangoHash(encoded: string): DjangoHash | undefined {
   if (encoded.length === 0 || encoded.length > MAX_ENCODED_LENGTH) return undefined
+  // UnsaltedMD5PasswordHasher's oldest form: the bare hex digest.
+  if (/^[0-9a-f]{32}$/.test(encoded)) {
+    return { format: 'unsalted_md5', digest: 'md5', salt: '', hex: encoded }
+  }
   const separator = encoded.indexOf('$')
   if (separator < 1) return undefined
   const algorithm = encoded.slice(0, separator)
@@ -100,9 +116,21 @@ export function parseDjangoHash(encoded: string): DjangoHash | undefined {
       return parseBcrypt(rest, algorithm)
     case 'scrypt':
       return parseScrypt(rest)
+    case 'sha1':
+    case 'md5':
+      return parseDigest(rest, algorithm)
     default:
       return undefined
   }
+}
+
+function parseDigest(rest: string, digest: 'sha1' | 'md5'): DigestHash | undefined {
+  const [salt, hex, extra] = rest.split('$')
+  const hexLength = digest === 'sha1' ? 40 : 32
+  if (salt === undefined || hex === undefined || extra !== undefined) return undefined
+  if (!new RegExp(`^[0-9a-f]{${hexLength}}$`).test(hex)) return undefined
+  if (salt === '') return { format: `unsalted_${digest}`, digest, salt, hex }
+  return SALT.test(salt) ? { format: digest, digest, salt, hex } : undefined
 }
 
 function parseDecimal(text: string | undefined, max: number): number | undefined {

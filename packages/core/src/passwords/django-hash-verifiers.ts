@@ -1,5 +1,5 @@
 import { createHash, type ScryptOptions, timingSafeEqual } from 'node:crypto'
-import type { DjangoHash, Pbkdf2Hash, ScryptHash } from './django-hash-format.js'
+import type { DigestHash, DjangoHash, Pbkdf2Hash, ScryptHash } from './django-hash-format.js'
 import type { HashThreads } from './hash-threads.js'
 
 /**
@@ -26,7 +26,24 @@ export function verifyDjangoHash(
       return threads.bcryptVerify(createHash('sha256').update(password).digest('hex'), hash.crypt)
     case 'scrypt':
       return verifyScrypt(threads, password, hash)
+    case 'sha1':
+    case 'md5':
+    case 'unsalted_sha1':
+    case 'unsalted_md5':
+      return Promise.resolve(verifyDigest(password, hash))
   }
+}
+
+/**
+ * Django's legacy digests: `digest(salt + password)` in hex. One digest costs microseconds, so
+ * it runs here; the login still pays a full argon2id hash when it upgrades the stored value.
+ */
+function verifyDigest(password: string, hash: DigestHash): boolean {
+  const computed = createHash(hash.digest)
+    .update(hash.salt + password)
+    .digest()
+  const stored = Buffer.from(hash.hex, 'hex')
+  return computed.length === stored.length && timingSafeEqual(computed, stored)
 }
 
 async function verifyPbkdf2(

@@ -200,6 +200,9 @@ export class PasswordHasher {
       // finish (e.g. out of memory); a failed login is the safe answer, and it looks like one.
       ok = false
     }
+    // Django's legacy digests cost microseconds: pay the dummy hash too, so that a login
+    // against one takes as long as any other and does not tell which users have one.
+    if ('hex' in parsed) await this.#verifyDummy(password)
     return { ok, needsRehash: ok && !this.#isCurrent(parsed) }
   }
 

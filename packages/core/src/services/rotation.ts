@@ -129,6 +129,10 @@ function issueFrom(
   sessionId: string,
 ): RefreshResult {
   const { issuer } = context.tokens
-  const refresh = issuer.issueRefreshSuccessor(verified.claims, successor)
+  // A token from before sessions were named, or minted by Django and imported, names none: its
+  // successors name the session they rotate in, so ending the session ends them too.
+  const claims =
+    verified.sessionId === undefined ? { ...verified.claims, sid: sessionId } : verified.claims
+  const refresh = issuer.issueRefreshSuccessor(claims, successor)
   return { refresh, access: issuer.accessTokenFromRefresh(refresh.claims), sessionId }
 }

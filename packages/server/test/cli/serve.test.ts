@@ -32,7 +32,8 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 }
 
 describe('tessera serve over a real socket', () => {
-  it('logs in a superuser made by createsuperuser --no-input', async () => {
+  // Four processes one after another: on two busy cores that outlasts the default 30 s.
+  it('logs in a superuser made by createsuperuser --no-input', { timeout: 90_000 }, async () => {
     const cwd = tempDir()
     const env = { TESSERA_DATA_DIR: join(cwd, 'data') }
     const created = await runTessera(

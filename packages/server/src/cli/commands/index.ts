@@ -2,6 +2,7 @@ import type { Command } from '../command.js'
 import { changePasswordCommand } from './change-password.js'
 import { createSuperuserCommand } from './create-superuser.js'
 import { flushExpiredTokensCommand } from './flush-expired-tokens.js'
+import { importDjangoCommand } from './import-django.js'
 import { keysCommand } from './keys.js'
 import { migrateCommand } from './migrate.js'
 import { serveCommand } from './serve.js'
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = Object.freeze([
   changePasswordCommand,
   usersCommand,
   flushExpiredTokensCommand,
+  importDjangoCommand,
   keysCommand,
   tokenCommand,
 ])
