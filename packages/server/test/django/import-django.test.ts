@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   AuthService,
@@ -9,6 +10,7 @@ import {
   TokenRevokedError,
 } from '@tessera/core'
 import { createSqliteStores, openSqliteDatabase } from '@tessera/core/sqlite'
+import Database from 'better-sqlite3'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { serviceNotConfigured } from '../../../core/test/service-gate.js'
 import { openDjangoSource } from '../../src/django/django-source.js'
@@ -147,6 +149,46 @@ describe('tessera import-django', () => {
     expect(again.stdout).toContain('users:       0 created, 0 updated, 10 unchanged')
     const users = await runTessera(['users', 'list'], { cwd, env })
     expect(users.stdout).toContain('spiderman')
+  })
+
+  it("reads a custom user model's table, link column and renamed columns", async () => {
+    const cwd = tempDir()
+    const custom = join(cwd, 'custom.sqlite3')
+    copyFileSync(FIXTURE_DATABASE, custom)
+    const db = new Database(custom)
+    db.exec(`
+      alter table auth_user rename to accounts_account;
+      alter table accounts_account rename column email to email_address;
+      alter table auth_user_groups rename to accounts_account_groups;
+      alter table accounts_account_groups rename column user_id to account_id;
+      alter table auth_user_user_permissions rename to accounts_account_user_permissions;
+      alter table accounts_account_user_permissions rename column user_id to account_id;
+    `)
+    db.close()
+    const env = { TESSERA_DATA_DIR: join(cwd, 'data') }
+    const plain = await runTessera(['import-django', '--from', custom], { cwd, env })
+    expect(plain.status).not.toBe(0)
+    expect(plain.stderr).toContain('cannot read the Django tables of')
+    expect(plain.stderr).toContain('no such table: auth_user')
+    expect(plain.stderr).toContain('--user-table')
+    const run = await runTessera(
+      [
+        'import-django',
+        '--from',
+        custom,
+        '--user-table',
+        'accounts_account',
+        '--user-link-column',
+        'account_id',
+        '--map',
+        'email=email_address',
+      ],
+      { cwd, env },
+    )
+    expect(run.stdout).toContain('users:       10 created, 0 updated, 0 unchanged')
+    expect(run.stdout).toContain('users whose groups or permissions changed: 1')
+    const shown = await runTessera(['users', 'show', 'spiderman', '--json'], { cwd, env })
+    expect(JSON.parse(shown.stdout)).toMatchObject({ email: 'peter@example.com' })
   })
 
   it('explains a missing source and a bad column map, without a stack trace', async () => {

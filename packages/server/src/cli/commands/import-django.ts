@@ -3,7 +3,7 @@ import type { ImportReport } from '@tessera/core'
 import { openDjangoSource } from '../../django/django-source.js'
 import { readDjango, USER_COLUMNS, type UserColumn } from '../../django/read-django.js'
 import { nowSeconds, openStoreContext, withContext } from '../cli-context.js'
-import { UsageError } from '../cli-errors.js'
+import { CommandError, UsageError } from '../cli-errors.js'
 import type { Command } from '../command.js'
 
 /** `tessera import-django`: users, groups, permissions and sessions from a Django database. */
@@ -71,6 +71,12 @@ Examples:
       const snapshot = await readDjango(source, userTable, (name) => {
         step += 1
         if (tty) io.stderr.write(`\r[${step}/5] reading ${name}...\x1b[K`)
+      }).catch((error: unknown) => {
+        if (tty) io.stderr.write('\r\x1b[K')
+        throw new CommandError(
+          `cannot read the Django tables of ${source.description}: ${(error as Error).message} ` +
+            '(a custom user model? --user-table, --user-link-column and --map name its table and columns)',
+        )
       })
       if (tty) io.stderr.write(`\r[5/5] writing in one transaction...\x1b[K`)
       const report = await withContext(openStoreContext(io), ({ stores }) =>
