@@ -1,5 +1,5 @@
 import '../fastify-types.js'
-import { type AuthService, TokenRevokedError } from '@tessera/core'
+import { type AuthService, type LoginResult, TokenRevokedError } from '@tessera/core'
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
 import { sendError } from '../drf-responses.js'
 import { passwordField, requiredString } from '../drf-validation.js'
@@ -13,12 +13,13 @@ import {
 } from './route-context.js'
 
 // The serializer writes only the members listed here, in this order: the responseExtras too.
-const tokenPair = {
+export const tokenPair = {
   type: 'object',
   properties: {
     refresh: { type: 'string' },
     access: { type: 'string' },
     access_expires_at: { type: 'string' },
+    device_token: { type: 'string' },
     user: {
       type: 'object',
       properties: {
@@ -33,13 +34,52 @@ const tokenPair = {
   required: ['refresh', 'access'],
 } as const
 
-/** The body of the login views: simplejwt's username and password fields. */
+/**
+ * The body of the login views: simplejwt's username and password fields, and the device token
+ * of a device trusted at an earlier second-factor login (`remember_device`).
+ */
 const credentialsBody = {
   type: 'object',
-  properties: { username: requiredString, password: passwordField },
+  properties: {
+    username: requiredString,
+    password: passwordField,
+    device_token: { type: 'string', maxLength: 256 },
+  },
   required: ['username', 'password'],
   additionalProperties: false,
 } as const
+
+/**
+ * The 200 body of every login (`/token/` and `/token/mfa/`): simplejwt's pair, the configured
+ * `responseExtras`, and the device token of a device just trusted. The one place a login result
+ * becomes a response.
+ */
+export function loginResponseBody(
+  context: RouteContext,
+  login: LoginResult & { readonly deviceToken?: string },
+): Record<string, unknown> {
+  const extras = context.options.responseExtras ?? {}
+  const user = login.user
+  return {
+    refresh: login.refresh.token,
+    access: login.access.token,
+    ...(extras.accessExpiresAt === true
+      ? { access_expires_at: new Date(login.access.exp * 1000).toISOString() }
+      : {}),
+    ...(login.deviceToken === undefined ? {} : { device_token: login.deviceToken }),
+    ...(extras.user === true
+      ? {
+          user: {
+            id: user.id,
+            username: user.username,
+            email: user.email,
+            first_name: user.firstName,
+            last_name: user.lastName,
+          },
+        }
+      : {}),
+  }
+}
 
 function body(field: string) {
   return {
@@ -85,38 +125,33 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           onRequest: waitForPasswordHasher(auth, challenge),
           schema: {
             summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
+            description:
+              'For an account with two-factor authentication the answer is 401 ' +
+              '`{"detail": "Multi-factor authentication required.", "code": "mfa_required", ' +
+              '"mfa_token": "..."}`: continue at `POST /token/mfa/`. A `device_token` from an ' +
+              'earlier `remember_device` login skips that step on a trusted device.',
             tags: ['tokens'],
             body: credentialsBody,
             response: { 200: tokenPair },
           },
         },
         handler: async (request, reply) => {
-          const input = request.body as { username: string; password: string }
+          const input = request.body as {
+            username: string
+            password: string
+            device_token?: string
+          }
           // DRF trims the CharField; the throttle is charged to the very name that is checked,
           // so ' peter' and 'peter ' cannot each get a fresh budget of guesses. The password is
           // never trimmed (see passwordField).
           const username = input.username.trim()
           // Throttle before any password hash (security.md).
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
-          const login = await auth.login(username, input.password, requestContext(request))
-          const user =
-            extras.user === true
-              ? {
-                  user: {
-                    id: login.user.id,
-                    username: login.user.username,
-                    email: login.user.email,
-                    first_name: login.user.firstName,
-                    last_name: login.user.lastName,
-                  },
-                }
-              : {}
-          return {
-            refresh: login.refresh.token,
-            access: login.access.token,
-            ...accessExpiresAt(login.access.exp),
-            ...user,
-          }
+          // An account with a second factor: MfaRequiredError, answered by the error handler.
+          const login = await auth.login(username, input.password, requestContext(request), {
+            deviceToken: input.device_token,
+          })
+          return loginResponseBody(context, login)
         },
       },
     },
