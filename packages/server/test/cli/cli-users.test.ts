@@ -225,7 +225,7 @@ describe('tessera changepassword, migrate, flushexpiredtokens', () => {
     const run = await tessera(['flushexpiredtokens'])
     expect(run.status).toBe(0)
     expect(run.stdout).toMatch(
-      /^Deleted 0 expired refresh token and session rows and 0 expired revocations\.\n$/,
+      /^Deleted 0 expired refresh token and session rows, 0 expired revocations and 0 spent MFA tokens and expired trusted devices\.\n$/,
     )
   })
 })
