@@ -11,6 +11,7 @@ import type { VerifiedToken } from '../tokens/token-types.js'
 import type { LoginResult } from './login.js'
 import { startSession } from './login.js'
 import { audit, deviceLabel, type RequestContext, type ServiceContext } from './service-context.js'
+import { isCutOffInStore } from './session-checks.js'
 
 /** The second step of a login: a TOTP code or a recovery code, and whether to trust the device. */
 export interface MfaLoginInput {
@@ -126,7 +127,8 @@ export async function useSecondFactor(
  * `POST /api/token/mfa/`: the second step of a login. `verified` is the `mfa` token as
  * {@link verifyMfaToken} returned it (throttled by the caller). Checks the code (the step or
  * recovery code is spent atomically), then spends the token's jti (single use, across
- * instances), then starts the session, and with `rememberDevice` trusts the device. Throws
+ * instances), then starts the session, and with `rememberDevice` trusts the device. A token
+ * issued before its user's cut-off (password change, logout everywhere) is refused. Throws
  * {@link MfaCodeInvalidError} for every wrong code alike, `TokenRevokedError` for a spent token.
  */
 export async function completeMfaLogin(
@@ -139,6 +141,9 @@ export async function completeMfaLogin(
   const user = await context.stores.users.findUserById(userId)
   const totp = user?.isActive === true ? await confirmedTotp(context, userId) : undefined
   if (user === undefined || totp === undefined) throw new MfaCodeInvalidError()
+  // A password change or logout everywhere since the password step voids it: the password
+  // that step proved may be the one just replaced.
+  if (await isCutOffInStore(context, verified)) throw new TokenRevokedError('mfa token cut off')
   const method = await useSecondFactor(context, user, totp, input, request)
   if (method === undefined) throw new MfaCodeInvalidError()
   // Spent after the code: a typo does not cost the user their password step.

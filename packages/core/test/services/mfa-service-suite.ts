@@ -183,6 +183,22 @@ export function describeMfaService(
         ).rejects.toBeInstanceOf(TokenRevokedError)
       })
 
+      it('is void after a password change or logout everywhere since the password step', async () => {
+        const { secret, user } = await enrolled('fritz')
+        const token = await mfaTokenOf(auth, 'fritz')
+        clock.advance(1)
+        await auth.revokeAllForUser(user.id, { reason: 'logout_all', by: 'user' })
+        await expect(
+          auth.completeMfaLogin(auth.verifyMfaToken(token), { code: code(secret) }, request),
+        ).rejects.toBeInstanceOf(TokenRevokedError)
+        // A password step after the cut-off works.
+        clock.advance(1)
+        const fresh = await mfaTokenOf(auth, 'fritz')
+        await expect(
+          auth.completeMfaLogin(auth.verifyMfaToken(fresh), { code: code(secret) }, request),
+        ).resolves.toMatchObject({ method: 'totp' })
+      })
+
       it('survives a wrong code: the user may retry with the same token', async () => {
         const { secret } = await enrolled('gus')
         const token = await mfaTokenOf(auth, 'gus')
