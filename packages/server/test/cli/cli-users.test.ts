@@ -48,6 +48,7 @@ describe('tessera createsuperuser --no-input', () => {
       is_superuser: true,
       has_usable_password: true,
       active_sessions: 0,
+      mfa_enabled: false,
     })
     expect(show.stdout).not.toMatch(/argon2|"password"/)
   })
@@ -255,6 +256,8 @@ describe('tessera users reset-mfa', () => {
         createdAt: now,
         expiresAt: now + 3600,
       })
+      const before = await tessera(['users', 'show', 'admin', '--json'])
+      expect(JSON.parse(before.stdout).mfa_enabled).toBe(true)
       const run = await tessera(['users', 'reset-mfa', 'admin'])
       expect(run.stderr).toBe('')
       expect(run.status).toBe(0)
@@ -262,6 +265,8 @@ describe('tessera users reset-mfa', () => {
         "Two-factor authentication of 'admin' was reset; their next login needs the password only.\n",
       )
       expect(await stores.mfa.findTotp('1')).toBeUndefined()
+      const after = await tessera(['users', 'show', 'admin'])
+      expect(after.stdout).toMatch(/^mfa_enabled: +false$/m)
       expect(await stores.mfa.countRecoveryCodes('1')).toBe(0)
       expect(await stores.mfa.listTrustedDevices('1', now)).toEqual([])
       const [event] = await stores.audit.listEvents({ limit: 1, userId: '1' })

@@ -81,17 +81,14 @@ function cellText(value: unknown): string {
 async function show(stores: Stores, out: CliOutput, username: string, json: boolean) {
   const user = await requireUser(stores, username)
   const sessions = await stores.sessions.listSessions(user.id, nowSeconds())
+  // Whether a login asks for a second factor: what an operator checks before `reset-mfa`.
+  const mfaEnabled = (await stores.mfa.findTotp(user.id))?.confirmedAt != null
+  const data = { ...userJson(user), active_sessions: sessions.length, mfa_enabled: mfaEnabled }
   if (json) {
-    out.write(
-      `${JSON.stringify({ ...userJson(user), active_sessions: sessions.length }, null, 2)}\n`,
-    )
+    out.write(`${JSON.stringify(data, null, 2)}\n`)
     return
   }
-  const data = userJson(user)
-  const rows = Object.entries({ ...data, active_sessions: sessions.length }).map(([key, value]) => [
-    `${key}:`,
-    cellText(value),
-  ])
+  const rows = Object.entries(data).map(([key, value]) => [`${key}:`, cellText(value)])
   out.write(`${formatTable(rows)}\n`)
 }
 
@@ -150,7 +147,7 @@ export const usersCommand: Command = {
     'tessera users list [--json] | show <username> [--json] | deactivate <username> | activate <username> | reset-mfa <username>',
   help: `Subcommands:
   list                    every user: id, username, email, flags, last login
-  show <username>         one user's fields and number of active sessions
+  show <username>         one user's fields, number of active sessions, whether MFA is on
   deactivate <username>   refuse the user's logins and revoke all their sessions and tokens
   activate <username>     allow the user to log in again
   reset-mfa <username>    remove the user's authenticator, recovery codes and trusted devices
