@@ -204,6 +204,18 @@ describe('two-factor authentication over HTTP', () => {
     expect(expired.json()).toEqual({ detail: 'Token is expired', code: 'token_not_valid' })
   })
 
+  it('asks for the second factor at the sliding login too, never handing out a sliding token', async () => {
+    subject = await buildMfaApp({}, { slidingTokens: true })
+    await enrol(subject, 'slide')
+    const step = await post(subject.app, '/api/token/sliding/', {
+      username: 'slide',
+      password: PASSWORD,
+    })
+    expect(step.statusCode).toBe(401)
+    expect(step.json()).toMatchObject({ code: 'mfa_required' })
+    expect(step.json().token).toBeUndefined()
+  })
+
   it('takes the responseExtras of the login body on the code step too', async () => {
     subject = await buildMfaApp({}, { responseExtras: { user: true, accessExpiresAt: true } })
     const { secret } = await enrol(subject, 'extra')
