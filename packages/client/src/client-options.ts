@@ -1,6 +1,12 @@
 import type { LockManagerLike, SessionEndReason } from './tab-sync.js'
 import type { TokenStorage } from './token-storage.js'
 
+/** Where the trusted-device token lives (bearer mode). */
+export interface DeviceTokenStore {
+  get(): string | null
+  set(token: string | null): void
+}
+
 /** The API paths the client calls; the defaults are Tessera's (simplejwt's for the tokens). */
 export interface ClientPaths {
   readonly login: string
@@ -42,6 +48,13 @@ export interface ClientOptions {
   readonly fetch?: typeof fetch
   /** The clock, epoch milliseconds (tests). Default `Date.now`. */
   readonly now?: () => number
+  /**
+   * Bearer mode: where a trusted device's token is kept (`remember_device` at the second factor),
+   * sent with every later login to skip that step. It outlives logouts. Default: in memory; pass
+   * e.g. `webStorage(localStorage, 'tessera.device')`-like `{ get, set }` to keep it across
+   * reloads. Cookie mode keeps it in an HttpOnly cookie instead.
+   */
+  readonly deviceTokenStore?: DeviceTokenStore
   /** The Web Locks implementation. Default `navigator.locks` when there is one. */
   readonly locks?: LockManagerLike
 }

@@ -7,7 +7,7 @@ export {
   SessionEndedError,
   TesseraApiError,
 } from './client-errors.js'
-export type { ClientOptions, ClientPaths } from './client-options.js'
+export type { ClientOptions, ClientPaths, DeviceTokenStore } from './client-options.js'
 export { createClient } from './create-client.js'
 export type { LockManagerLike, SessionEndReason } from './tab-sync.js'
 export type { LoginResult, MfaStep, TesseraClient } from './tessera-client.js'

@@ -1,5 +1,10 @@
 import { apiError, SessionEndedError, TesseraApiError } from './client-errors.js'
-import { type ClientOptions, type ClientPaths, DEFAULT_PATHS } from './client-options.js'
+import {
+  type ClientOptions,
+  type ClientPaths,
+  DEFAULT_PATHS,
+  type DeviceTokenStore,
+} from './client-options.js'
 import { jwtLifetime } from './jwt-expiry.js'
 import { type SessionEndReason, TabSync } from './tab-sync.js'
 import {
@@ -41,6 +46,7 @@ export class TesseraClient {
   readonly #leeway: number
   readonly #onSessionEnd: ((reason: SessionEndReason) => void) | undefined
   readonly #tabs: TabSync
+  readonly #device: DeviceTokenStore
   #refreshing: Promise<RefreshOutcome> | undefined
   #csrf: Promise<string> | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
@@ -54,6 +60,7 @@ export class TesseraClient {
     this.#now = options.now ?? Date.now
     this.#leeway = (options.refreshLeewaySeconds ?? 30) * 1000
     this.#onSessionEnd = options.onSessionEnd
+    this.#device = options.deviceTokenStore ?? memoryDeviceStore()
     const crossTab = options.crossTab ?? typeof document !== 'undefined'
     this.#tabs = new TabSync(`tessera:${this.#base}`, crossTab, options.locks)
     this.#tabs.onMessage((message) => {
@@ -98,7 +105,11 @@ export class TesseraClient {
    * @throws {TesseraApiError} The server's refusal: 401 wrong credentials, 400 field errors, 429.
    */
   async login(credentials: Readonly<Record<string, string>>): Promise<LoginResult> {
-    const response = await this.#post(this.#paths.login, credentials)
+    const device = this.#cookie ? null : this.#device.get()
+    const response = await this.#post(
+      this.#paths.login,
+      device === null ? credentials : { ...credentials, device_token: device },
+    )
     if (response.ok) {
       this.#begin(await response.json())
       return { mfaRequired: false }
@@ -335,7 +346,9 @@ export class TesseraClient {
     const complete = async (fields: Record<string, unknown>) => {
       const response = await this.#post(this.#paths.mfa, { mfa_token: mfaToken, ...fields })
       if (!response.ok) throw await apiError(response)
-      this.#begin(await response.json())
+      const body = (await response.json()) as Record<string, unknown>
+      if (typeof body.device_token === 'string') this.#device.set(body.device_token)
+      this.#begin(body)
     }
     return {
       mfaRequired: true,
@@ -344,6 +357,16 @@ export class TesseraClient {
         complete({ code, ...(options?.rememberDevice === true ? { remember_device: true } : {}) }),
       submitRecoveryCode: (code) => complete({ recovery_code: code }),
     }
+  }
+}
+
+function memoryDeviceStore(): DeviceTokenStore {
+  let token: string | null = null
+  return {
+    get: () => token,
+    set: (value) => {
+      token = value
+    },
   }
 }
 

@@ -204,7 +204,9 @@ describe('login, register, logout', () => {
           mfa_token: 'mfa-1',
         }),
       )
-      .on('POST', '/api/token/mfa/', () => reply(200, { refresh: 'r', access: fakeJwt('a') }))
+      .on('POST', '/api/token/mfa/', () =>
+        reply(200, { refresh: 'r', access: fakeJwt('a'), device_token: 'tdv1_device' }),
+      )
     const client = createClient({ baseUrl: BASE, fetch: api.fetch })
     const step = await client.login({ username: 'peter', password: 'secret' })
     expect(step.mfaRequired).toBe(true)
@@ -217,6 +219,12 @@ describe('login, register, logout', () => {
       remember_device: true,
     })
     expect(client.signedIn).toBe(true)
+    // The trusted device's token goes with the next login, after a logout too.
+    api.on('POST', '/api/token/blacklist/', () => reply(200, {}))
+    await client.logout()
+    await client.login({ username: 'peter', password: 'secret' })
+    const next = api.requests.filter((request) => request.path === '/api/token/').at(-1)
+    expect(JSON.parse(next?.body ?? '')).toMatchObject({ device_token: 'tdv1_device' })
   })
 
   it('logs out with the refresh token and the access token, ending the session here', async () => {

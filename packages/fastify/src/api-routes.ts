@@ -5,6 +5,7 @@ import { drfValidatorCompiler } from './drf-validation.js'
 import { createErrorHandler } from './error-handler.js'
 import { describeJsonSyntaxError } from './json-syntax-error.js'
 import { registerAccountRoutes } from './routes/account-routes.js'
+import { registerMfaRoutes } from './routes/mfa-routes.js'
 import { passThrottle, type RouteContext } from './routes/route-context.js'
 import { registerSessionRoutes } from './routes/session-routes.js'
 import { registerTokenRoutes } from './routes/token-routes.js'
@@ -58,6 +59,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
   registerTokenRoutes(app, context)
   registerAccountRoutes(app, context)
   registerSessionRoutes(app, context)
+  registerMfaRoutes(app, context)
 }
 
 /** A parse failure whose message is the contract's reason: Tessera's own words, no input. */

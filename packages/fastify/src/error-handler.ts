@@ -1,13 +1,15 @@
 import {
   bearerChallenge,
   type ErrorCode,
+  MfaRequiredError,
+  mfaRequiredResponse,
   PasswordHasherBusyError,
   ServiceUnavailableError,
   TesseraError,
   ValidationError,
 } from '@tessera/core'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { sendError } from './drf-responses.js'
+import { sendError, sendResponse } from './drf-responses.js'
 import { fieldErrorsFromAjv } from './drf-validation.js'
 
 /** The catalogue code of an error Fastify raised, and the values of its message. */
@@ -71,6 +73,10 @@ export function createErrorHandler(challenge: string = bearerChallenge('Bearer')
           'store unavailable',
         )
       return sendError(reply, 'service_unavailable', challenge, undefined, error.retryAfterSeconds)
+    }
+    // The password step of an account with a second factor: the body carries the mfa token.
+    if (error instanceof MfaRequiredError) {
+      return sendResponse(reply, mfaRequiredResponse(error, { challenge }))
     }
     // Token errors become simplejwt's `{"detail": "Token is ...", "code": "token_not_valid"}`.
     if (error instanceof TesseraError) return sendError(reply, error.code, challenge)

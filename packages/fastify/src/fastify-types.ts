@@ -60,6 +60,8 @@ declare module 'fastify' {
   // The OpenAPI members @fastify/swagger reads; declared here too so the plugin needs no swagger.
   interface FastifySchema {
     summary?: string
+    /** A longer, Markdown explanation for the API docs (OpenAPI `description`). */
+    description?: string
     tags?: readonly string[]
   }
   interface FastifyContextConfig {

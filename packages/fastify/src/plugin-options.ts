@@ -13,6 +13,13 @@ export interface ThrottleRates {
   readonly loginIp?: string | null
   /** Registrations per client IP. Default `10/hour`. */
   readonly register?: string | null
+  /** Second-factor attempts per `mfa_token`, checked before the code. Default `5/min`. */
+  readonly mfaToken?: string | null
+  /**
+   * Second-factor attempts per account (login codes, enrolment and disable codes), checked
+   * before the code. Default `10/hour`.
+   */
+  readonly mfaUser?: string | null
 }
 
 /** Options of the Tessera Fastify plugin. */

@@ -54,7 +54,7 @@ describe('token layout', () => {
     expect(access).toMatchObject({ token_type: 'access', exp: now + 300, iat: now })
     for (const claims of [refresh, access]) {
       expect(claims.jti).toMatch(/^[0-9a-f]{32}$/)
-      expect(claims.user_id).toBe('1')
+      expect(claims.user_id).toBe(1)
       expect(claims.sub).toBe('1')
     }
     expect(access.jti).not.toBe(refresh.jti)
@@ -129,7 +129,7 @@ describe('settings', () => {
 
   test('USER_ID_CLAIM renames the claim', async () => {
     const { app, pair } = await pairFor({ settings: { USER_ID_CLAIM: 'uid' } })
-    expect(claimsOf(pair.access)).toMatchObject({ uid: '1' })
+    expect(claimsOf(pair.access)).toMatchObject({ uid: 1, sub: '1' })
     expect(claimsOf(pair.access)).not.toHaveProperty('user_id')
     expect((await get(app, '/api/hello/', pair.access)).statusCode).toBe(200)
     const legacy = forgeToken(accessClaims('1'))

@@ -1,6 +1,7 @@
 import {
   AuthService,
   createTokenEngine,
+  KeyEncryptionKey,
   type RevocationBus,
   type Stores,
   type ThrottleStore,
@@ -176,6 +177,10 @@ export async function buildServer(
     tokens,
     revocation,
     reuseInterval: settings.REFRESH_REUSE_INTERVAL,
+    // The KEK that seals signing keys seals TOTP secrets too.
+    ...(settings.KEY_ENCRYPTION_KEY === undefined
+      ? {}
+      : { keyEncryptionKey: KeyEncryptionKey.parse(settings.KEY_ENCRYPTION_KEY) }),
     ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),
   })
   for (const warning of config.warnings) app.log.warn(warning)

@@ -92,6 +92,41 @@ describe('buildServer: API docs', () => {
     expect(document.paths['/api/token/'].post).toBeDefined()
   })
 
+  it('describes the two-step login with a second factor and the MFA routes', async () => {
+    const { app } = await build()
+    const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json()
+    expect(document.paths['/api/token/'].post.description).toContain('"code": "mfa_required"')
+    const step = document.paths['/api/token/mfa/'].post
+    expect(step.summary).toBe('The second step of a login: a TOTP code or a recovery code')
+    expect(step.description).toContain('mfa_code_invalid')
+    const body = step.requestBody.content['application/json'].schema
+    expect(Object.keys(body.properties)).toEqual([
+      'mfa_token',
+      'code',
+      'recovery_code',
+      'remember_device',
+    ])
+    expect(body.required).toEqual(['mfa_token'])
+    expect(
+      Object.keys(step.responses['200'].content['application/json'].schema.properties),
+    ).toContain('device_token')
+    const routes: [string, string][] = [
+      ['/api/mfa/', 'get'],
+      ['/api/mfa/totp/setup/', 'post'],
+      ['/api/mfa/totp/confirm/', 'post'],
+      ['/api/mfa/totp/disable/', 'post'],
+      ['/api/mfa/recovery-codes/', 'post'],
+      ['/api/mfa/devices/', 'get'],
+      ['/api/mfa/devices/{id}/', 'delete'],
+      ['/api/admin/users/{id}/mfa/reset/', 'post'],
+    ]
+    for (const [path, method] of routes) {
+      const operation = document.paths[path]?.[method]
+      expect(operation?.summary, `${method} ${path}`).toBeTruthy()
+      expect(operation?.tags, `${method} ${path}`).toContain('mfa')
+    }
+  })
+
   it('GET /docs serves Swagger UI from the package: HTML with no external URL', async () => {
     const { app } = await build()
     const response = await app.inject({ method: 'GET', url: '/docs' })

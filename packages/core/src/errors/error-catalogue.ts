@@ -61,6 +61,21 @@ export const errorCatalogue: Readonly<Record<ErrorCode, CatalogueEntry>> = Objec
     status: 401,
     message: 'No active account found with the given credentials',
   },
+  mfa_required: {
+    status: 401,
+    message: 'Multi-factor authentication required.',
+    publicCode: 'mfa_required',
+  },
+  mfa_code_invalid: {
+    status: 401,
+    message: 'Invalid authentication code.',
+    publicCode: 'mfa_code_invalid',
+  },
+  mfa_enrollment_required: {
+    status: 403,
+    message: 'Staff accounts must enable two-factor authentication first.',
+    publicCode: 'mfa_enrollment_required',
+  },
   user_not_found: { status: 401, message: 'User not found', publicCode: 'user_not_found' },
   user_inactive: { status: 401, message: 'User is inactive', publicCode: 'user_inactive' },
   refresh_user_invalid: {

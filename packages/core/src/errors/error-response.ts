@@ -1,5 +1,6 @@
 import { authenticationFailureBody, errorCatalogue, publicErrorBody } from './error-catalogue.js'
 import type { ErrorCode, TokenErrorCode } from './error-codes.js'
+import type { MfaRequiredError } from './mfa-errors.js'
 
 /** A framework-agnostic error response: status, headers and JSON body. */
 export interface ErrorResponse {
@@ -63,4 +64,17 @@ export function authenticationFailureResponse(
     // Only token problems carry the flag (a test holds the catalogue to TokenErrorCode).
     body: authenticationFailureBody(code as TokenErrorCode),
   }
+}
+
+/**
+ * The answer of a password step that needs a second factor: 401
+ * `{"detail": "Multi-factor authentication required.", "code": "mfa_required", "mfa_token": "..."}`
+ * with the challenge. The one builder for every login route (simplejwt's, djoser's, sliding).
+ */
+export function mfaRequiredResponse(
+  error: MfaRequiredError,
+  options: ErrorResponseOptions,
+): ErrorResponse {
+  const response = errorResponse('mfa_required', options)
+  return { ...response, body: { ...response.body, mfa_token: error.mfaToken } }
 }

@@ -12,7 +12,9 @@ export {
   type ErrorResponse,
   type ErrorResponseOptions,
   errorResponse,
+  mfaRequiredResponse,
 } from './error-response.js'
+export { MfaCodeInvalidError, MfaEnrollmentRequiredError, MfaRequiredError } from './mfa-errors.js'
 export {
   AuthenticationFailedError,
   type FieldErrors,

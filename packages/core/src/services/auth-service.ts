@@ -1,6 +1,8 @@
+import type { KeyEncryptionKey } from '../keys/key-encryption.js'
 import { PasswordHasher } from '../passwords/password-hasher.js'
 import type { PasswordValidationOptions } from '../passwords/password-validators.js'
 import type { TesseraSettings } from '../settings/settings.js'
+import type { TrustedDeviceRecord } from '../stores/mfa-store.js'
 import type { Stores } from '../stores/stores.js'
 import type { UserRecord } from '../stores/user-store.js'
 import type { RevocationCheck } from '../tokens/revocation-check.js'
@@ -10,7 +12,27 @@ import type { VerifiedToken } from '../tokens/token-types.js'
 import { type Clock, systemClock } from '../tokens/token-types.js'
 import type { ProfileFields } from '../users/profile-fields.js'
 import { changePassword, updateProfile } from './account.js'
-import { authenticate, type LoginResult, login, startSession } from './login.js'
+import { authenticate, type LoginOptions, type LoginResult, login, startSession } from './login.js'
+import {
+  confirmTotp,
+  disableTotp,
+  listTrustedDevices,
+  type MfaResetActor,
+  type MfaStatus,
+  mfaStatus,
+  regenerateRecoveryCodes,
+  requireStaffMfa,
+  resetMfa,
+  revokeTrustedDevice,
+  setupTotp,
+  type TotpSetup,
+} from './mfa-enrolment.js'
+import {
+  completeMfaLogin,
+  type MfaLoginInput,
+  type MfaLoginResult,
+  verifyMfaToken,
+} from './mfa-login.js'
 import { type RegisterInput, register } from './registration.js'
 import { flushExpired, logout, revokeAllForUser, revokeSession } from './revocation.js'
 import { type RefreshResult, rotateRefresh } from './rotation.js'
@@ -48,6 +70,11 @@ export interface AuthServiceOptions {
    * written through `sync`. Without either, revocations go to the store only.
    */
   readonly revocation?: { readonly view?: RevocationCheck; readonly sync: RevocationWriter }
+  /**
+   * Seals TOTP secrets at rest with AES-256-GCM (`KeyEncryptionKey.parse(KEY_ENCRYPTION_KEY)`);
+   * without it they are stored as base32. Secrets sealed before stay readable only with it.
+   */
+  readonly keyEncryptionKey?: KeyEncryptionKey | undefined
 }
 
 /**
@@ -87,6 +114,7 @@ export class AuthService {
       reuseInterval,
       revocation:
         options.revocation?.sync ?? storeRevocationWriter(options.stores.revocations, clock),
+      keyEncryptionKey: options.keyEncryptionKey,
     }
   }
 
@@ -125,9 +153,93 @@ export class AuthService {
     return authenticate(this.#context, username, password)
   }
 
-  /** Authenticates and starts a session; throws `AuthenticationFailedError` or `ValidationError`. */
-  login(username: unknown, password: unknown, request: RequestContext): Promise<LoginResult> {
-    return login(this.#context, username, password, request)
+  /**
+   * Authenticates and starts a session; throws `AuthenticationFailedError` or `ValidationError`,
+   * and `MfaRequiredError` (carrying the `mfa` token) for an account with a second factor,
+   * unless `options.deviceToken` names a device it trusts.
+   */
+  login(
+    username: unknown,
+    password: unknown,
+    request: RequestContext,
+    options?: LoginOptions,
+  ): Promise<LoginResult> {
+    return login(this.#context, username, password, request, options)
+  }
+
+  /**
+   * Verifies an `mfa` token without spending it, so the caller can throttle per token and per
+   * account (its `jti` and `userId`) before any code is checked; throws the token error.
+   */
+  verifyMfaToken(token: string): VerifiedToken {
+    return verifyMfaToken(this.#context, token)
+  }
+
+  /**
+   * The second step of a login: a TOTP code or a recovery code for the user of a verified `mfa`
+   * token. Throws `MfaCodeInvalidError` for any wrong code, `TokenRevokedError` for a spent token.
+   */
+  completeMfaLogin(
+    mfaToken: VerifiedToken,
+    input: MfaLoginInput,
+    request: RequestContext,
+  ): Promise<MfaLoginResult> {
+    return completeMfaLogin(this.#context, mfaToken, input, request)
+  }
+
+  /** Whether the user has a second factor on, a setup pending, and recovery codes left. */
+  mfaStatus(user: UserRecord): Promise<MfaStatus> {
+    return mfaStatus(this.#context, user)
+  }
+
+  /** Starts a TOTP enrolment after checking the password; throws `ValidationError`. */
+  setupTotp(user: UserRecord, password: unknown): Promise<TotpSetup> {
+    return setupTotp(this.#context, user, password)
+  }
+
+  /** Confirms the pending TOTP enrolment with a code; returns the recovery codes (shown once). */
+  confirmTotp(user: UserRecord, code: unknown, request: RequestContext): Promise<string[]> {
+    return confirmTotp(this.#context, user, code, request)
+  }
+
+  /** Turns TOTP off (password and a code or recovery code); trusted devices go too. */
+  disableTotp(
+    user: UserRecord,
+    password: unknown,
+    input: Pick<MfaLoginInput, 'code' | 'recoveryCode'>,
+    request: RequestContext,
+  ): Promise<void> {
+    return disableTotp(this.#context, user, password, input, request)
+  }
+
+  /** Replaces the recovery codes (password and a code or recovery code); returns the new ones. */
+  regenerateRecoveryCodes(
+    user: UserRecord,
+    password: unknown,
+    input: Pick<MfaLoginInput, 'code' | 'recoveryCode'>,
+    request: RequestContext,
+  ): Promise<string[]> {
+    return regenerateRecoveryCodes(this.#context, user, password, input, request)
+  }
+
+  /** Removes a user's second factors and trusted devices (an admin or operator); audited. */
+  resetMfa(userId: string, actor: MfaResetActor): Promise<boolean> {
+    return resetMfa(this.#context, userId, actor)
+  }
+
+  /** Devices that skip the second factor for a user now, newest first. */
+  listTrustedDevices(userId: string): Promise<TrustedDeviceRecord[]> {
+    return listTrustedDevices(this.#context, userId)
+  }
+
+  /** Stops trusting one device of a user; false when it is not theirs or not trusted. */
+  revokeTrustedDevice(userId: string, id: string, request: RequestContext): Promise<boolean> {
+    return revokeTrustedDevice(this.#context, userId, id, request)
+  }
+
+  /** With `MFA_REQUIRED_FOR_STAFF`: throws `MfaEnrollmentRequiredError` for staff without MFA. */
+  requireStaffMfa(user: UserRecord): Promise<void> {
+    return requireStaffMfa(this.#context, user)
   }
 
   /** Starts a session for an already authenticated user. */

@@ -1,5 +1,7 @@
 export { AuthService, type AuthServiceOptions } from './auth-service.js'
-export type { LoginResult } from './login.js'
+export type { LoginOptions, LoginResult } from './login.js'
+export type { MfaResetActor, MfaStatus, TotpSetup } from './mfa-enrolment.js'
+export type { MfaLoginInput, MfaLoginResult } from './mfa-login.js'
 export type { RegisterInput } from './registration.js'
 export type { RefreshResult } from './rotation.js'
 export type { RequestContext, RevocationWriter } from './service-context.js'

@@ -14,6 +14,7 @@ import {
   textProblems,
 } from '../users/char-field.js'
 import { MAX_USERNAME_LENGTH, usernameKey } from '../users/username.js'
+import { requireSecondFactor } from './mfa-login.js'
 import { audit, deviceLabel, type RequestContext, type ServiceContext } from './service-context.js'
 
 /** A new session's tokens. */
@@ -78,17 +79,25 @@ export async function authenticate(
   return user
 }
 
+/** Options of {@link login}. */
+export interface LoginOptions {
+  /** A device token from an earlier second-factor login with `remember_device`. */
+  readonly deviceToken?: unknown
+}
+
 /**
  * `POST /api/token/`: authenticates, then starts a session (a refresh-token family) and returns
  * its refresh token and the access token derived from it. Throws
- * {@link AuthenticationFailedError} for every kind of failure alike, and {@link ValidationError}
- * for credentials no account can have (see {@link authenticate}).
+ * {@link AuthenticationFailedError} for every kind of failure alike, {@link ValidationError}
+ * for credentials no account can have (see {@link authenticate}), and `MfaRequiredError` (with
+ * an `mfa` token) when the account has a second factor and the device is not trusted.
  */
 export async function login(
   context: ServiceContext,
   username: unknown,
   password: unknown,
   request: RequestContext,
+  options: LoginOptions = {},
 ): Promise<LoginResult> {
   const user = await authenticate(context, username, password)
   if (user === undefined) {
@@ -101,6 +110,7 @@ export async function login(
     })
     throw new AuthenticationFailedError()
   }
+  await requireSecondFactor(context, user, options.deviceToken)
   const session = await startSession(context, user, request)
   if (context.settings.UPDATE_LAST_LOGIN) {
     await context.stores.users.updateUser(user.id, { lastLogin: context.clock() })

@@ -77,7 +77,9 @@ export async function flushExpired(context: ServiceContext): Promise<number> {
   const tokens = await context.stores.sessions.flushExpired(now)
   // Verifiers accept tokens LEEWAY seconds past exp: their revocations stay as long.
   const revocations = await context.stores.revocations.flushExpired(now - context.settings.LEEWAY)
-  return tokens + revocations
+  // Spent mfa tokens likewise; trusted devices past their expiry go too.
+  const mfa = await context.stores.mfa.flushExpired(now - context.settings.LEEWAY)
+  return tokens + revocations + mfa
 }
 
 export type { RequestContext }

@@ -1,3 +1,4 @@
+import type { KeyEncryptionKey } from '../keys/key-encryption.js'
 import type { PasswordHasher } from '../passwords/password-hasher.js'
 import type { PasswordValidationOptions } from '../passwords/password-validators.js'
 import type { TesseraSettings } from '../settings/settings.js'
@@ -41,6 +42,8 @@ export interface ServiceContext {
    * still enforced at refresh and verify).
    */
   readonly revocation: RevocationWriter
+  /** Seals TOTP secrets at rest (`KEY_ENCRYPTION_KEY`); plain base32 without it. */
+  readonly keyEncryptionKey: KeyEncryptionKey | undefined
 }
 
 /**

@@ -59,7 +59,8 @@ export async function endSession(
 /**
  * Ends every session of a user (logout everywhere, password change, deactivation): moves the
  * user's cut-off to now (every token issued before, sessions or not, is refused), revokes every
- * live family in one statement and refuses the tokens of each. Returns the cut-off.
+ * live family in one statement and refuses the tokens of each, and stops trusting the user's
+ * devices for the second factor. Returns the cut-off.
  */
 export async function endAllSessions(
   context: ServiceContext,
@@ -71,6 +72,9 @@ export async function endAllSessions(
   const cutoff = await context.revocation.setCutoff(userId, now)
   const ended = await context.stores.sessions.revokeUserSessions(userId, now, ending.reason)
   await refuseSessionTokens(context, userId, ended, now)
+  // Devices trusted to skip the second factor are trusted no more: whoever ends every session
+  // (a stolen laptop, a changed password) means those devices too.
+  await context.stores.mfa.revokeUserTrustedDevices(userId, now)
   await auditEnding(context, userId, ended, ending)
   return cutoff
 }

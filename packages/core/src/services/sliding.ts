@@ -3,6 +3,7 @@ import { TokenRevokedError } from '../errors/token-errors.js'
 import type { IssuedToken } from '../tokens/token-issuer.js'
 import { newJti } from '../tokens/token-issuer.js'
 import { authenticate, recordSession } from './login.js'
+import { requireSecondFactor } from './mfa-login.js'
 import type { RequestContext, ServiceContext } from './service-context.js'
 import { checkSessionLive } from './session-checks.js'
 
@@ -20,6 +21,8 @@ export async function obtainSlidingToken(
 ): Promise<IssuedToken> {
   const user = await authenticate(context, username, password)
   if (user === undefined) throw new AuthenticationFailedError()
+  // The second step (`/api/token/mfa/`) answers a refresh + access pair.
+  await requireSecondFactor(context, user, undefined)
   const sessionId = newJti()
   const token = context.tokens.issuer.issueSlidingToken(user, sessionId)
   const usableUntil = token.claims[context.settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM] as number

@@ -1,8 +1,10 @@
-import { TokenRevokedError } from '../errors/token-errors.js'
+import { TokenRevokedError, TokenWrongTypeError } from '../errors/token-errors.js'
 import type { VerifiedToken } from '../tokens/token-types.js'
 import { isSpent } from './rotation.js'
 import type { ServiceContext } from './service-context.js'
 import { checkSessionLive, isCutOffInStore } from './session-checks.js'
+
+const VERIFIABLE_TYPES: ReadonlySet<string> = new Set(['access', 'refresh', 'sliding'])
 
 /**
  * `POST /api/token/verify/`: signature and claims of a token of any type, then revocation, by
@@ -15,6 +17,8 @@ export async function verifyToken(context: ServiceContext, token: string): Promi
   const result = context.tokens.verifier.verify(token)
   if (!result.ok) throw result.error
   const verified = result.token
+  // simplejwt's verify takes any of its own types; an `mfa` token is no credential anywhere.
+  if (!VERIFIABLE_TYPES.has(verified.type)) throw new TokenWrongTypeError()
   if (verified.type === 'refresh') {
     const record = await context.stores.sessions.findRefreshToken(verified.jti)
     const session = record && (await context.stores.sessions.findSession(record.familyId))

@@ -2,8 +2,10 @@ import { ALGORITHMS } from '../keys/algorithms.js'
 import {
   booleanSpec,
   claimSpec,
+  defineSpec,
   durationSpec,
   enumSpec,
+  invalid,
   optionalStringSpec,
   type SettingSpec,
   schemeListSpec,
@@ -122,6 +124,45 @@ export const settingSpecs: SettingSpecs = Object.freeze({
     { name: 'ENV', default: 'development', description: 'Environment Tessera runs in.' },
     TESSERA_ENVS,
   ),
+  MFA_TOKEN_LIFETIME: durationSpec(
+    {
+      name: 'MFA_TOKEN_LIFETIME',
+      default: 300,
+      description: 'Lifetime of the `mfa_token` between the password and the code steps.',
+    },
+    1,
+  ),
+  MFA_TRUSTED_DEVICE_LIFETIME: durationSpec(
+    {
+      name: 'MFA_TRUSTED_DEVICE_LIFETIME',
+      default: 30 * 86_400,
+      description: 'How long a device remembered at a second-factor login skips the code.',
+    },
+    1,
+  ),
+  MFA_ISSUER: defineSpec(
+    {
+      name: 'MFA_ISSUER',
+      default: 'Tessera',
+      description: 'Issuer shown by authenticator apps (the `otpauth://` URI and its QR code).',
+    },
+    (raw) => {
+      // The issuer is the prefix of the URI's label: a colon would split it (Key Uri Format).
+      if (
+        typeof raw !== 'string' ||
+        !/^[\p{L}\p{N}\p{P}\p{S} ]{1,64}$/u.test(raw) ||
+        raw.includes(':')
+      ) {
+        throw invalid('MFA_ISSUER', '1-64 characters without ":" or control characters', raw)
+      }
+      return raw
+    },
+  ),
+  MFA_REQUIRED_FOR_STAFF: booleanSpec({
+    name: 'MFA_REQUIRED_FOR_STAFF',
+    default: false,
+    description: 'Staff must enrol a second factor before using staff-only endpoints.',
+  }),
 })
 
 /** The settings holding claim names; they must differ from one another. */

@@ -57,6 +57,14 @@ export interface TesseraSettings {
   readonly SLIDING_TOKEN_REFRESH_EXP_CLAIM: string
   /** Environment Tessera runs in. Default `'development'`. */
   readonly ENV: TesseraEnv
+  /** Lifetime of the `mfa` token between the password and the code steps, in seconds. Default `300`. */
+  readonly MFA_TOKEN_LIFETIME: number
+  /** How long a device remembered at a second-factor login skips it, in seconds. Default 30 days. */
+  readonly MFA_TRUSTED_DEVICE_LIFETIME: number
+  /** The issuer authenticator apps show beside the account (the `otpauth://` URI). Default `'Tessera'`. */
+  readonly MFA_ISSUER: string
+  /** Staff accounts must enrol a second factor before using staff-only endpoints. Default `false`. */
+  readonly MFA_REQUIRED_FOR_STAFF: boolean
 }
 
 /** The name of one setting, e.g. `'ACCESS_TOKEN_LIFETIME'`. */

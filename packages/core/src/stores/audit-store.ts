@@ -13,6 +13,13 @@ export type AuditEventType =
   | 'user_deactivated'
   | 'user_activated'
   | 'session_revoked'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_failed'
+  | 'mfa_recovery_code_used'
+  | 'mfa_recovery_codes_regenerated'
+  | 'mfa_reset'
+  | 'trusted_device_revoked'
 
 /** One audit event. Never carries a password, a token or a secret. */
 export interface AuditEvent {

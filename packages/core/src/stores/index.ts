@@ -20,6 +20,7 @@ export {
   type StoredKey,
   type StoredPublicJwk,
 } from './key-store.js'
+export type { MfaStore, TotpRecord, TrustedDeviceRecord } from './mfa-store.js'
 export type { GroupRecord, PermissionRecord, PermissionStore } from './permission-store.js'
 export type {
   LiveRevocations,

@@ -2,6 +2,7 @@ import { ServiceUnavailableError } from '../errors/request-errors.js'
 import type { AuditStore } from './audit-store.js'
 import type { ImportStore } from './import-store.js'
 import type { KeyStore } from './key-store.js'
+import type { MfaStore } from './mfa-store.js'
 import type { PermissionStore } from './permission-store.js'
 import type { RevocationStore } from './revocation-store.js'
 import type { SessionStore } from './session-store.js'
@@ -18,6 +19,8 @@ export interface Stores {
   readonly keys: KeyStore
   /** Imports from another system (Django) in one transaction. */
   readonly imports: ImportStore
+  /** Second factors: TOTP, recovery codes, used MFA tokens, trusted devices. */
+  readonly mfa: MfaStore
   /** Applies pending migrations; safe to call at every start and from many processes. */
   migrate(): Promise<MigrationReport>
   /** Resolves when the backend answers (readiness). */

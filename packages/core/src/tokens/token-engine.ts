@@ -94,6 +94,7 @@ export function createTokenEngine<U extends TokenSubject = TokenSubject>(
       refresh: settings.REFRESH_TOKEN_LIFETIME,
       sliding: settings.SLIDING_TOKEN_LIFETIME,
       slidingRefresh: settings.SLIDING_TOKEN_REFRESH_LIFETIME,
+      mfa: settings.MFA_TOKEN_LIFETIME,
     },
     slidingRefreshExpClaim: settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM,
     ...(options.customClaims === undefined ? {} : { customClaims: options.customClaims }),

@@ -1,7 +1,10 @@
 import type { JsonObject } from '../jws/compact.js'
 
-/** The kinds of token simplejwt defines; each is only ever accepted where its kind is due. */
-export type TokenType = 'access' | 'refresh' | 'sliding'
+/**
+ * The kinds of token: simplejwt's three, and `mfa`, which only carries a user from the password
+ * step of a login to its second-factor step. Each is only ever accepted where its kind is due.
+ */
+export type TokenType = 'access' | 'refresh' | 'sliding' | 'mfa'
 
 /** A JSON value, as custom claims may carry. */
 export type JsonValue =

@@ -54,6 +54,16 @@ describe('ResourceVerifier with keys from the issuer JWKS', () => {
     expect(result).toMatchObject({ ok: true, token: { userId: '42', type: 'access' } })
   })
 
+  it('refuses the mfa token of a login half done, and its authenticator answers 401', async () => {
+    const verifier = new ResourceVerifier({ jwksUri: server.url, clock })
+    await verifier.ready()
+    const mfa = issuerFor(es).issueMfaToken({ id: 1 }).token
+    expect(code(await settle(verifier.verify(mfa)))).toBe('token_wrong_type')
+    const authenticator = createResourceAuthenticator({ verifier })
+    const outcome = await authenticator.authenticate(`Bearer ${mfa}`)
+    expect(outcome).toEqual({ status: 'failed', code: 'token_wrong_type' })
+  })
+
   it('refuses refresh tokens by default: a resource server takes access tokens', async () => {
     const verifier = new ResourceVerifier({ jwksUri: server.url, clock })
     await verifier.ready()

@@ -16,7 +16,9 @@ import {
   without,
 } from './forge.js'
 
-const KINDS: TokenType[] = ['access', 'refresh', 'sliding']
+// `mfa` tokens carry a user from the password step to the code step of a login and are no
+// credential anywhere else.
+const KINDS: TokenType[] = ['access', 'refresh', 'sliding', 'mfa']
 
 // RFC 9700 / simplejwt: each kind is accepted only where it is due. A refresh token is a
 // long-lived credential and must never pass as an access token, nor the reverse.
@@ -27,6 +29,7 @@ describe.each(RING_ALGS)('token kind confusion (%s ring)', (alg) => {
     access: fixture.pair.access.token,
     refresh: fixture.pair.refresh.token,
     sliding: fixture.issuer.issueSlidingToken({ id: 42 }).token,
+    mfa: fixture.issuer.issueMfaToken({ id: 42 }).token,
   }
 
   const crossed = KINDS.flatMap((kind) =>
@@ -51,6 +54,7 @@ describe.each(RING_ALGS)('token kind confusion (%s ring)', (alg) => {
     'id',
     'refresh',
     'sliding',
+    'mfa',
     'access,refresh',
   ])('token_type %j, validly signed, is the wrong type for an access token', (type) => {
     const token = fixture.sign(headerFor(fixture.key), tokenClaims({ token_type: type }))

@@ -50,6 +50,7 @@ export function makeService(
     reuseInterval?: number
     clock?: () => number
     revocation?: AuthServiceOptions['revocation']
+    keyEncryptionKey?: AuthServiceOptions['keyEncryptionKey']
   } = {},
 ): { auth: AuthService; verifies: PasswordVerifyFormat[]; hasher: PasswordHasher } {
   const verifies: PasswordVerifyFormat[] = []
@@ -69,6 +70,9 @@ export function makeService(
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.reuseInterval === undefined ? {} : { reuseInterval: options.reuseInterval }),
     ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
+    ...(options.keyEncryptionKey === undefined
+      ? {}
+      : { keyEncryptionKey: options.keyEncryptionKey }),
   }
   return { auth: new AuthService(serviceOptions), verifies, hasher }
 }

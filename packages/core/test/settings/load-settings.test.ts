@@ -58,6 +58,10 @@ describe('defaults', () => {
       SLIDING_TOKEN_REFRESH_LIFETIME: 86_400,
       SLIDING_TOKEN_REFRESH_EXP_CLAIM: 'refresh_exp',
       ENV: 'development',
+      MFA_TOKEN_LIFETIME: 300,
+      MFA_TRUSTED_DEVICE_LIFETIME: 2_592_000,
+      MFA_ISSUER: 'Tessera',
+      MFA_REQUIRED_FOR_STAFF: false,
     })
   })
 

@@ -44,6 +44,12 @@ describe('each setting rejects bad values, naming itself and the accepted form',
     ['TOKEN_TYPE_CLAIM', 'token type', 'must be a claim name matching'],
     ['JTI_CLAIM', 'a'.repeat(65), 'must be a claim name matching'],
     ['SLIDING_TOKEN_REFRESH_EXP_CLAIM', 42, 'must be a claim name matching'],
+    ['MFA_TOKEN_LIFETIME', 0, 'must be a duration greater than 0'],
+    ['MFA_TRUSTED_DEVICE_LIFETIME', 'a month', 'must be a duration: seconds (300)'],
+    ['MFA_ISSUER', 'Acme:Corp', 'must be 1-64 characters without ":" or control characters'],
+    ['MFA_ISSUER', 'Acme\nCorp', 'must be 1-64 characters without ":" or control characters'],
+    ['MFA_ISSUER', '', 'must be 1-64 characters'],
+    ['MFA_REQUIRED_FOR_STAFF', 'yes', 'must be a boolean (true or false)'],
   ]
 
   it.each(cases)('%s rejects %j', (name, raw, message) => {

@@ -37,6 +37,7 @@ if (POSTGRES_URL === undefined) {
         '0002_revocation_change_indexes',
         '0003_signing_keys',
         '0004_revoked_sessions',
+        '0005_mfa',
       ])
     })
 

@@ -129,6 +129,7 @@ describe('sqlite: real parallelism across connections (worker threads, one WAL f
         '0002_revocation_change_indexes',
         '0003_signing_keys',
         '0004_revoked_sessions',
+        '0005_mfa',
       ])
       const stores = await createSqliteStores({ database: await file.open() })
       expect(await stores.migrate()).toEqual({ applied: [] })

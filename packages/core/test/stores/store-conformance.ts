@@ -6,6 +6,7 @@ import { describeConsume } from './conformance/consume-cases.js'
 import { describeImportStore } from './conformance/import-cases.js'
 import { describeInjection } from './conformance/injection-cases.js'
 import { describeKeyStore } from './conformance/key-cases.js'
+import { describeMfaStore } from './conformance/mfa-cases.js'
 import { describePermissionStore } from './conformance/permission-cases.js'
 import { describeRevocationStore } from './conformance/revocation-cases.js'
 import { describeSessionStore } from './conformance/session-cases.js'
@@ -56,6 +57,7 @@ export function describeStoreConformance(
     describeAuditStore(getStores)
     describeKeyStore(getStores)
     describeImportStore(getStores)
+    describeMfaStore(getStores)
     describeInjection(getStores)
     describeBundle(getStores)
   })

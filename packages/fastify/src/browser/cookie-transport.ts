@@ -39,6 +39,11 @@ export class CookieTransport {
     return this.cookies.read(request, this.cookies.names.access)
   }
 
+  /** The trusted-device token of the device cookie, if any. */
+  deviceToken(request: FastifyRequest): string | undefined {
+    return this.cookies.read(request, this.cookies.names.device)
+  }
+
   /** The refresh token of the refresh cookie, if any. */
   refreshToken(request: FastifyRequest): string | undefined {
     return this.cookies.read(request, this.cookies.names.refresh)
@@ -71,6 +76,11 @@ export class CookieTransport {
   /** Sets the cookies of a new pair or of a refresh. */
   issue(reply: FastifyReply, pair: IssuedPair): void {
     this.cookies.issue(reply, pair.access, pair.refresh)
+  }
+
+  /** Sets the cookie of a device just trusted (`remember_device`). */
+  trustDevice(reply: FastifyReply, device: CookieToken): void {
+    this.cookies.issueDevice(reply, device)
   }
 
   /** Clears the token cookies (logout). */

@@ -6,6 +6,8 @@ export interface CookieNames {
   readonly access: string
   readonly refresh: string
   readonly csrf: string
+  /** A trusted device's token (second factor skipped), sent to the token views only. */
+  readonly device: string
 }
 
 /**
@@ -19,8 +21,14 @@ export function cookieNames(secure: boolean): CookieNames {
         access: '__Host-tessera_access',
         refresh: '__Secure-tessera_refresh',
         csrf: '__Host-tessera_csrf',
+        device: '__Secure-tessera_device',
       }
-    : { access: 'tessera_access', refresh: 'tessera_refresh', csrf: 'tessera_csrf' }
+    : {
+        access: 'tessera_access',
+        refresh: 'tessera_refresh',
+        csrf: 'tessera_csrf',
+        device: 'tessera_device',
+      }
 }
 
 /** A token to put in a cookie, and the seconds it lives (its `exp` minus its `iat`). */
@@ -65,6 +73,18 @@ export class TokenCookies {
   clear(reply: FastifyReply): void {
     reply.clearCookie(this.names.access, this.#options('/', 'lax'))
     reply.clearCookie(this.names.refresh, this.#options(this.#tokenPath, 'strict'))
+  }
+
+  /**
+   * Sets the trusted-device cookie: like the refresh cookie, only for the token views, and kept
+   * across logouts (the device stays trusted until it is revoked or expires).
+   */
+  issueDevice(reply: FastifyReply, device: CookieToken): void {
+    reply.setCookie(
+      this.names.device,
+      device.token,
+      this.#options(this.#tokenPath, 'strict', device.maxAgeSeconds),
+    )
   }
 
   /** Sets the CSRF cookie: a browser-session cookie, renewed by `GET <prefix>/csrf/`. */

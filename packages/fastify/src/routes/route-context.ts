@@ -17,6 +17,12 @@ export type ThrottleCheck = (
   { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number }
 >
 
+/** Decides whether a second-factor attempt may go on: per mfa token (when any) and per account. */
+export type MfaThrottleCheck = (
+  request: FastifyRequest,
+  subject: { readonly userId: string; readonly tokenId?: string },
+) => ReturnType<ThrottleCheck>
+
 /** What every route module needs. */
 export interface RouteContext {
   readonly auth: AuthService
@@ -27,6 +33,7 @@ export interface RouteContext {
   readonly cookies: CookieTransport | undefined
   readonly throttleLogin: ThrottleCheck
   readonly throttleRegister: ThrottleCheck
+  readonly throttleMfa: MfaThrottleCheck
   /** The anon/user throttles of every API request, when rates are set. */
   readonly throttleRequest: ThrottleCheck | undefined
 }
@@ -44,7 +51,14 @@ export async function passThrottle(
   reply: FastifyReply,
   username?: unknown,
 ): Promise<boolean> {
-  const decision = await check(request, username)
+  return sendThrottled(reply, await check(request, username))
+}
+
+/** Sends DRF's 429 for a refusing decision; returns true if the request may go on. */
+export function sendThrottled(
+  reply: FastifyReply,
+  decision: Awaited<ReturnType<ThrottleCheck>>,
+): boolean {
   if (decision.allowed) return true
   const wait = decision.retryAfterSeconds
   void reply.code(429).header('retry-after', String(wait)).send(throttledBody(wait))

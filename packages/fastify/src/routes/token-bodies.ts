@@ -12,6 +12,7 @@ export interface LoginBody {
   readonly access?: string
   readonly access_expires_at?: string
   readonly access_expires_in?: number
+  readonly device_token?: string
   readonly user?: Readonly<Record<string, string>>
 }
 
@@ -22,7 +23,10 @@ export interface LoginBody {
  * that a client that cannot read its tokens still knows when to refresh. Every flow that signs a user in
  * (password, second factor) answers through `login`.
  */
-export function tokenBodies(extras: NonNullable<TesseraPluginOptions['responseExtras']>) {
+export function tokenBodies(
+  extras: NonNullable<TesseraPluginOptions['responseExtras']>,
+  deviceLifetimeSeconds = 30 * 86_400,
+) {
   const expiresAt = (access: IssuedToken, cookies: CookieTransport | undefined) => {
     if (cookies !== undefined) {
       return { access_expires_at: iso(access.exp), access_expires_in: lifetime(access) }
@@ -30,10 +34,11 @@ export function tokenBodies(extras: NonNullable<TesseraPluginOptions['responseEx
     return extras.accessExpiresAt === true ? { access_expires_at: iso(access.exp) } : {}
   }
   return {
+    /** A login, by password or second factor; `deviceToken` when the device was just trusted. */
     login(
       reply: FastifyReply,
       cookies: CookieTransport | undefined,
-      login: LoginResult,
+      login: LoginResult & { readonly deviceToken?: string | undefined },
     ): LoginBody {
       const user =
         extras.user === true
@@ -47,17 +52,22 @@ export function tokenBodies(extras: NonNullable<TesseraPluginOptions['responseEx
               },
             }
           : {}
+      const { deviceToken } = login
       if (cookies !== undefined) {
         cookies.issue(reply, {
           access: cookieToken(login.access),
           refresh: cookieToken(login.refresh),
         })
+        if (deviceToken !== undefined) {
+          cookies.trustDevice(reply, { token: deviceToken, maxAgeSeconds: deviceLifetimeSeconds })
+        }
         return { ...expiresAt(login.access, cookies), ...user }
       }
       return {
         refresh: login.refresh.token,
         access: login.access.token,
         ...expiresAt(login.access, cookies),
+        ...(deviceToken === undefined ? {} : { device_token: deviceToken }),
         ...user,
       }
     },

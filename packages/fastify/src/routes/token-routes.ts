@@ -16,13 +16,14 @@ import { tokenBodies } from './token-bodies.js'
 
 // The serializer writes only the members listed here, in this order: the responseExtras too.
 // In cookie mode the tokens stay out of the body, so neither is required there.
-const tokenPair = {
+export const tokenPair = {
   type: 'object',
   properties: {
     refresh: { type: 'string' },
     access: { type: 'string' },
     access_expires_at: { type: 'string' },
     access_expires_in: { type: 'integer' },
+    device_token: { type: 'string' },
     user: {
       type: 'object',
       properties: {
@@ -37,10 +38,22 @@ const tokenPair = {
   required: ['refresh', 'access'],
 } as const
 
-/** The body of the login views: simplejwt's username and password fields. */
+/** The 200 schema of the views answering a pair: in cookie modes neither token is required. */
+export function pairResponseSchema(cookies: RouteContext['cookies']) {
+  return cookies === undefined ? tokenPair : { ...tokenPair, required: [] as readonly string[] }
+}
+
+/**
+ * The body of the login views: simplejwt's username and password fields, and the device token
+ * of a device trusted at an earlier second-factor login (`remember_device`).
+ */
 const credentialsBody = {
   type: 'object',
-  properties: { username: requiredString, password: passwordField },
+  properties: {
+    username: requiredString,
+    password: passwordField,
+    device_token: { type: 'string', maxLength: 256 },
+  },
   required: ['username', 'password'],
   additionalProperties: false,
 } as const
@@ -77,11 +90,10 @@ function waitForPasswordHasher(auth: AuthService, challenge: string): onRequestH
 export function registerTokenRoutes(app: FastifyInstance, context: RouteContext): void {
   const { auth, challenge, options, cookies } = context
   const extras = options.responseExtras ?? {}
-  const bodies = tokenBodies(extras)
+  const bodies = tokenBodies(extras, context.settings.MFA_TRUSTED_DEVICE_LIFETIME)
   // In cookie modes the refresh token may come from its cookie instead of the body.
   const refreshRequired = cookies === undefined
-  const pairSchema =
-    cookies === undefined ? tokenPair : { ...tokenPair, required: [] as readonly string[] }
+  const pairSchema = pairResponseSchema(cookies)
 
   defineResource(
     app,
@@ -94,6 +106,11 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           onRequest: waitForPasswordHasher(auth, challenge),
           schema: {
             summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
+            description:
+              'For an account with two-factor authentication the answer is 401 ' +
+              '`{"detail": "Multi-factor authentication required.", "code": "mfa_required", ' +
+              '"mfa_token": "..."}`: continue at `POST /token/mfa/`. A `device_token` from an ' +
+              'earlier `remember_device` login skips that step on a trusted device.',
             tags: ['tokens'],
             body: credentialsBody,
             response: { 200: pairSchema },
@@ -103,14 +120,24 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           const viaCookies = cookies?.usesCookies(request) === true
           // Login CSRF too: a forged login would sign the victim in to the attacker's account.
           if (viaCookies && !cookies?.passCsrf(request, reply)) return reply
-          const input = request.body as { username: string; password: string }
+          const input = request.body as {
+            username: string
+            password: string
+            device_token?: string
+          }
           // DRF trims the CharField; the throttle is charged to the very name that is checked,
           // so ' peter' and 'peter ' cannot each get a fresh budget of guesses. The password is
           // never trimmed (see passwordField).
           const username = input.username.trim()
           // Throttle before any password hash (security.md).
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
-          const login = await auth.login(username, input.password, requestContext(request))
+          // An account with a second factor: MfaRequiredError, answered by the error handler.
+          // A trusted device's token comes in the body (bearer) or its cookie (cookie mode).
+          const deviceToken =
+            input.device_token ?? (viaCookies ? cookies?.deviceToken(request) : undefined)
+          const login = await auth.login(username, input.password, requestContext(request), {
+            deviceToken,
+          })
           return bodies.login(reply, viaCookies ? cookies : undefined, login)
         },
       },

@@ -1,3 +1,4 @@
+import { totpCode } from '@tessera/core/mfa'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp } from '../app-fixture.js'
@@ -315,5 +316,55 @@ describe('CSRF attacks on cookie mode', () => {
       headers: { origin: '', 'sec-fetch-site': '' },
     })
     expect(none.statusCode).toBe(200)
+  })
+})
+
+describe('cookie mode with a second factor', () => {
+  it('completes the MFA step with cookies, CSRF-checked, and trusts the device by cookie', async () => {
+    const app = await cookieApp()
+    const browser = new Browser(app)
+    await browser.start()
+    await browser.login()
+    const setup = await browser.request({
+      method: 'POST',
+      url: '/api/mfa/totp/setup/',
+      payload: { password: PETER.password },
+    })
+    expect(setup.statusCode, setup.body).toBe(200)
+    const { secret } = setup.json() as { secret: string }
+    const now = Date.now() / 1000
+    const confirm = await browser.request({
+      method: 'POST',
+      url: '/api/mfa/totp/confirm/',
+      payload: { code: totpCode(secret, now) },
+    })
+    expect(confirm.statusCode, confirm.body).toBe(200)
+    await browser.request({ method: 'POST', url: '/api/token/blacklist/', payload: {} })
+
+    const first = await browser.login()
+    expect(first.statusCode).toBe(401)
+    const { mfa_token, code } = first.json() as { mfa_token: string; code: string }
+    expect(code).toBe('mfa_required')
+    expect(browser.jar.get(ACCESS)).toBeUndefined()
+    const step = { mfa_token, code: totpCode(secret, now + 30), remember_device: true }
+    const forged = await browser.request({
+      method: 'POST',
+      url: '/api/token/mfa/',
+      payload: step,
+      csrf: false,
+    })
+    expect(forged.statusCode).toBe(403)
+    const second = await browser.request({ method: 'POST', url: '/api/token/mfa/', payload: step })
+    expect(second.statusCode).toBe(200)
+    expect(Object.keys(second.json())).toEqual(['access_expires_at', 'access_expires_in'])
+    expect(setCookie(second, '__Secure-tessera_device')).toMatch(
+      /; Max-Age=2592000; Path=\/api\/token\/; HttpOnly; Secure; SameSite=Strict$/,
+    )
+    expect(browser.jar.get(ACCESS)).toBeDefined()
+
+    // Logged out, the device stays trusted: the next login skips the second factor.
+    await browser.request({ method: 'POST', url: '/api/token/blacklist/', payload: {} })
+    expect(browser.jar.get('__Secure-tessera_device')).toBeDefined()
+    expect((await browser.login()).statusCode).toBe(200)
   })
 })

@@ -39,6 +39,8 @@ export async function registerApi(app: FastifyInstance, deps: ApiDependencies): 
       loginUsername: settings.THROTTLE_LOGIN_USERNAME,
       loginIp: settings.THROTTLE_LOGIN_IP,
       register: settings.THROTTLE_REGISTER,
+      mfaToken: settings.THROTTLE_MFA_TOKEN,
+      mfaUser: settings.THROTTLE_MFA_USER,
     },
   })
 }

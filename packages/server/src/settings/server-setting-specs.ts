@@ -108,6 +108,16 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     default: '10/hour',
     description: 'Registrations per client IP.',
   }),
+  THROTTLE_MFA_TOKEN: rateSpec({
+    name: 'THROTTLE_MFA_TOKEN',
+    default: '5/min',
+    description: 'Second-factor attempts per `mfa_token`, checked before the code.',
+  }),
+  THROTTLE_MFA_USER: rateSpec({
+    name: 'THROTTLE_MFA_USER',
+    default: '10/hour',
+    description: 'Second-factor attempts per account (login, enrolment, disable), checked first.',
+  }),
   SLIDING_TOKENS: booleanSpec({
     name: 'SLIDING_TOKENS',
     default: false,

@@ -63,6 +63,10 @@ export interface ServerOnlySettings extends BrowserSettings {
   readonly THROTTLE_LOGIN_IP: string | null
   /** Registrations per client IP. Default `10/hour`. */
   readonly THROTTLE_REGISTER: string | null
+  /** Second-factor attempts per `mfa_token`. Default `5/min`. */
+  readonly THROTTLE_MFA_TOKEN: string | null
+  /** Second-factor attempts per account. Default `10/hour`. */
+  readonly THROTTLE_MFA_USER: string | null
   /** Mount simplejwt's sliding-token views. Default `false`. */
   readonly SLIDING_TOKENS: boolean
   /** Seconds a rotated refresh token may be retried for the same successor, 0 to 10. Default `0`. */
@@ -123,6 +127,8 @@ export type ServerSettingsInput = BrowserSettingsInput & {
   readonly THROTTLE_LOGIN_USERNAME?: string | null
   readonly THROTTLE_LOGIN_IP?: string | null
   readonly THROTTLE_REGISTER?: string | null
+  readonly THROTTLE_MFA_TOKEN?: string | null
+  readonly THROTTLE_MFA_USER?: string | null
   readonly SLIDING_TOKENS?: boolean
   readonly REFRESH_REUSE_INTERVAL?: number | string
   readonly PROFILE_FIELDS?: readonly ProfileFieldSpec[]

@@ -44,6 +44,7 @@ function owning(
     audit: stores.audit,
     keys: stores.keys,
     imports: stores.imports,
+    mfa: stores.mfa,
     migrate,
     ping: () => stores.ping(),
     close: async () => {

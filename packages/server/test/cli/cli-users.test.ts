@@ -1,4 +1,5 @@
 import { join } from 'node:path'
+import { createSqliteStores, openSqliteDatabase } from '@tessera/core/sqlite'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useTempDirs } from '../temp-dir.js'
 import { requireBuiltCli, runTessera } from './run-tessera.js'
@@ -47,6 +48,7 @@ describe('tessera createsuperuser --no-input', () => {
       is_superuser: true,
       has_usable_password: true,
       active_sessions: 0,
+      mfa_enabled: false,
     })
     expect(show.stdout).not.toMatch(/argon2|"password"/)
   })
@@ -224,7 +226,60 @@ describe('tessera changepassword, migrate, flushexpiredtokens', () => {
     const run = await tessera(['flushexpiredtokens'])
     expect(run.status).toBe(0)
     expect(run.stdout).toMatch(
-      /^Deleted 0 expired refresh token and session rows and 0 expired revocations\.\n$/,
+      /^Deleted 0 expired refresh token and session rows, 0 expired revocations and 0 spent MFA tokens and expired trusted devices\.\n$/,
     )
+  })
+})
+
+describe('tessera users reset-mfa', () => {
+  it("removes a user's authenticator, recovery codes and trusted devices, audited", async () => {
+    const cwd = tempDir()
+    const env = { TESSERA_DATA_DIR: join(cwd, 'data') }
+    const tessera = (args: string[]) => runTessera(args, { cwd, env })
+    const created = await runTessera(
+      ['createsuperuser', '--no-input', '--username', 'admin', '--email', 'a@example.com'],
+      { cwd, env: { ...env, TESSERA_SUPERUSER_PASSWORD: PASSWORD } },
+    )
+    expect(created.status).toBe(0)
+    const database = await openSqliteDatabase(join(cwd, 'data', 'tessera.sqlite3'))
+    try {
+      const stores = await createSqliteStores({ database, migrate: false })
+      const now = Date.now() / 1000
+      expect(await stores.mfa.saveTotpSetup('1', 'JBSWY3DPEHPK3PXP', now)).toBe(true)
+      expect(await stores.mfa.confirmTotp('1', 1, ['a'.repeat(64)], now)).toBe(true)
+      await stores.mfa.createTrustedDevice({
+        id: 'd'.repeat(32),
+        userId: '1',
+        tokenHash: 'b'.repeat(64),
+        device: 'laptop',
+        ip: '127.0.0.1',
+        createdAt: now,
+        expiresAt: now + 3600,
+      })
+      const before = await tessera(['users', 'show', 'admin', '--json'])
+      expect(JSON.parse(before.stdout).mfa_enabled).toBe(true)
+      const run = await tessera(['users', 'reset-mfa', 'admin'])
+      expect(run.stderr).toBe('')
+      expect(run.status).toBe(0)
+      expect(run.stdout).toBe(
+        "Two-factor authentication of 'admin' was reset; their next login needs the password only.\n",
+      )
+      expect(await stores.mfa.findTotp('1')).toBeUndefined()
+      const after = await tessera(['users', 'show', 'admin'])
+      expect(after.stdout).toMatch(/^mfa_enabled: +false$/m)
+      expect(await stores.mfa.countRecoveryCodes('1')).toBe(0)
+      expect(await stores.mfa.listTrustedDevices('1', now)).toEqual([])
+      const [event] = await stores.audit.listEvents({ limit: 1, userId: '1' })
+      expect(event).toMatchObject({ type: 'mfa_reset', data: { by: 'operator', had_mfa: true } })
+      const again = await tessera(['users', 'reset-mfa', 'admin'])
+      expect(again.stdout).toBe(
+        "User 'admin' had no two-factor authentication; their trusted devices were revoked.\n",
+      )
+      const unknown = await tessera(['users', 'reset-mfa', 'nobody'])
+      expect(unknown.status).toBe(1)
+      expect(unknown.stderr).toMatch(/nobody/)
+    } finally {
+      database.close()
+    }
   })
 })

@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../tokens/token-types.js'
 import type { AuditRecord } from '../audit-store.js'
 import type { StoredKey } from '../key-store.js'
+import type { TotpRecord, TrustedDeviceRecord } from '../mfa-store.js'
 import type { GroupRecord, PermissionRecord } from '../permission-store.js'
 import type { RefreshTokenRecord, SessionRecord } from '../session-store.js'
 import { StoreUnavailableError } from '../stores.js'
@@ -49,6 +50,12 @@ export interface MemoryState {
   readonly cutoffs: Map<string, MemoryCutoff>
   readonly audit: AuditRecord[]
   readonly signingKeys: Map<string, StoredKey>
+  readonly totp: Map<string, TotpRecord>
+  /** Recovery codes per user: digest -> epoch seconds used, or null. */
+  readonly recoveryCodes: Map<string, Map<string, number | null>>
+  /** Used MFA tokens: jti -> expiry. */
+  readonly usedMfaTokens: Map<string, number>
+  readonly trustedDevices: Map<string, TrustedDeviceRecord>
   /**
    * Last id handed out per sequence; ids are never reused, like SQLite's AUTOINCREMENT. `keys`
    * is the signing keys' change counter.
@@ -81,6 +88,10 @@ export function createMemoryState(): MemoryState {
     cutoffs: new Map(),
     audit: [],
     signingKeys: new Map(),
+    totp: new Map(),
+    recoveryCodes: new Map(),
+    usedMfaTokens: new Map(),
+    trustedDevices: new Map(),
     sequences: { user: 0, group: 0, permission: 0, audit: 0, keys: 0 },
   }
 }

@@ -2,6 +2,7 @@ import type { Stores } from '../stores.js'
 import { createMemoryAuditStore } from './memory-audit-store.js'
 import { createMemoryImportStore } from './memory-import-store.js'
 import { createMemoryKeyStore } from './memory-key-store.js'
+import { createMemoryMfaStore } from './memory-mfa-store.js'
 import { createMemoryPermissionStore } from './memory-permission-store.js'
 import { createMemoryRevocationStore } from './memory-revocation-store.js'
 import { createMemorySessionStore } from './memory-session-store.js'
@@ -27,6 +28,7 @@ export function createMemoryStores(): Stores {
     audit: createMemoryAuditStore(state),
     keys: createMemoryKeyStore(state),
     imports: createMemoryImportStore(state),
+    mfa: createMemoryMfaStore(state),
     // Nothing to migrate, reach or close.
     async migrate() {
       return { applied: [] }

@@ -78,6 +78,11 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       // The cascades of the SQL foreign keys.
       state.userGroups.delete(id)
       state.userPermissions.delete(id)
+      state.totp.delete(id)
+      state.recoveryCodes.delete(id)
+      for (const device of [...state.trustedDevices.values()]) {
+        if (device.userId === id) state.trustedDevices.delete(device.id)
+      }
       for (const session of [...state.sessions.values()]) {
         if (session.userId === id) state.sessions.delete(session.id)
       }

@@ -134,6 +134,42 @@ export interface SigningKeyVersionTable {
   version: SqlId
 }
 
+/** One TOTP authenticator per user (migration 0005). */
+export interface MfaTotpTable {
+  user_id: SqlId
+  secret: string
+  created_at: number
+  confirmed_at: number | null
+  last_used_step: SqlId | null
+}
+
+/** Recovery codes as SHA-256 digests; `used_at` is set once. */
+export interface MfaRecoveryCodesTable {
+  user_id: SqlId
+  code_hash: string
+  created_at: number
+  used_at: number | null
+}
+
+/** Spent MFA tokens, kept until they expire. */
+export interface MfaUsedTokensTable {
+  jti: string
+  user_id: string
+  expires_at: number
+}
+
+/** Devices that skip the second factor until `expires_at`. */
+export interface MfaTrustedDevicesTable {
+  id: string
+  user_id: SqlId
+  token_hash: string
+  device: string
+  ip: string
+  created_at: number
+  expires_at: number
+  revoked_at: number | null
+}
+
 /** Tessera's tables, as Kysely sees them. */
 export interface Database {
   users: UsersTable
@@ -150,4 +186,8 @@ export interface Database {
   audit_events: AuditEventsTable
   signing_keys: SigningKeysTable
   signing_key_version: SigningKeyVersionTable
+  mfa_totp: MfaTotpTable
+  mfa_recovery_codes: MfaRecoveryCodesTable
+  mfa_used_tokens: MfaUsedTokensTable
+  mfa_trusted_devices: MfaTrustedDevicesTable
 }

@@ -5,6 +5,7 @@ import type { SqlContext } from './sql-context.js'
 import { guard } from './sql-errors.js'
 import { createSqlImportStore } from './sql-import-store.js'
 import { createSqlKeyStore } from './sql-key-store.js'
+import { createSqlMfaStore } from './sql-mfa-store.js'
 import { migrateToLatest } from './sql-migrations.js'
 import { createSqlPermissionStore } from './sql-permission-store.js'
 import { createSqlRevocationStore } from './sql-revocation-store.js'
@@ -27,6 +28,7 @@ export function createSqlStores(context: SqlContext, options: SqlStoresOptions =
     audit: createSqlAuditStore(context),
     keys: createSqlKeyStore(context),
     imports: createSqlImportStore(context),
+    mfa: createSqlMfaStore(context),
     migrate: () => migrateToLatest(context, options.schema),
     ping: () =>
       guard(async () => {

@@ -88,6 +88,32 @@ export function describeInjection(getStores: GetStores): void {
           ip: text,
           data: { username: text, [text]: [text, null, { [text]: text }] },
         })
+        // Second factors: hostile secrets, digests, jtis, devices and ids pass through unchanged.
+        expect(await stores.mfa.saveTotpSetup(owner.id, text, NOW)).toBe(true)
+        expect((await stores.mfa.findTotp(owner.id))?.secret).toBe(text)
+        await stores.mfa.replaceRecoveryCodes(owner.id, [text], NOW)
+        expect(await stores.mfa.useRecoveryCode(owner.id, text, NOW)).toBe(true)
+        expect(await stores.mfa.useRecoveryCode(text, text, NOW)).toBe(false)
+        expect(await stores.mfa.consumeMfaToken(text, text, NOW + 60)).toBe(true)
+        expect(await stores.mfa.consumeMfaToken(text, text, NOW + 60)).toBe(false)
+        const device = {
+          id: `${text}/device`,
+          userId: owner.id,
+          tokenHash: `${text}/hash`,
+          device: text,
+          ip: text,
+          createdAt: NOW,
+          expiresAt: NOW + 60,
+        }
+        await stores.mfa.createTrustedDevice(device)
+        expect(await stores.mfa.findTrustedDeviceByTokenHash(device.tokenHash)).toEqual({
+          ...device,
+          revokedAt: null,
+        })
+        expect(await stores.mfa.revokeTrustedDevice(owner.id, device.id, NOW)).toBe(true)
+        expect(await stores.mfa.revokeTrustedDevice(text, device.id, NOW)).toBe(false)
+        expect(await stores.mfa.findTotp(text)).toBeUndefined()
+
         const [record] = await stores.audit.listEvents({ limit: 1, userId: text })
         expect(record).toMatchObject({
           userId: text,
@@ -108,6 +134,7 @@ export function describeInjection(getStores: GetStores): void {
       for (const user of users) expect(await stores.users.findUserById(user.id)).toEqual(user)
       expect(await stores.audit.listEvents({ limit: 100 })).toHaveLength(HOSTILE.length)
       expect(await stores.sessions.revokeUserSessions(owner.id, NOW + 3, 'x')).toEqual([])
+      expect(await stores.mfa.listTrustedDevices(owner.id, NOW)).toEqual([])
       await expect(stores.ping()).resolves.toBeUndefined()
       expect(await stores.migrate()).toEqual({ applied: [] })
     })

@@ -13,7 +13,7 @@ import type { Command, CommandInput } from '../command.js'
 import { formatTable, formatTime, printable } from '../format-table.js'
 
 const PAGE = 500
-const SUBCOMMANDS = ['list', 'show', 'deactivate', 'activate'] as const
+const SUBCOMMANDS = ['list', 'show', 'deactivate', 'activate', 'reset-mfa'] as const
 type Subcommand = (typeof SUBCOMMANDS)[number]
 
 const yesNo = (value: boolean) => (value ? 'yes' : 'no')
@@ -81,17 +81,14 @@ function cellText(value: unknown): string {
 async function show(stores: Stores, out: CliOutput, username: string, json: boolean) {
   const user = await requireUser(stores, username)
   const sessions = await stores.sessions.listSessions(user.id, nowSeconds())
+  // Whether a login asks for a second factor: what an operator checks before `reset-mfa`.
+  const mfaEnabled = (await stores.mfa.findTotp(user.id))?.confirmedAt != null
+  const data = { ...userJson(user), active_sessions: sessions.length, mfa_enabled: mfaEnabled }
   if (json) {
-    out.write(
-      `${JSON.stringify({ ...userJson(user), active_sessions: sessions.length }, null, 2)}\n`,
-    )
+    out.write(`${JSON.stringify(data, null, 2)}\n`)
     return
   }
-  const data = userJson(user)
-  const rows = Object.entries({ ...data, active_sessions: sessions.length }).map(([key, value]) => [
-    `${key}:`,
-    cellText(value),
-  ])
+  const rows = Object.entries(data).map(([key, value]) => [`${key}:`, cellText(value)])
   out.write(`${formatTable(rows)}\n`)
 }
 
@@ -124,24 +121,48 @@ async function setActive(input: CommandInput, username: string, active: boolean)
   })
 }
 
-/** `tessera users list|show|deactivate|activate`. */
+/**
+ * `users reset-mfa`: a user who lost their authenticator and their recovery codes logs in with
+ * the password alone again (and may enrol anew); their trusted devices are forgotten.
+ */
+async function resetMfa(input: CommandInput, username: string): Promise<void> {
+  await withContext(openAuthContext(input.io), async ({ stores, auth }) => {
+    const user = await requireUser(stores, username)
+    const had = await auth.resetMfa(user.id, { by: 'operator' })
+    input.io.stdout.write(
+      had
+        ? `Two-factor authentication of '${printable(user.username)}' was reset; ` +
+            'their next login needs the password only.\n'
+        : `User '${printable(user.username)}' had no two-factor authentication; ` +
+            'their trusted devices were revoked.\n',
+    )
+  })
+}
+
+/** `tessera users list|show|deactivate|activate|reset-mfa`. */
 export const usersCommand: Command = {
   name: 'users',
-  summary: 'List, show, deactivate or activate users',
+  summary: 'List, show, deactivate or activate users; reset their second factor',
   usage:
-    'tessera users list [--json] | show <username> [--json] | deactivate <username> | activate <username>',
+    'tessera users list [--json] | show <username> [--json] | deactivate <username> | activate <username> | reset-mfa <username>',
   help: `Subcommands:
   list                    every user: id, username, email, flags, last login
-  show <username>         one user's fields and number of active sessions
+  show <username>         one user's fields, number of active sessions, whether MFA is on
   deactivate <username>   refuse the user's logins and revoke all their sessions and tokens
   activate <username>     allow the user to log in again
+  reset-mfa <username>    remove the user's authenticator, recovery codes and trusted devices
+                          (a lost phone): the next login needs the password only
 
 Options:
   --json       print JSON instead of a table (list, show)
   -h, --help   show this help
 `,
   options: { json: { type: 'boolean' } },
-  positionals: { min: 1, max: 2, names: 'subcommand (list, show, deactivate or activate)' },
+  positionals: {
+    min: 1,
+    max: 2,
+    names: 'subcommand (list, show, deactivate, activate or reset-mfa)',
+  },
   async run(input) {
     const [subcommand, username] = input.positionals
     if (!SUBCOMMANDS.includes(subcommand as Subcommand)) {
@@ -164,6 +185,10 @@ Options:
       await withContext(openStoreContext(input.io), ({ stores }) =>
         show(stores, input.io.stdout, username, json),
       )
+      return 0
+    }
+    if (subcommand === 'reset-mfa') {
+      await resetMfa(input, username)
       return 0
     }
     await setActive(input, username, subcommand === 'activate')
