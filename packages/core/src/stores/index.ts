@@ -11,6 +11,13 @@ export {
   type StoredKey,
   type StoredPublicJwk,
 } from './key-store.js'
+export type {
+  MailOutboxStore,
+  NewOutboxMessage,
+  OutboxFailure,
+  OutboxMessage,
+  OutboxStatus,
+} from './mail-outbox-store.js'
 export type { GroupRecord, PermissionRecord, PermissionStore } from './permission-store.js'
 export type {
   LiveRevocations,

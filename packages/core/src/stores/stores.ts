@@ -1,6 +1,7 @@
 import { ServiceUnavailableError } from '../errors/request-errors.js'
 import type { AuditStore } from './audit-store.js'
 import type { KeyStore } from './key-store.js'
+import type { MailOutboxStore } from './mail-outbox-store.js'
 import type { PermissionStore } from './permission-store.js'
 import type { RevocationStore } from './revocation-store.js'
 import type { SessionStore } from './session-store.js'
@@ -15,6 +16,8 @@ export interface Stores {
   readonly audit: AuditStore
   /** The asymmetric signing keys (RS256, ES256, EdDSA) shared by every instance. */
   readonly keys: KeyStore
+  /** Mail waiting to be delivered (reset and activation links...), and what became of it. */
+  readonly mail: MailOutboxStore
   /** Applies pending migrations; safe to call at every start and from many processes. */
   migrate(): Promise<MigrationReport>
   /** Resolves when the backend answers (readiness). */

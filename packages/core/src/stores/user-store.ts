@@ -68,6 +68,11 @@ export interface UserStore {
   findUserById(id: string): Promise<UserRecord | undefined>
   /** Looks up by the canonical key (NFKC + case fold), never by the raw username. */
   findUserByUsernameKey(usernameKey: string): Promise<UserRecord | undefined>
+  /**
+   * The users whose email equals `email` case-insensitively (on `emailKey`: NFKC + case fold),
+   * by id; none for an empty address.
+   */
+  findUsersByEmail(email: string): Promise<UserRecord[]>
   /** Applies `patch`; returns the updated user, or undefined if there is none with `id`. */
   updateUser(id: string, patch: UserPatch): Promise<UserRecord | undefined>
   /**

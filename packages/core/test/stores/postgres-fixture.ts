@@ -54,6 +54,7 @@ export async function emptyTables(pool: pg.Pool, schema: string): Promise<void> 
     'user_token_cutoffs',
     'audit_events',
     'signing_keys',
+    'mail_outbox',
   ]
   await pool.query(tables.map((table) => `delete from "${schema}"."${table}";`).join('\n'))
 }

@@ -47,6 +47,7 @@ describe('sqlite adapter', () => {
         '0002_revocation_change_indexes',
         '0003_signing_keys',
         '0004_revoked_sessions',
+        '0006_mail_outbox',
       ],
     })
     expect(await stores.migrate()).toEqual({ applied: [] })

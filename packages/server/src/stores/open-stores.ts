@@ -43,6 +43,7 @@ function owning(
     revocations: stores.revocations,
     audit: stores.audit,
     keys: stores.keys,
+    mail: stores.mail,
     migrate,
     ping: () => stores.ping(),
     close: async () => {

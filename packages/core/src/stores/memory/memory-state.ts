@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../tokens/token-types.js'
 import type { AuditRecord } from '../audit-store.js'
 import type { StoredKey } from '../key-store.js'
+import type { OutboxMessage } from '../mail-outbox-store.js'
 import type { GroupRecord, PermissionRecord } from '../permission-store.js'
 import type { RefreshTokenRecord, SessionRecord } from '../session-store.js'
 import { StoreUnavailableError } from '../stores.js'
@@ -49,6 +50,8 @@ export interface MemoryState {
   readonly cutoffs: Map<string, MemoryCutoff>
   readonly audit: AuditRecord[]
   readonly signingKeys: Map<string, StoredKey>
+  /** The mail outbox by id (insertion order is id order). */
+  readonly mailOutbox: Map<string, OutboxMessage>
   /**
    * Last id handed out per sequence; ids are never reused, like SQLite's AUTOINCREMENT. `keys`
    * is the signing keys' change counter.
@@ -59,6 +62,7 @@ export interface MemoryState {
     permission: number
     audit: number
     keys: number
+    mail: number
   }
 }
 
@@ -81,7 +85,8 @@ export function createMemoryState(): MemoryState {
     cutoffs: new Map(),
     audit: [],
     signingKeys: new Map(),
-    sequences: { user: 0, group: 0, permission: 0, audit: 0, keys: 0 },
+    mailOutbox: new Map(),
+    sequences: { user: 0, group: 0, permission: 0, audit: 0, keys: 0, mail: 0 },
   }
 }
 

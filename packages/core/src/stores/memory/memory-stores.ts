@@ -1,6 +1,7 @@
 import type { Stores } from '../stores.js'
 import { createMemoryAuditStore } from './memory-audit-store.js'
 import { createMemoryKeyStore } from './memory-key-store.js'
+import { createMemoryMailOutboxStore } from './memory-mail-outbox-store.js'
 import { createMemoryPermissionStore } from './memory-permission-store.js'
 import { createMemoryRevocationStore } from './memory-revocation-store.js'
 import { createMemorySessionStore } from './memory-session-store.js'
@@ -25,6 +26,7 @@ export function createMemoryStores(): Stores {
     revocations: createMemoryRevocationStore(state),
     audit: createMemoryAuditStore(state),
     keys: createMemoryKeyStore(state),
+    mail: createMemoryMailOutboxStore(state),
     // Nothing to migrate, reach or close.
     async migrate() {
       return { applied: [] }

@@ -1,3 +1,4 @@
+import { emailKey } from '../../users/email.js'
 import { checkDecimalId, checkLimit } from '../store-input.js'
 import {
   checkUserText,
@@ -37,6 +38,17 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       const id = userIdByKey.get(usernameKey)
       const user = id === undefined ? undefined : users.get(id)
       return user && copyUser(user)
+    },
+
+    async findUsersByEmail(email: string) {
+      if (email === '') return []
+      const key = emailKey(email)
+      const found: UserRecord[] = []
+      // Map order is id order (ids only grow), as the SQL adapters' ORDER BY id.
+      for (const user of users.values()) {
+        if (user.email !== '' && emailKey(user.email) === key) found.push(copyUser(user))
+      }
+      return found
     },
 
     async updateUser(id: string, patch: UserPatch) {

@@ -15,6 +15,8 @@ export interface UsersTable {
   username: string
   username_key: string
   email: string
+  /** `emailKey(email)`: what case-insensitive lookups compare (0006). */
+  email_key: string
   first_name: string
   last_name: string
   password: string | null
@@ -134,6 +136,24 @@ export interface SigningKeyVersionTable {
   version: SqlId
 }
 
+/** One message of the mail outbox (0006); the body is erased once sent. */
+export interface MailOutboxTable {
+  id: Generated<SqlId>
+  kind: string
+  from_address: string
+  to_address: string
+  subject: string
+  body_text: string
+  body_html: string | null
+  user_id: string | null
+  status: string
+  attempts: number
+  created_at: number
+  next_attempt_at: number
+  sent_at: number | null
+  last_error: string | null
+}
+
 /** Tessera's tables, as Kysely sees them. */
 export interface Database {
   users: UsersTable
@@ -150,4 +170,5 @@ export interface Database {
   audit_events: AuditEventsTable
   signing_keys: SigningKeysTable
   signing_key_version: SigningKeyVersionTable
+  mail_outbox: MailOutboxTable
 }

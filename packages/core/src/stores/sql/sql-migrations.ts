@@ -4,6 +4,7 @@ import { initialMigration } from './migration-0001-initial.js'
 import { revocationChangeIndexesMigration } from './migration-0002-revocation-change-indexes.js'
 import { signingKeysMigration } from './migration-0003-signing-keys.js'
 import { revokedSessionsMigration } from './migration-0004-revoked-sessions.js'
+import { mailOutboxMigration } from './migration-0006-mail-outbox.js'
 import type { SqlContext } from './sql-context.js'
 import type { Database } from './sql-database.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -25,6 +26,8 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
         '0002_revocation_change_indexes': revocationChangeIndexesMigration,
         '0003_signing_keys': signingKeysMigration(dialect),
         '0004_revoked_sessions': revokedSessionsMigration(dialect),
+        // 0005 is the MFA migration (another branch); the names sort in order either way.
+        '0006_mail_outbox': mailOutboxMigration(dialect),
       }
     },
   }

@@ -4,6 +4,7 @@ import { createSqlAuditStore } from './sql-audit-store.js'
 import type { SqlContext } from './sql-context.js'
 import { guard } from './sql-errors.js'
 import { createSqlKeyStore } from './sql-key-store.js'
+import { createSqlMailOutboxStore } from './sql-mail-outbox-store.js'
 import { migrateToLatest } from './sql-migrations.js'
 import { createSqlPermissionStore } from './sql-permission-store.js'
 import { createSqlRevocationStore } from './sql-revocation-store.js'
@@ -25,6 +26,7 @@ export function createSqlStores(context: SqlContext, options: SqlStoresOptions =
     revocations: createSqlRevocationStore(context),
     audit: createSqlAuditStore(context),
     keys: createSqlKeyStore(context),
+    mail: createSqlMailOutboxStore(context),
     migrate: () => migrateToLatest(context, options.schema),
     ping: () =>
       guard(async () => {

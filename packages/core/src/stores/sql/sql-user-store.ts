@@ -1,6 +1,7 @@
 import type { Selectable, Updateable } from 'kysely'
 import type { JsonValue } from '../../tokens/token-types.js'
 import { isStorableText } from '../../users/char-field.js'
+import { emailKey } from '../../users/email.js'
 import { checkDecimalId, checkLimit, isDecimalId } from '../store-input.js'
 import {
   checkUserText,
@@ -38,7 +39,10 @@ function toColumns(context: SqlContext, patch: UserPatch): Updateable<UsersTable
   const columns: Updateable<UsersTable> = {}
   if (patch.username !== undefined) columns.username = patch.username
   if (patch.usernameKey !== undefined) columns.username_key = patch.usernameKey
-  if (patch.email !== undefined) columns.email = patch.email
+  if (patch.email !== undefined) {
+    columns.email = patch.email
+    columns.email_key = patch.email === '' ? '' : emailKey(patch.email)
+  }
   if (patch.firstName !== undefined) columns.first_name = patch.firstName
   if (patch.lastName !== undefined) columns.last_name = patch.lastName
   if (patch.password !== undefined) columns.password = patch.password
@@ -104,6 +108,19 @@ export function createSqlUserStore(context: SqlContext): UserStore {
       return guard(async () => {
         const [row] = await USER_BY_USERNAME_KEY(db, context, [usernameKey])
         return row && toUser(row)
+      })
+    },
+
+    async findUsersByEmail(email: string) {
+      if (email === '' || !isStorableText(email)) return []
+      return guard(async () => {
+        const rows = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('email_key', '=', emailKey(email))
+          .orderBy('id')
+          .execute()
+        return rows.map(toUser)
       })
     },
 
