@@ -13,6 +13,11 @@ export type AuditEventType =
   | 'user_deactivated'
   | 'user_activated'
   | 'session_revoked'
+  | 'mail_sent'
+  | 'mail_failed'
+  | 'password_reset'
+  | 'username_changed'
+  | 'email_changed'
 
 /** One audit event. Never carries a password, a token or a secret. */
 export interface AuditEvent {
