@@ -1,7 +1,7 @@
 import { BearerAuthenticator, UserCache } from '@tessera/core'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { apiRoutes } from './api-routes.js'
+import { apiRoutes, djoserApiRoutes } from './api-routes.js'
 import { createAuthenticationHook } from './authentication-hook.js'
 import { wwwAuthenticate } from './drf-responses.js'
 import type { TesseraPluginOptions } from './plugin-options.js'
@@ -30,6 +30,16 @@ async function tessera(app: FastifyInstance, options: TesseraPluginOptions): Pro
     challenge,
     ...throttles,
   } as never)
+  if (options.djoser !== undefined && options.djoser !== false) {
+    await app.register(djoserApiRoutes, {
+      prefix: options.djoser.prefix ?? '/auth',
+      auth,
+      settings,
+      options,
+      challenge,
+      ...throttles,
+    } as never)
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import {
   anonThrottle,
   loginThrottle,
   MemoryThrottleStore,
+  mailThrottle,
   scopedThrottle,
   Throttler,
   userThrottle,
@@ -17,12 +18,15 @@ const DEFAULT_RATES = {
   loginUsername: '5/min',
   loginIp: '20/min',
   register: '10/hour',
+  mailEmail: '3/hour',
+  mailIp: '10/hour',
 } as const
 
 /** The throttles of the API routes, built once from the plugin options. */
 export function createThrottleChecks(options: TesseraPluginOptions): {
   throttleLogin: ThrottleCheck
   throttleRegister: ThrottleCheck
+  throttleMail: ThrottleCheck
   throttleRequest: ThrottleCheck | undefined
 } {
   const rates = { ...DEFAULT_RATES, ...options.throttleRates }
@@ -31,6 +35,9 @@ export function createThrottleChecks(options: TesseraPluginOptions): {
     loginThrottle({ usernameRate: rates.loginUsername, ipRate: rates.loginIp }),
   ])
   const register = new Throttler(store, [scopedThrottle('register', rates.register)])
+  const mail = new Throttler(store, [
+    mailThrottle({ emailRate: rates.mailEmail, ipRate: rates.mailIp }),
+  ])
   const general =
     rates.anon === null && rates.user === null
       ? undefined
@@ -41,6 +48,7 @@ export function createThrottleChecks(options: TesseraPluginOptions): {
   return {
     throttleLogin: (request, username) => login.check({ ip: request.ip, username }, now()),
     throttleRegister: (request) => register.check({ ip: request.ip, scope: 'register' }, now()),
+    throttleMail: (request, email) => mail.check({ ip: request.ip, username: email }, now()),
     throttleRequest:
       general && ((request) => general.check({ ip: request.ip, userId: userId(request) }, now())),
   }

@@ -24,6 +24,7 @@ export type RequestErrorCode =
   | 'user_inactive'
   | 'refresh_user_invalid'
   | 'permission_denied'
+  | 'stale_token'
   | 'validation_failed'
   | 'malformed_request'
   | 'parse_error'

@@ -15,10 +15,13 @@ export {
 } from './error-response.js'
 export {
   AuthenticationFailedError,
+  EmailNotFoundError,
   type FieldErrors,
+  FlowDisabledError,
   RefreshUserInvalidError,
   RevocationUnavailableError,
   ServiceUnavailableError,
+  StaleTokenError,
   ValidationError,
 } from './request-errors.js'
 export { TesseraError } from './tessera-error.js'

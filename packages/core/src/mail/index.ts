@@ -4,6 +4,7 @@
  * @module
  */
 
+export type { AccountMailOptions, AccountMailUrls } from './account-mail-options.js'
 export {
   MAIL_TEMPLATE_NAMES,
   MAIL_TEMPLATE_VARIABLES,

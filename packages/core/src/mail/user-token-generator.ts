@@ -93,7 +93,9 @@ export class UserTokenGenerator {
       String(timestamp),
       user.email,
       user.username,
-      user.isActive ? '1' : '0',
+      // Activation links outlive the activation, so that a second use is told "stale" (403),
+      // as djoser does; every other purpose dies with a change of activation.
+      purpose === 'activation' ? '' : user.isActive ? '1' : '0',
       extra,
     ]
       .map((part) => `${part.length}:${part}`)

@@ -1,4 +1,5 @@
 import { type FieldErrors, ValidationError } from '../errors/request-errors.js'
+import type { AccountMailOptions } from '../mail/account-mail-options.js'
 import { validatePassword } from '../passwords/password-validators.js'
 import { UsernameTakenError, type UserRecord } from '../stores/user-store.js'
 import { passwordFieldProblems } from '../users/char-field.js'
@@ -10,6 +11,8 @@ import {
   usernameKey,
   usernameProblems,
 } from '../users/username.js'
+import { DJOSER_MESSAGES } from './account-links.js'
+import { sendAccountMail } from './account-mail.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
 
 /** What registration reads: Django's fields plus declared profile fields, as top-level members. */
@@ -24,6 +27,7 @@ export async function register(
   context: ServiceContext,
   input: RegisterInput,
   request?: RequestContext,
+  options: { readonly retype?: boolean } = {},
 ): Promise<UserRecord> {
   const errors: FieldErrors = {}
   const username = input.username
@@ -47,9 +51,18 @@ export async function register(
     const problems = validatePassword(password as string, attributes, context.passwordValidation)
     if (problems.length > 0) errors.password = problems.map((problem) => problem.message)
   }
+  if (options.retype === true) {
+    const again = passwordFieldProblems(input.re_password)
+    if (again.length > 0) errors.re_password = again
+  }
   const profile = context.profileFields?.validate(input) ?? { values: {}, errors: {} }
   Object.assign(errors, profile.errors)
   if (Object.keys(errors).length > 0) throw new ValidationError(errors)
+  // djoser's UserCreatePasswordRetypeSerializer: after the validators, before the user exists.
+  if (options.retype === true && input.password !== input.re_password) {
+    throw new ValidationError({ non_field_errors: [DJOSER_MESSAGES.passwordMismatch] })
+  }
+  const activation = context.mail?.sendActivationEmail === true
 
   const name = normalizeUsername(username as string)
   const key = usernameKey(name)
@@ -65,7 +78,8 @@ export async function register(
       firstName,
       lastName,
       password: encoded,
-      isActive: true,
+      // With activation, the account waits for the link of its activation mail.
+      isActive: !activation,
       isStaff: false,
       isSuperuser: false,
       lastLogin: null,
@@ -78,6 +92,13 @@ export async function register(
       ip: request?.ip ?? null,
       data: {},
     })
+    if (activation) {
+      await sendAccountMail(context, 'activation', user, {
+        link: { purpose: 'activation', url: (context.mail as AccountMailOptions).urls.activation },
+      })
+    } else if (context.mail?.sendConfirmationEmail === true) {
+      await sendAccountMail(context, 'confirmation', user)
+    }
     return user
   } catch (error) {
     // Lost a race with a concurrent registration of a look-alike name: the unique index decided.

@@ -1,3 +1,4 @@
+import type { AccountMailOptions } from '../mail/account-mail-options.js'
 import type { PasswordHasher } from '../passwords/password-hasher.js'
 import type { PasswordValidationOptions } from '../passwords/password-validators.js'
 import type { TesseraSettings } from '../settings/settings.js'
@@ -12,6 +13,7 @@ import type { TokenEngine } from '../tokens/token-engine.js'
 import type { TokenSubject } from '../tokens/token-issuer.js'
 import type { Clock } from '../tokens/token-types.js'
 import type { ProfileFields } from '../users/profile-fields.js'
+import type { BackgroundTasks } from './account-mail.js'
 
 /** Where a request came from, for sessions and audit events. */
 export interface RequestContext {
@@ -41,6 +43,10 @@ export interface ServiceContext {
    * still enforced at refresh and verify).
    */
   readonly revocation: RevocationWriter
+  /** The account mail flows' settings; undefined when the application sends no mail. */
+  readonly mail: AccountMailOptions | undefined
+  /** Work finished after the answer (reset requests: same answer, same time, any address). */
+  readonly background: BackgroundTasks
 }
 
 /**

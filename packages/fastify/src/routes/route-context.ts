@@ -24,6 +24,8 @@ export interface RouteContext {
   readonly challenge: string
   readonly throttleLogin: ThrottleCheck
   readonly throttleRegister: ThrottleCheck
+  /** Requests that mail an address of the body, per address (given as `username`) and per IP. */
+  readonly throttleMail: ThrottleCheck
   /** The anon/user throttles of every API request, when rates are set. */
   readonly throttleRequest: ThrottleCheck | undefined
 }

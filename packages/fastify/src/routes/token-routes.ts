@@ -67,16 +67,21 @@ function waitForPasswordHasher(auth: AuthService, challenge: string): onRequestH
   }
 }
 
-/** simplejwt's four token views, plus the sliding ones when enabled. */
-export function registerTokenRoutes(app: FastifyInstance, context: RouteContext): void {
+/**
+ * simplejwt's `TokenObtainPairView` at `path`: `/token/` here, `/jwt/create/` in the djoser
+ * module. One definition, so both paths share the throttle, the hasher queue and the bodies.
+ */
+export function defineObtainPairRoute(
+  app: FastifyInstance,
+  context: RouteContext,
+  path: string,
+  summary: string,
+): void {
   const { auth, challenge, options } = context
   const extras = options.responseExtras ?? {}
-  const accessExpiresAt = (exp: number) =>
-    extras.accessExpiresAt === true ? { access_expires_at: new Date(exp * 1000).toISOString() } : {}
-
   defineResource(
     app,
-    '/token/',
+    path,
     {
       POST: {
         options: {
@@ -84,7 +89,7 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           bodyLimit: AUTH_BODY_LIMIT,
           onRequest: waitForPasswordHasher(auth, challenge),
           schema: {
-            summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
+            summary,
             tags: ['tokens'],
             body: credentialsBody,
             response: { 200: tokenPair },
@@ -114,7 +119,7 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           return {
             refresh: login.refresh.token,
             access: login.access.token,
-            ...accessExpiresAt(login.access.exp),
+            ...accessExpiresAt(extras, login.access.exp),
             ...user,
           }
         },
@@ -122,10 +127,25 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
     },
     challenge,
   )
+}
 
+function accessExpiresAt(extras: { readonly accessExpiresAt?: boolean }, exp: number) {
+  return extras.accessExpiresAt === true
+    ? { access_expires_at: new Date(exp * 1000).toISOString() }
+    : {}
+}
+
+/** simplejwt's `TokenRefreshView` at `path` (`/token/refresh/`, djoser's `/jwt/refresh/`). */
+export function defineRefreshRoute(
+  app: FastifyInstance,
+  context: RouteContext,
+  path: string,
+): void {
+  const { auth, challenge, options } = context
+  const extras = options.responseExtras ?? {}
   defineResource(
     app,
-    '/token/refresh/',
+    path,
     {
       POST: {
         options: {
@@ -143,17 +163,21 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           return {
             access: result.access.token,
             ...(result.refresh === undefined ? {} : { refresh: result.refresh.token }),
-            ...accessExpiresAt(result.access.exp),
+            ...accessExpiresAt(extras, result.access.exp),
           }
         },
       },
     },
     challenge,
   )
+}
 
+/** simplejwt's `TokenVerifyView` at `path` (`/token/verify/`, djoser's `/jwt/verify/`). */
+export function defineVerifyRoute(app: FastifyInstance, context: RouteContext, path: string): void {
+  const { auth, challenge } = context
   defineResource(
     app,
-    '/token/verify/',
+    path,
     {
       POST: {
         options: {
@@ -182,6 +206,19 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
     },
     challenge,
   )
+}
+
+/** simplejwt's four token views, plus the sliding ones when enabled. */
+export function registerTokenRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { auth, challenge, options } = context
+  defineObtainPairRoute(
+    app,
+    context,
+    '/token/',
+    'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
+  )
+  defineRefreshRoute(app, context, '/token/refresh/')
+  defineVerifyRoute(app, context, '/token/verify/')
 
   defineResource(
     app,
