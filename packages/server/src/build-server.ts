@@ -7,6 +7,7 @@ import {
   type TokenEngine,
   type TokenSubject,
 } from '@tessera/core'
+import { type MailTransport, OutboxSender } from '@tessera/core/mail'
 import { registerJwksRoute } from '@tessera/fastify'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
@@ -19,6 +20,8 @@ import { registerApi } from './http/register-api.js'
 import { setResponseHeaders } from './http/response-headers.js'
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS } from './keys/key-ring-timing.js'
 import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js'
+import { accountMailOptions } from './mail/account-mail-settings.js'
+import { createMailTransport, type MailOutput } from './mail/mail-transports.js'
 import { openBackplane } from './revocation/open-backplane.js'
 import { openRevocation, type ServerRevocation } from './revocation/open-revocation.js'
 import { loadServerConfig, type ServerConfig } from './settings/load-server-config.js'
@@ -46,6 +49,12 @@ export interface BuildServerOptions {
    * node:cluster IPC in a `--workers` worker, or in-process).
    */
   readonly revocationBus?: RevocationBus
+  /** Delivers the outbox instead of the transport `EMAIL_BACKEND` names (tests, embedding). */
+  readonly mailTransport?: MailTransport
+  /** Where the console mail backend writes. Default stdout. */
+  readonly mailOutput?: MailOutput
+  /** Whether the outbox sender polls on its own. Default true; false: `mailSender.drain()`. */
+  readonly startMailSender?: boolean
 }
 
 /** A built, not yet listening, Tessera server. */
@@ -56,6 +65,8 @@ export interface TesseraServer {
   readonly stores: Stores
   /** The authentication services. */
   readonly auth: AuthService
+  /** Delivers the mail outbox (started unless `startMailSender` is false). */
+  readonly mailSender: OutboxSender
   /** The signing-key ring, kept in step with the store (`keys.reload()` re-reads it now). */
   readonly keys: ServerKeyRing
   /** Every setting, `SIGNING_KEY` resolved. */
@@ -169,6 +180,17 @@ export async function buildServer(
     keyRing: keys.ring,
     revocation: revocation.view,
   })
+  const mailSender = new OutboxSender({
+    outbox: stores.mail,
+    transport:
+      options.mailTransport ??
+      createMailTransport(
+        settings,
+        options.mailOutput === undefined ? {} : { consoleOutput: options.mailOutput },
+      ),
+    audit: (event) => stores.audit.record(event),
+    onError: logError('mail outbox failed'),
+  })
   const auth = new AuthService({
     stores,
     settings,
@@ -176,7 +198,18 @@ export async function buildServer(
     revocation,
     reuseInterval: settings.REFRESH_REUSE_INTERVAL,
     ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),
+    mail: accountMailOptions(settings, config.mailSecret, {
+      onEnqueued: () => mailSender.wake(),
+      onBackgroundError: logError('mail request failed after its answer'),
+    }),
   })
+  // At close, after the requests: the mail they asked for is written, then delivered once more.
+  closers.push(async () => {
+    await auth.backgroundIdle()
+    await mailSender.drain().catch(logError('mail outbox failed'))
+    await mailSender.stop()
+  })
+  if (options.startMailSender !== false) mailSender.start()
   for (const warning of config.warnings) app.log.warn(warning)
 
   let closed: Promise<void> | undefined
@@ -220,7 +253,7 @@ export async function buildServer(
     await close()
     throw error
   }
-  return { app, stores, auth, keys, settings, config, close }
+  return { app, stores, auth, mailSender, keys, settings, config, close }
 }
 
 /**

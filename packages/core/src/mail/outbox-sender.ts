@@ -1,3 +1,4 @@
+import { getSystemErrorName } from 'node:util'
 import type { AuditEvent } from '../stores/audit-store.js'
 import type { MailOutboxStore, OutboxMessage } from '../stores/mail-outbox-store.js'
 import { type Clock, systemClock } from '../tokens/token-types.js'
@@ -232,11 +233,23 @@ export function isPermanentMailError(error: unknown): boolean {
  */
 export function describeMailError(error: unknown): string {
   const code = Reflect.get(Object(error), 'code')
+  const errno = Reflect.get(Object(error), 'errno')
   const responseCode = Reflect.get(Object(error), 'responseCode')
+  // nodemailer wraps a refused connection as ESOCKET; the system's name says which failure.
+  const system = Number.isInteger(errno) && errno < 0 ? systemErrorName(errno) : undefined
   const parts = [
     typeof code === 'string' ? code : undefined,
+    system !== code ? system : undefined,
     typeof responseCode === 'number' ? `SMTP ${responseCode}` : undefined,
   ].filter((part) => part !== undefined)
   if (parts.length > 0) return parts.join(' ')
   return error instanceof Error ? error.name : 'delivery failed'
+}
+
+function systemErrorName(errno: number): string | undefined {
+  try {
+    return getSystemErrorName(errno)
+  } catch {
+    return undefined
+  }
 }

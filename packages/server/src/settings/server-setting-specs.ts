@@ -1,6 +1,7 @@
 import type { SettingSpec } from '@tessera/core'
 import { databaseUrlSpec } from './database-url-spec.js'
 import { keyEncryptionKeySpec, MIN_KEY_ROTATION_INTERVAL } from './key-settings-specs.js'
+import { mailSettingSpecs } from './mail-setting-specs.js'
 import { profileFieldsSpec } from './profile-fields-spec.js'
 import { redisUrlSpec } from './redis-url-spec.js'
 import {
@@ -158,4 +159,5 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     },
     MIN_KEY_ROTATION_INTERVAL,
   ),
+  ...mailSettingSpecs,
 })

@@ -1,4 +1,5 @@
 import type { ProfileFieldSpec, TesseraSettings } from '@tessera/core'
+import type { MailSettings, MailSettingsInput } from './mail-settings.js'
 import type { TrustProxy } from './trust-proxy-spec.js'
 
 /** pino's levels, plus `silent`. */
@@ -17,7 +18,7 @@ export type AccessLogLevel = (typeof ACCESS_LOG_LEVELS)[number]
  * The settings only the server reads, beside core's. Each is set like core's: `TESSERA_<NAME>`
  * in the environment, the key in `tessera.config.json`, or code.
  */
-export interface ServerOnlySettings {
+export interface ServerOnlySettings extends MailSettings {
   /** Directory of the SQLite file and the development signing key, absolute. Default `./.tessera`. */
   readonly DATA_DIR: string
   /**
@@ -108,7 +109,7 @@ export type ServerSettingName = keyof ServerOnlySettings
  * `tessera.config.json`: all optional; durations also as strings (`'10s'`),
  * `TRUST_PROXY` also as a comma-separated string. A key set to `undefined` counts as not given.
  */
-export type ServerSettingsInput = {
+export type ServerSettingsInput = MailSettingsInput & {
   readonly DATA_DIR?: string
   readonly DATABASE_URL?: string
   readonly HOST?: string
