@@ -32,6 +32,7 @@ export const TEST_MAIL: AccountMailOptions = {
 export async function buildDjoserApp(
   mail: Partial<AccountMailOptions> = {},
   pluginOptions: Partial<TesseraPluginOptions> = {},
+  authOptions: { readonly loginField?: 'username' | 'email' } = {},
 ): Promise<{ app: FastifyInstance; auth: AuthService; stores: Stores }> {
   const settings = loadSettings({
     env: {},
@@ -44,6 +45,7 @@ export async function buildDjoserApp(
     settings,
     hasher: new PasswordHasher({ argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 } }),
     mail: { ...TEST_MAIL, ...mail },
+    ...authOptions,
   })
   const app = Fastify({ logger: false })
   await app.register(tesseraPlugin, { auth, stores, settings, djoser: {}, ...pluginOptions })

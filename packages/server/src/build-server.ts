@@ -20,7 +20,7 @@ import { registerApi } from './http/register-api.js'
 import { setResponseHeaders } from './http/response-headers.js'
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS } from './keys/key-ring-timing.js'
 import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js'
-import { accountMailOptions } from './mail/account-mail-settings.js'
+import { accountMailOptions, checkUniqueEmails } from './mail/account-mail-settings.js'
 import { createMailTransport, type MailOutput } from './mail/mail-transports.js'
 import { openBackplane } from './revocation/open-backplane.js'
 import { openRevocation, type ServerRevocation } from './revocation/open-revocation.js'
@@ -198,6 +198,7 @@ export async function buildServer(
     revocation,
     reuseInterval: settings.REFRESH_REUSE_INTERVAL,
     ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),
+    loginField: settings.LOGIN_FIELD,
     mail: accountMailOptions(settings, config.mailSecret, {
       onEnqueued: () => mailSender.wake(),
       onBackgroundError: logError('mail request failed after its answer'),
@@ -211,6 +212,15 @@ export async function buildServer(
   })
   if (options.startMailSender !== false) mailSender.start()
   for (const warning of config.warnings) app.log.warn(warning)
+  if (settings.LOGIN_FIELD === 'email') {
+    try {
+      await checkUniqueEmails(stores)
+    } catch (error) {
+      await closeAll()
+      await app.close()
+      throw error
+    }
+  }
 
   let closed: Promise<void> | undefined
   const close = () => {

@@ -10,6 +10,7 @@ import {
   storeUsername,
 } from './account-links.js'
 import { mailOptions, sendAccountMail } from './account-mail.js'
+import { EMAIL_TAKEN_MESSAGE } from './registration.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
 import { endAllSessions } from './session-endings.js'
 
@@ -118,7 +119,9 @@ export async function emailChange(
   user: UserRecord,
   email: string,
 ): Promise<{ readonly email?: string; readonly isActive?: boolean }> {
-  if (email === user.email || context.mail === undefined) return { email }
+  if (email === user.email) return { email }
+  if (context.loginField === 'email') await checkEmailFree(context, user, email)
+  if (context.mail === undefined) return { email }
   const mail = context.mail
   if (mail.emailChangeConfirmation && email !== '') {
     await sendAccountMail(context, 'email_change_confirmation', user, {
@@ -166,4 +169,17 @@ export async function updateDjoserProfile(
   await context.revocation.userChanged(user.id)
   if (patch.isActive === false) await sendActivationAfterChange(context, updated)
   return updated
+}
+
+/** With `LOGIN_FIELD=email`: refuses an address another account has (DRF's unique message). */
+export async function checkEmailFree(
+  context: ServiceContext,
+  user: UserRecord,
+  email: string,
+): Promise<void> {
+  if (email === '') throw new ValidationError({ email: ['This field may not be blank.'] })
+  const holders = await context.stores.users.findUsersByEmail(email)
+  if (holders.some((holder) => holder.id !== user.id)) {
+    throw new ValidationError({ email: [EMAIL_TAKEN_MESSAGE] })
+  }
 }

@@ -21,6 +21,7 @@ import {
   usernameKey,
   usernameProblems,
 } from '../users/username.js'
+import { checkEmailFree } from './account-credentials.js'
 import { mailOptions, sendAccountMail } from './account-mail.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
 import { endAllSessions } from './session-endings.js'
@@ -382,6 +383,7 @@ export async function confirmEmailChange(
     throw new ValidationError({ token: [DJOSER_MESSAGES.invalidToken] })
   }
   const user = await userOfLink(context, 'email_change', input.uid as string, token, email)
+  if (context.loginField === 'email') await checkEmailFree(context, user, email)
   const updated = (await context.stores.users.updateUser(user.id, { email })) ?? user
   await context.revocation.userChanged(user.id)
   await audit(context, { type: 'email_changed', userId: user.id, ip: request.ip, data: {} })

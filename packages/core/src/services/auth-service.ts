@@ -32,6 +32,7 @@ import { type RegisterInput, register } from './registration.js'
 import { flushExpired, logout, revokeAllForUser, revokeSession } from './revocation.js'
 import { type RefreshResult, rotateRefresh } from './rotation.js'
 import {
+  type LoginField,
   type RequestContext,
   type RevocationWriter,
   type ServiceContext,
@@ -70,6 +71,11 @@ export interface AuthServiceOptions {
    * the outbox of `stores.mail`. Without it, those flows throw a TypeError.
    */
   readonly mail?: AccountMailOptions
+  /**
+   * What logins name the user by (djoser's `LOGIN_FIELD`): `username` (the default) or `email`,
+   * which then must be unique without regard to case (registration refuses a taken one).
+   */
+  readonly loginField?: LoginField
 }
 
 /**
@@ -110,6 +116,7 @@ export class AuthService {
       revocation:
         options.revocation?.sync ?? storeRevocationWriter(options.stores.revocations, clock),
       mail: options.mail,
+      loginField: options.loginField ?? 'username',
       background: new BackgroundTasks(),
     }
   }
@@ -147,6 +154,11 @@ export class AuthService {
     options?: { readonly retype?: boolean },
   ): Promise<UserRecord> {
     return register(this.#context, input, request, options)
+  }
+
+  /** What logins name the user by (`LOGIN_FIELD`). */
+  get loginField(): LoginField {
+    return this.#context.loginField
   }
 
   /** The account mail settings, when mail is configured. */

@@ -1,7 +1,7 @@
 import { type FieldErrors, ValidationError } from '../errors/request-errors.js'
 import type { AccountMailOptions } from '../mail/account-mail-options.js'
 import { validatePassword } from '../passwords/password-validators.js'
-import { UsernameTakenError, type UserRecord } from '../stores/user-store.js'
+import { EmailTakenError, UsernameTakenError, type UserRecord } from '../stores/user-store.js'
 import { passwordFieldProblems } from '../users/char-field.js'
 import { emailProblems, normalizeEmail } from '../users/email.js'
 import { nameProblems } from '../users/name-fields.js'
@@ -11,9 +11,12 @@ import {
   usernameKey,
   usernameProblems,
 } from '../users/username.js'
-import { DJOSER_MESSAGES } from './account-links.js'
+import { DJOSER_MESSAGES, requiredTextProblems } from './account-links.js'
 import { sendAccountMail } from './account-mail.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
+
+/** DRF's unique message for Django's `email` field (a ModelSerializer's UniqueValidator). */
+export const EMAIL_TAKEN_MESSAGE = 'user with this email address already exists.'
 
 /** What registration reads: Django's fields plus declared profile fields, as top-level members. */
 export type RegisterInput = Readonly<Record<string, unknown>>
@@ -35,6 +38,12 @@ export async function register(
   if (usernameMessages.length > 0) errors.username = usernameMessages
   const emailMessages = emailProblems(input.email)
   if (emailMessages.length > 0) errors.email = emailMessages
+  // With LOGIN_FIELD=email the address is the login: required, as Django's USERNAME_FIELD.
+  const uniqueEmail = context.loginField === 'email'
+  if (uniqueEmail && emailMessages.length === 0) {
+    const missing = requiredTextProblems(input.email)
+    if (missing.length > 0) errors.email = missing
+  }
   const firstName = stringField(input, 'first_name', errors)
   const lastName = stringField(input, 'last_name', errors)
   const email = typeof input.email === 'string' ? normalizeEmail(input.email) : ''
@@ -69,23 +78,29 @@ export async function register(
   if ((await context.stores.users.findUserByUsernameKey(key)) !== undefined) {
     throw new ValidationError({ username: [USERNAME_MESSAGES.taken] })
   }
+  if (uniqueEmail && (await context.stores.users.findUsersByEmail(email)).length > 0) {
+    throw new ValidationError({ email: [EMAIL_TAKEN_MESSAGE] })
+  }
   const encoded = await context.hasher.hash(password as string)
   try {
-    const user = await context.stores.users.createUser({
-      username: name,
-      usernameKey: key,
-      email,
-      firstName,
-      lastName,
-      password: encoded,
-      // With activation, the account waits for the link of its activation mail.
-      isActive: !activation,
-      isStaff: false,
-      isSuperuser: false,
-      lastLogin: null,
-      dateJoined: context.clock(),
-      profile: profile.values,
-    })
+    const user = await context.stores.users.createUser(
+      {
+        username: name,
+        usernameKey: key,
+        email,
+        firstName,
+        lastName,
+        password: encoded,
+        // With activation, the account waits for the link of its activation mail.
+        isActive: !activation,
+        isStaff: false,
+        isSuperuser: false,
+        lastLogin: null,
+        dateJoined: context.clock(),
+        profile: profile.values,
+      },
+      { uniqueEmail },
+    )
     await audit(context, {
       type: 'user_registered',
       userId: user.id,
@@ -104,6 +119,8 @@ export async function register(
     // Lost a race with a concurrent registration of a look-alike name: the unique index decided.
     if (error instanceof UsernameTakenError)
       throw new ValidationError({ username: [USERNAME_MESSAGES.taken] })
+    if (error instanceof EmailTakenError)
+      throw new ValidationError({ email: [EMAIL_TAKEN_MESSAGE] })
     throw error
   }
 }

@@ -15,6 +15,9 @@ import type { Clock } from '../tokens/token-types.js'
 import type { ProfileFields } from '../users/profile-fields.js'
 import type { BackgroundTasks } from './account-mail.js'
 
+/** djoser's `LOGIN_FIELD` (Django's `USERNAME_FIELD`): what a login names the user by. */
+export type LoginField = 'username' | 'email'
+
 /** Where a request came from, for sessions and audit events. */
 export interface RequestContext {
   /** Client IP address. */
@@ -45,6 +48,8 @@ export interface ServiceContext {
   readonly revocation: RevocationWriter
   /** The account mail flows' settings; undefined when the application sends no mail. */
   readonly mail: AccountMailOptions | undefined
+  /** What a login names the user by: djoser's `LOGIN_FIELD`. */
+  readonly loginField: LoginField
   /** Work finished after the answer (reset requests: same answer, same time, any address). */
   readonly background: BackgroundTasks
 }

@@ -41,6 +41,8 @@ export {
   StoreUnavailableError,
 } from './stores.js'
 export {
+  type CreateUserOptions,
+  EmailTakenError,
   type NewUser,
   UsernameTakenError,
   type UserPatch,

@@ -53,6 +53,27 @@ export class UsernameTakenError extends Error {
 }
 
 /**
+ * Thrown by `createUser` with `uniqueEmail` when another user has the address (compared on the
+ * case-folded `emailKey`).
+ */
+export class EmailTakenError extends Error {
+  constructor() {
+    super('a user with that email address already exists')
+    this.name = 'EmailTakenError'
+  }
+}
+
+/** Options of {@link UserStore.createUser}. */
+export interface CreateUserOptions {
+  /**
+   * Refuse (with {@link EmailTakenError}) when another user has the address, case-insensitively
+   * (`LOGIN_FIELD=email`). Atomic: of concurrent creations with one address exactly one
+   * succeeds (SQLite: one write transaction; PostgreSQL: an advisory lock on the address).
+   */
+  readonly uniqueEmail?: boolean
+}
+
+/**
  * Users. Atomicity: `createUser` and `updateUser` are single statements; uniqueness of
  * `usernameKey` is enforced by the database (a unique index), never by a read-then-write, so
  * of two concurrent registrations of look-alike names exactly one succeeds.
@@ -63,8 +84,11 @@ export class UsernameTakenError extends Error {
  * query; `findUserByUsernameKey` finds no user by such a key.
  */
 export interface UserStore {
-  /** Inserts a user; throws {@link UsernameTakenError} if `usernameKey` exists. */
-  createUser(user: NewUser): Promise<UserRecord>
+  /**
+   * Inserts a user; throws {@link UsernameTakenError} if `usernameKey` exists, and
+   * {@link EmailTakenError} with `uniqueEmail` when the address is taken.
+   */
+  createUser(user: NewUser, options?: CreateUserOptions): Promise<UserRecord>
   findUserById(id: string): Promise<UserRecord | undefined>
   /** Looks up by the canonical key (NFKC + case fold), never by the raw username. */
   findUserByUsernameKey(usernameKey: string): Promise<UserRecord | undefined>

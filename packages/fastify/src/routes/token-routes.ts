@@ -33,13 +33,18 @@ const tokenPair = {
   required: ['refresh', 'access'],
 } as const
 
-/** The body of the login views: simplejwt's username and password fields. */
-const credentialsBody = {
-  type: 'object',
-  properties: { username: requiredString, password: passwordField },
-  required: ['username', 'password'],
-  additionalProperties: false,
-} as const
+/**
+ * The body of the login views: simplejwt's login field (`username`, or `email` with
+ * `LOGIN_FIELD=email`, as simplejwt names it after Django's `USERNAME_FIELD`) and password.
+ */
+function credentialsBody(field: string) {
+  return {
+    type: 'object',
+    properties: { [field]: requiredString, password: passwordField },
+    required: [field, 'password'],
+    additionalProperties: false,
+  } as const
+}
 
 function body(field: string) {
   return {
@@ -91,16 +96,16 @@ export function defineObtainPairRoute(
           schema: {
             summary,
             tags: ['tokens'],
-            body: credentialsBody,
+            body: credentialsBody(auth.loginField),
             response: { 200: tokenPair },
           },
         },
         handler: async (request, reply) => {
-          const input = request.body as { username: string; password: string }
+          const input = request.body as Record<string, string>
           // DRF trims the CharField; the throttle is charged to the very name that is checked,
           // so ' peter' and 'peter ' cannot each get a fresh budget of guesses. The password is
           // never trimmed (see passwordField).
-          const username = input.username.trim()
+          const username = (input[auth.loginField] as string).trim()
           // Throttle before any password hash (security.md).
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
           const login = await auth.login(username, input.password, requestContext(request))
@@ -273,12 +278,12 @@ function registerSlidingRoutes(app: FastifyInstance, context: RouteContext): voi
           schema: {
             summary: 'Obtain a sliding token (simplejwt TokenObtainSlidingView)',
             tags: ['tokens'],
-            body: credentialsBody,
+            body: credentialsBody(auth.loginField),
           },
         },
         handler: async (request, reply) => {
-          const input = request.body as { username: string; password: string }
-          const username = input.username.trim()
+          const input = request.body as Record<string, string>
+          const username = (input[auth.loginField] as string).trim()
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
           const token = await auth.obtainSlidingToken(
             username,

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto'
-import { isHmacAlgorithm, SettingsError } from '@tessera/core'
+import { emailKey, isHmacAlgorithm, SettingsError, type Stores } from '@tessera/core'
 import { type AccountMailOptions, MailTemplates, UserTokenGenerator } from '@tessera/core/mail'
 import type { ServerSettings } from '../settings/server-settings.js'
 
@@ -84,4 +84,35 @@ export function accountMailOptions(
     usernameResetShowEmailNotFound: settings.USERNAME_RESET_SHOW_EMAIL_NOT_FOUND,
     ...hooks,
   }
+}
+
+/**
+ * `LOGIN_FIELD=email` needs one account per address: refuses to start, naming the accounts that
+ * share one (by id, not address), rather than guessing which of them an address logs in.
+ */
+export async function checkUniqueEmails(stores: Stores): Promise<void> {
+  const owners = new Map<string, string[]>()
+  let afterId: string | undefined
+  for (;;) {
+    const page = await stores.users.listUsers({ limit: 1000, ...(afterId ? { afterId } : {}) })
+    for (const user of page) {
+      if (user.email === '') continue
+      const key = emailKey(user.email)
+      owners.set(key, [...(owners.get(key) ?? []), user.id])
+    }
+    if (page.length < 1000) break
+    afterId = page.at(-1)?.id
+  }
+  const shared = [...owners.values()].filter((ids) => ids.length > 1)
+  if (shared.length === 0) return
+  const examples = shared
+    .slice(0, 5)
+    .map((ids) => `users ${ids.join(', ')}`)
+    .join('; ')
+  throw new SettingsError(
+    'LOGIN_FIELD',
+    `LOGIN_FIELD=email needs one account per email address, but ${shared.length} address(es) ` +
+      `are shared (${examples}); give each account its own address (tessera users show <id>), ` +
+      'or keep LOGIN_FIELD=username',
+  )
 }

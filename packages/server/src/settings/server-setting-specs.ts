@@ -7,6 +7,7 @@ import { redisUrlSpec } from './redis-url-spec.js'
 import {
   ACCESS_LOG_LEVELS,
   LOG_LEVELS,
+  LOGIN_FIELDS,
   type ServerOnlySettings,
   type ServerSettingName,
 } from './server-settings.js'
@@ -108,6 +109,14 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     default: '10/hour',
     description: 'Registrations per client IP.',
   }),
+  LOGIN_FIELD: enumSpec(
+    {
+      name: 'LOGIN_FIELD',
+      default: 'username',
+      description: 'What logins name the user by: username, or email (then unique, any case).',
+    },
+    LOGIN_FIELDS,
+  ),
   SLIDING_TOKENS: booleanSpec({
     name: 'SLIDING_TOKENS',
     default: false,

@@ -11,6 +11,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number]
 /** The levels the access log may be written at, or `off`. */
 export const ACCESS_LOG_LEVELS = ['info', 'debug', 'off'] as const
 
+/** djoser's `LOGIN_FIELD` values. */
+export const LOGIN_FIELDS = ['username', 'email'] as const
+
 /** One of {@link ACCESS_LOG_LEVELS}. */
 export type AccessLogLevel = (typeof ACCESS_LOG_LEVELS)[number]
 
@@ -63,6 +66,11 @@ export interface ServerOnlySettings extends MailSettings {
   readonly THROTTLE_LOGIN_IP: string | null
   /** Registrations per client IP. Default `10/hour`. */
   readonly THROTTLE_REGISTER: string | null
+  /**
+   * What logins (`/api/token/`, `/auth/jwt/create/`) name the user by, djoser's `LOGIN_FIELD`:
+   * `username` (default) or `email`, then the body's field and unique without regard to case.
+   */
+  readonly LOGIN_FIELD: (typeof LOGIN_FIELDS)[number]
   /** Mount simplejwt's sliding-token views. Default `false`. */
   readonly SLIDING_TOKENS: boolean
   /** Seconds a rotated refresh token may be retried for the same successor, 0 to 10. Default `0`. */
@@ -123,6 +131,7 @@ export type ServerSettingsInput = MailSettingsInput & {
   readonly THROTTLE_LOGIN_USERNAME?: string | null
   readonly THROTTLE_LOGIN_IP?: string | null
   readonly THROTTLE_REGISTER?: string | null
+  readonly LOGIN_FIELD?: (typeof LOGIN_FIELDS)[number]
   readonly SLIDING_TOKENS?: boolean
   readonly REFRESH_REUSE_INTERVAL?: number | string
   readonly PROFILE_FIELDS?: readonly ProfileFieldSpec[]

@@ -1,7 +1,9 @@
 import { emailKey } from '../../users/email.js'
 import { checkDecimalId, checkLimit } from '../store-input.js'
 import {
+  type CreateUserOptions,
   checkUserText,
+  EmailTakenError,
   type NewUser,
   UsernameTakenError,
   type UserPatch,
@@ -18,9 +20,15 @@ function copyUser(user: UserRecord): UserRecord {
 export function createMemoryUserStore(state: MemoryState): UserStore {
   const { users, userIdByKey } = state
   return {
-    async createUser(user: NewUser) {
+    async createUser(user: NewUser, options: CreateUserOptions = {}) {
       checkUserText(user)
       if (userIdByKey.has(user.usernameKey)) throw new UsernameTakenError()
+      if (options.uniqueEmail === true && user.email !== '') {
+        const key = emailKey(user.email)
+        for (const other of users.values()) {
+          if (other.email !== '' && emailKey(other.email) === key) throw new EmailTakenError()
+        }
+      }
       state.sequences.user += 1
       const id = String(state.sequences.user)
       const record: UserRecord = { ...user, id, profile: cloneJson(user.profile) }

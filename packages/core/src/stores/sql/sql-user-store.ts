@@ -1,17 +1,19 @@
-import type { Selectable, Updateable } from 'kysely'
+import { type Kysely, type Selectable, sql, type Updateable } from 'kysely'
 import type { JsonValue } from '../../tokens/token-types.js'
 import { isStorableText } from '../../users/char-field.js'
 import { emailKey } from '../../users/email.js'
 import { checkDecimalId, checkLimit, isDecimalId } from '../store-input.js'
 import {
+  type CreateUserOptions,
   checkUserText,
+  EmailTakenError,
   type NewUser,
   type UserPatch,
   type UserRecord,
   type UserStore,
 } from '../user-store.js'
 import { type SqlContext, toSqlBool } from './sql-context.js'
-import type { UsersTable } from './sql-database.js'
+import type { Database, UsersTable } from './sql-database.js'
 import { guard } from './sql-errors.js'
 import { type FixedQuery, fixedQuery } from './sql-fixed-query.js'
 
@@ -90,16 +92,37 @@ export function createSqlUserStore(context: SqlContext): UserStore {
   return {
     findUserById,
 
-    async createUser(user: NewUser) {
+    async createUser(user: NewUser, options: CreateUserOptions = {}) {
       checkUserText(user)
-      return guard(async () => {
-        const row = await db
-          .insertInto('users')
-          .values(toColumns(context, user) as NewRow)
-          .returningAll()
-          .executeTakeFirstOrThrow()
-        return toUser(row)
-      })
+      const insert = async (on: Kysely<Database>) =>
+        toUser(
+          await on
+            .insertInto('users')
+            .values(toColumns(context, user) as NewRow)
+            .returningAll()
+            .executeTakeFirstOrThrow(),
+        )
+      if (options.uniqueEmail !== true || user.email === '') return guard(() => insert(db))
+      const key = emailKey(user.email)
+      return guard(() =>
+        context.writeTransaction(async (trx) => {
+          // PostgreSQL: concurrent creators of one address queue on this lock until commit, so
+          // the second one sees the first one's row (SQLite's BEGIN IMMEDIATE already does).
+          if (context.dialect === 'postgres') {
+            await sql`select pg_advisory_xact_lock(hashtextextended(${`tessera.email:${key}`}, 0))`.execute(
+              trx,
+            )
+          }
+          const taken = await trx
+            .selectFrom('users')
+            .select('id')
+            .where('email_key', '=', key)
+            .limit(1)
+            .executeTakeFirst()
+          if (taken !== undefined) throw new EmailTakenError()
+          return insert(trx)
+        }),
+      )
     },
 
     async findUserByUsernameKey(usernameKey: string) {

@@ -1,4 +1,4 @@
-import { type NewOutboxMessage, StoreInputError } from '@tessera/core'
+import { EmailTakenError, type NewOutboxMessage, StoreInputError } from '@tessera/core'
 import { describe, expect, it } from 'vitest'
 import { type GetStores, NOW, newUser } from './fixtures.js'
 
@@ -133,6 +133,40 @@ export function describeMailOutboxStore(getStores: GetStores): void {
       ])
       expect(await users.findUsersByEmail('')).toEqual([])
       expect(await users.findUsersByEmail('a\u0000@example.com')).toEqual([])
+    })
+  })
+}
+
+/** UserStore.createUser with uniqueEmail: one account per address, under concurrency too. */
+export function describeUniqueEmail(getStores: GetStores): void {
+  describe('UserStore.createUser({ uniqueEmail })', () => {
+    it('refuses an address another user has, in any case; allows it without the option', async () => {
+      const { users } = getStores()
+      await users.createUser(newUser('ann', { email: 'Ann@Example.com' }), { uniqueEmail: true })
+      await expect(
+        users.createUser(newUser('ann2', { email: 'ANN@example.COM' }), { uniqueEmail: true }),
+      ).rejects.toBeInstanceOf(EmailTakenError)
+      await users.createUser(newUser('ann3', { email: 'ann@example.com' }))
+      await users.createUser(newUser('x1', { email: '' }), { uniqueEmail: true })
+      await users.createUser(newUser('x2', { email: '' }), { uniqueEmail: true })
+      expect(await users.findUsersByEmail('ann@example.com')).toHaveLength(2)
+    })
+
+    it('lets exactly one of 20 concurrent creations with one address through', async () => {
+      const { users } = getStores()
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, index) =>
+          users.createUser(newUser(`racer${index}`, { email: 'race@example.com' }), {
+            uniqueEmail: true,
+          }),
+        ),
+      )
+      const created = results.filter((result) => result.status === 'fulfilled')
+      const refused = results.filter(
+        (result) => result.status === 'rejected' && result.reason instanceof EmailTakenError,
+      )
+      expect([created.length, refused.length]).toEqual([1, 19])
+      expect(await users.findUsersByEmail('RACE@example.com')).toHaveLength(1)
     })
   })
 }
