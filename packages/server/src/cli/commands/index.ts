@@ -3,6 +3,7 @@ import { changePasswordCommand } from './change-password.js'
 import { createSuperuserCommand } from './create-superuser.js'
 import { flushExpiredTokensCommand } from './flush-expired-tokens.js'
 import { keysCommand } from './keys.js'
+import { mailCommand } from './mail.js'
 import { migrateCommand } from './migrate.js'
 import { serveCommand } from './serve.js'
 import { tokenCommand } from './token.js'
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = Object.freeze([
   flushExpiredTokensCommand,
   keysCommand,
   tokenCommand,
+  mailCommand,
 ])
