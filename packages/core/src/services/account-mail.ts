@@ -81,9 +81,15 @@ export async function sendAccountMail(
 export class BackgroundTasks {
   readonly #running = new Set<Promise<void>>()
 
-  /** Runs `task` without waiting for it; its failure goes to `onError`. */
+  /**
+   * Runs `task` once the current answer is on its way (`setImmediate`: after this turn's I/O),
+   * without waiting for it; its failure goes to `onError`. Started at once, a synchronous driver
+   * (better-sqlite3) would run the lookup before the answer is written, and the answer's time
+   * would tell whether it found someone.
+   */
   run(task: () => Promise<void>, onError: (error: unknown) => void): void {
-    const promise = task()
+    const promise = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(task)
       .catch((error: unknown) => {
         try {
           onError(error)
