@@ -388,3 +388,81 @@ describe('username reset and email change', () => {
     expect(again.json()).toEqual({ token: ['Invalid token for given user.'] })
   })
 })
+
+describe('djoser: links cannot be misused', () => {
+  beforeEach(() => build())
+
+  test("a user's token with another user's uid is refused, and so is a tampered token", async () => {
+    await createPeter()
+    await postJson(app, '/auth/users/', {
+      username: 'mary',
+      email: 'mary@example.com',
+      password: PASSWORD,
+    })
+    await postJson(app, '/auth/users/reset_password/', { email: 'peter@example.com' })
+    await backgroundIdle()
+    const peter = await lastLink(stores)
+    const asMary = await postJson(app, '/auth/users/reset_password_confirm/', {
+      uid: 'Mg',
+      token: peter.token,
+      new_password: NEW_PASSWORD,
+    })
+    expect(asMary.json()).toEqual({ token: ['Invalid token for given user.'] })
+    const [stamp, hash] = peter.token.split('-') as [string, string]
+    const flipped = `${stamp}-${hash.slice(0, -1)}${hash.endsWith('0') ? '1' : '0'}`
+    for (const token of [flipped, `${(Number.parseInt(stamp, 36) + 1).toString(36)}-${hash}`]) {
+      const response = await postJson(app, '/auth/users/reset_password_confirm/', {
+        uid: peter.uid,
+        token,
+        new_password: NEW_PASSWORD,
+      })
+      expect(response.json()).toEqual({ token: ['Invalid token for given user.'] })
+    }
+    // An activation link of the same user is no reset link.
+    const activation = await postJson(app, '/auth/users/activation/', peter)
+    expect(activation.json()).toEqual({ token: ['Invalid token for given user.'] })
+  })
+})
+
+describe('djoser: settings', () => {
+  test('the RETYPE settings ask for the second field and compare them', async () => {
+    await build(
+      {},
+      { djoser: { userCreatePasswordRetype: true, passwordResetConfirmRetype: true } },
+    )
+    const missing = await createPeter()
+    expect(missing.json()).toEqual({ re_password: ['This field is required.'] })
+    const mismatch = await createPeter({ re_password: 'something else entirely' })
+    expect(mismatch.json()).toEqual({ non_field_errors: ["The two password fields didn't match."] })
+    expect((await createPeter({ re_password: PASSWORD })).statusCode).toBe(201)
+    await postJson(app, '/auth/users/reset_password/', { email: 'peter@example.com' })
+    await backgroundIdle()
+    const link = await lastLink(stores)
+    const differs = await postJson(app, '/auth/users/reset_password_confirm/', {
+      ...link,
+      new_password: NEW_PASSWORD,
+      re_new_password: `${NEW_PASSWORD}!`,
+    })
+    expect(differs.json()).toEqual({ non_field_errors: ["The two password fields didn't match."] })
+  })
+
+  test('SEND_ACTIVATION_EMAIL: a new address on users/me/ deactivates until activated', async () => {
+    await build({ sendActivationEmail: true })
+    await createPeter()
+    const first = await lastLink(stores)
+    await postJson(app, '/auth/users/activation/', first)
+    const { access } = (await jwtCreate()).json()
+    const patched = await send(app, {
+      method: 'PATCH',
+      url: '/auth/users/me/',
+      payload: { email: 'new@example.com' },
+      headers: bearer(access),
+    })
+    expect(patched.json()).toEqual({ email: 'new@example.com', id: 1, username: 'peter' })
+    expect((await jwtCreate()).statusCode).toBe(401)
+    const again = await lastLink(stores)
+    expect([again.kind, again.to]).toEqual(['activation', 'new@example.com'])
+    expect((await postJson(app, '/auth/users/activation/', again)).statusCode).toBe(204)
+    expect((await jwtCreate()).statusCode).toBe(200)
+  })
+})
