@@ -56,6 +56,11 @@ Object.assign(DELIBERATE, {
     "on a method a djoser action does not have, DRF checks the viewset's default permission " +
     'first (401 when anonymous); Tessera answers 405, as on every route',
 })
+Object.assign(DELIBERATE, {
+  'activation: resend unknown':
+    'djoser 2.1 answers a bare 400 for an address without an inactive account (enumeration); ' +
+    'djoser 2.2.1+ and Tessera answer 204 for every address',
+})
 const DJ = `dj${run}`
 const djoserSteps = [
   [
@@ -411,79 +416,129 @@ async function waitFor(url) {
   throw new Error(`${url} did not come up`)
 }
 
-const refDir = mkdtempSync(join(tmpdir(), 'tessera-compat-ref-'))
-const dataDir = mkdtempSync(join(tmpdir(), 'tessera-compat-'))
-const tesseraMail = join(dataDir, 'mail')
-const env = {
-  ...process.env,
-  REF_PORT: String(REF_PORT),
-  REF_DIR: refDir,
-  REF_SIGNING_KEY: SIGNING_KEY,
-}
-const started = spawnSync(join(referenceDir, 'run.sh'), { env, stdio: 'inherit' })
-if (started.status !== 0) throw new Error('the reference server did not start')
-const tessera = spawn(
-  process.execPath,
-  [join(root, 'packages/server/dist/cli.js'), 'serve', '--port', String(TESSERA_PORT)],
-  {
-    env: {
-      ...process.env,
-      TESSERA_SIGNING_KEY: SIGNING_KEY,
-      TESSERA_DATA_DIR: dataDir,
-      TESSERA_LOG_LEVEL: 'warn',
-      // As the reference: mail as files, its domain and site name; no registration throttle.
-      TESSERA_EMAIL_BACKEND: 'file',
-      TESSERA_EMAIL_FILE_PATH: tesseraMail,
-      TESSERA_DOMAIN: 'localhost:5173',
-      TESSERA_SITE_NAME: 'Reference',
-      TESSERA_THROTTLE_REGISTER: 'off',
-      // set_password, set_username and DELETE me cost a hash and count as logins: the reference
-      // has no throttle, the scenario makes more than 5 a minute.
-      TESSERA_THROTTLE_LOGIN_USERNAME: '100/min',
+/**
+ * Starts the reference and Tessera with the same key (and `extra` settings on each), runs
+ * `steps` against both, prints the comparison, stops both; resolves to the unexplained count.
+ */
+async function runPass(label, steps, { refEnv = {}, tesseraEnv = {} } = {}) {
+  process.stdout.write(`\n== ${label}\n`)
+  const refDir = mkdtempSync(join(tmpdir(), 'tessera-compat-ref-'))
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-compat-'))
+  const tesseraMail = join(dataDir, 'mail')
+  const env = {
+    ...process.env,
+    REF_PORT: String(REF_PORT),
+    REF_DIR: refDir,
+    REF_SIGNING_KEY: SIGNING_KEY,
+    ...refEnv,
+  }
+  const started = spawnSync(join(referenceDir, 'run.sh'), { env, stdio: 'inherit' })
+  if (started.status !== 0) throw new Error('the reference server did not start')
+  const tessera = spawn(
+    process.execPath,
+    [join(root, 'packages/server/dist/cli.js'), 'serve', '--port', String(TESSERA_PORT)],
+    {
+      env: {
+        ...process.env,
+        TESSERA_SIGNING_KEY: SIGNING_KEY,
+        TESSERA_DATA_DIR: dataDir,
+        TESSERA_LOG_LEVEL: 'warn',
+        // As the reference: mail as files, its domain and site name; no registration throttle.
+        TESSERA_EMAIL_BACKEND: 'file',
+        TESSERA_EMAIL_FILE_PATH: tesseraMail,
+        TESSERA_DOMAIN: 'localhost:5173',
+        TESSERA_SITE_NAME: 'Reference',
+        TESSERA_THROTTLE_REGISTER: 'off',
+        // set_password, set_username and DELETE me cost a hash and count as logins: the
+        // reference has no throttle, the scenario makes more than 5 a minute.
+        TESSERA_THROTTLE_LOGIN_USERNAME: '100/min',
+        ...tesseraEnv,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-)
-let unexplained = 0
-try {
-  await waitFor(`http://127.0.0.1:${TESSERA_PORT}/healthz`)
-  const refState = {}
-  const tesseraState = {}
-  const rows = []
-  for (const step of steps) {
-    if (step[0] === 'MAIL') {
-      // Tessera writes the message after its answer: give its sender a moment.
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-      refState.link = newestLink(join(refDir, 'mail'), step[1])
-      tesseraState.link = newestLink(tesseraMail, step[1])
-      continue
-    }
-    const a = await call(`http://127.0.0.1:${REF_PORT}`, refState, step)
-    const b = await call(`http://127.0.0.1:${TESSERA_PORT}`, tesseraState, step)
-    const same = a.status === b.status && a.body === b.body && a.challenge === b.challenge
-    const note = same ? '' : (DELIBERATE[step[0]] ?? 'UNEXPLAINED')
-    if (!same && note === 'UNEXPLAINED') unexplained++
-    rows.push({ ...a, tessera: b, same, note })
-  }
-  for (const row of rows) {
-    const mark = row.same ? 'same' : row.note === 'UNEXPLAINED' ? 'DIFF' : 'deliberate'
-    process.stdout.write(`${mark.padEnd(10)} ${row.name}\n`)
-    if (!row.same) {
-      process.stdout.write(`  reference ${row.status} ${row.challenge ?? '-'} ${row.body}\n`)
-      process.stdout.write(
-        `  tessera   ${row.tessera.status} ${row.tessera.challenge ?? '-'} ${row.tessera.body}\n`,
-      )
-      if (row.note !== 'UNEXPLAINED') process.stdout.write(`  why: ${row.note}\n`)
-    }
-  }
-  const same = rows.filter((row) => row.same).length
-  process.stdout.write(
-    `\n${same} same, ${rows.length - same - unexplained} deliberate, ${unexplained} unexplained of ${rows.length} steps\n`,
   )
-} finally {
-  tessera.kill('SIGTERM')
-  spawnSync(join(referenceDir, 'run.sh'), ['stop'], { env, stdio: 'inherit' })
-  rmSync(dataDir, { recursive: true, force: true })
-  rmSync(refDir, { recursive: true, force: true })
+  let unexplained = 0
+  try {
+    await waitFor(`http://127.0.0.1:${TESSERA_PORT}/healthz`)
+    const refState = {}
+    const tesseraState = {}
+    const rows = []
+    for (const step of steps) {
+      if (step[0] === 'MAIL') {
+        // Tessera writes the message after its answer: give its sender a moment.
+        await new Promise((resolve) => setTimeout(resolve, 1000))
+        refState.link = newestLink(join(refDir, 'mail'), step[1])
+        tesseraState.link = newestLink(tesseraMail, step[1])
+        continue
+      }
+      const a = await call(`http://127.0.0.1:${REF_PORT}`, refState, step)
+      const b = await call(`http://127.0.0.1:${TESSERA_PORT}`, tesseraState, step)
+      const same = a.status === b.status && a.body === b.body && a.challenge === b.challenge
+      const note = same ? '' : (DELIBERATE[step[0]] ?? 'UNEXPLAINED')
+      if (!same && note === 'UNEXPLAINED') unexplained++
+      rows.push({ ...a, tessera: b, same, note })
+    }
+    for (const row of rows) {
+      const mark = row.same ? 'same' : row.note === 'UNEXPLAINED' ? 'DIFF' : 'deliberate'
+      process.stdout.write(`${mark.padEnd(10)} ${row.name}\n`)
+      if (!row.same) {
+        process.stdout.write(`  reference ${row.status} ${row.challenge ?? '-'} ${row.body}\n`)
+        process.stdout.write(
+          `  tessera   ${row.tessera.status} ${row.tessera.challenge ?? '-'} ${row.tessera.body}\n`,
+        )
+        if (row.note !== 'UNEXPLAINED') process.stdout.write(`  why: ${row.note}\n`)
+      }
+    }
+    const same = rows.filter((row) => row.same).length
+    process.stdout.write(
+      `\n${same} same, ${rows.length - same - unexplained} deliberate, ${unexplained} unexplained of ${rows.length} steps\n`,
+    )
+  } finally {
+    tessera.kill('SIGTERM')
+    spawnSync(join(referenceDir, 'run.sh'), ['stop'], { env, stdio: 'inherit' })
+    rmSync(dataDir, { recursive: true, force: true })
+    rmSync(refDir, { recursive: true, force: true })
+  }
+  return unexplained
 }
+
+// djoser with activation on (the reference's REF_ACTIVATION=1, Tessera's SEND_ACTIVATION_EMAIL).
+const AC = `ac${run}`
+const activationSteps = [
+  [
+    'activation: create',
+    'POST',
+    '/auth/users/',
+    { username: AC, email: `${AC}@example.com`, password: 'correct horse battery' },
+  ],
+  [
+    'activation: login before',
+    'POST',
+    '/auth/jwt/create/',
+    { username: AC, password: 'correct horse battery' },
+  ],
+  ['MAIL', 'activate'],
+  [
+    'activation: bad token',
+    'POST',
+    '/auth/users/activation/',
+    (s) => ({ uid: s.link.uid, token: 'abc-123' }),
+  ],
+  ['activation: resend unknown', 'POST', '/auth/users/resend_activation/', { email: 'no@x.io' }],
+  ['activation: resend invalid', 'POST', '/auth/users/resend_activation/', { email: 'nope' }],
+  ['activation: ok', 'POST', '/auth/users/activation/', (s) => s.link],
+  ['activation: again', 'POST', '/auth/users/activation/', (s) => s.link],
+  [
+    'activation: login after',
+    'POST',
+    '/auth/jwt/create/',
+    { username: AC, password: 'correct horse battery' },
+  ],
+]
+
+let unexplained = await runPass('simplejwt and djoser', steps)
+unexplained += await runPass('djoser with activation', activationSteps, {
+  refEnv: { REF_ACTIVATION: '1' },
+  tesseraEnv: { TESSERA_SEND_ACTIVATION_EMAIL: 'true' },
+})
 process.exit(unexplained === 0 ? 0 : 1)
