@@ -466,3 +466,46 @@ describe('djoser: settings', () => {
     expect((await jwtCreate()).statusCode).toBe(200)
   })
 })
+
+describe('djoser: a link works once, even used 20 times at once', () => {
+  test('reset_password_confirm: exactly one 204, the others the token error', async () => {
+    await build()
+    await createPeter()
+    await postJson(app, '/auth/users/reset_password/', { email: 'peter@example.com' })
+    await backgroundIdle()
+    const link = await lastLink(stores)
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        app.inject({
+          method: 'POST',
+          url: '/auth/users/reset_password_confirm/',
+          payload: { ...link, new_password: `${NEW_PASSWORD} ${index}` },
+        }),
+      ),
+    )
+    const ok = responses.filter((response) => response.statusCode === 204)
+    expect(ok).toHaveLength(1)
+    for (const response of responses.filter((r) => r.statusCode !== 204)) {
+      expect([response.statusCode, response.json()]).toEqual([
+        400,
+        { token: ['Invalid token for given user.'] },
+      ])
+    }
+    const winner = responses.indexOf(ok[0] as (typeof responses)[number])
+    expect((await jwtCreate(`${NEW_PASSWORD} ${winner}`)).statusCode).toBe(200)
+  })
+
+  test('activation: exactly one 204, the others stale (403)', async () => {
+    await build({ sendActivationEmail: true })
+    await createPeter()
+    const link = await lastLink(stores)
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        app.inject({ method: 'POST', url: '/auth/users/activation/', payload: link }),
+      ),
+    )
+    const statuses = responses.map((response) => response.statusCode)
+    expect(statuses.filter((status) => status === 204)).toHaveLength(1)
+    expect(statuses.filter((status) => status === 403)).toHaveLength(19)
+  })
+})

@@ -7,7 +7,7 @@ import {
 } from '../errors/request-errors.js'
 import { decodeUid, type UserTokenPurpose } from '../mail/user-token-generator.js'
 import { validatePassword } from '../passwords/password-validators.js'
-import { UsernameTakenError, type UserRecord } from '../stores/user-store.js'
+import { type UserExpectation, UsernameTakenError, type UserRecord } from '../stores/user-store.js'
 import {
   CHAR_FIELD_MESSAGES,
   isBlank,
@@ -104,10 +104,16 @@ export async function activateAccount(
   throwIfAny(errors)
   const user = await userOfLink(context, 'activation', input.uid as string, input.token as string)
   if (user.isActive) throw new StaleTokenError()
-  const updated = await context.stores.users.updateUser(user.id, { isActive: true })
+  // One conditional write: of concurrent activations with the link, one wins, the rest are stale.
+  const updated = await context.stores.users.updateUserIf(
+    user.id,
+    { isActive: false },
+    { isActive: true },
+  )
+  if (updated === undefined) throw new StaleTokenError()
   await context.revocation.userChanged(user.id)
   await audit(context, { type: 'user_activated', userId: user.id, ip: request.ip, data: {} })
-  if (updated !== undefined && mailOptions(context).sendConfirmationEmail) {
+  if (mailOptions(context).sendConfirmationEmail) {
     await sendAccountMail(context, 'confirmation', updated)
   }
 }
@@ -273,14 +279,19 @@ export async function confirmPasswordReset(
     input.uid as string,
     input.token as string,
   )
-  const updated = await context.stores.users.updateUser(user.id, {
-    password: await context.hasher.hash(input.new_password as string),
-    lastLogin: context.clock(),
-  })
+  const password = await context.hasher.hash(input.new_password as string)
+  // Only from the state the token was made for: of concurrent uses of one link exactly one
+  // sets its password; the others find the state changed, as a later use would.
+  const updated = await context.stores.users.updateUserIf(
+    user.id,
+    { password: user.password, lastLogin: user.lastLogin },
+    { password, lastLogin: context.clock() },
+  )
+  if (updated === undefined) throw new ValidationError({ token: [DJOSER_MESSAGES.invalidToken] })
   await context.revocation.userChanged(user.id)
   await endAllSessions(context, user.id, { reason: 'password_reset', by: 'user', ip: request.ip })
   await audit(context, { type: 'password_reset', userId: user.id, ip: request.ip, data: {} })
-  if (updated !== undefined && mailOptions(context).passwordChangedEmailConfirmation) {
+  if (mailOptions(context).passwordChangedEmailConfirmation) {
     await sendAccountMail(context, 'password_changed_confirmation', updated)
   }
 }
@@ -308,6 +319,7 @@ export async function storeUsername(
   user: UserRecord,
   name: string,
   patch: { readonly lastLogin?: number } = {},
+  expected?: UserExpectation,
 ): Promise<UserRecord> {
   const username = normalizeUsername(name)
   const key = usernameKey(username)
@@ -316,11 +328,14 @@ export async function storeUsername(
     throw new ValidationError({ new_username: [USERNAME_MESSAGES.taken] })
   }
   try {
-    const updated = await context.stores.users.updateUser(user.id, {
-      username,
-      usernameKey: key,
-      ...patch,
-    })
+    const change = { username, usernameKey: key, ...patch }
+    const updated =
+      expected === undefined
+        ? await context.stores.users.updateUser(user.id, change)
+        : await context.stores.users.updateUserIf(user.id, expected, change)
+    if (updated === undefined && expected !== undefined) {
+      throw new ValidationError({ token: [DJOSER_MESSAGES.invalidToken] })
+    }
     await context.revocation.userChanged(user.id)
     return updated ?? user
   } catch (error) {
@@ -351,9 +366,13 @@ export async function confirmUsernameReset(
     input.uid as string,
     input.token as string,
   )
-  const updated = await storeUsername(context, user, input.new_username as string, {
-    lastLogin: context.clock(),
-  })
+  const updated = await storeUsername(
+    context,
+    user,
+    input.new_username as string,
+    { lastLogin: context.clock() },
+    { username: user.username, lastLogin: user.lastLogin },
+  )
   await audit(context, { type: 'username_changed', userId: user.id, ip: request.ip, data: {} })
   if (mailOptions(context).usernameChangedEmailConfirmation) {
     await sendAccountMail(context, 'username_changed_confirmation', updated)
@@ -384,7 +403,8 @@ export async function confirmEmailChange(
   }
   const user = await userOfLink(context, 'email_change', input.uid as string, token, email)
   if (context.loginField === 'email') await checkEmailFree(context, user, email)
-  const updated = (await context.stores.users.updateUser(user.id, { email })) ?? user
+  const updated = await context.stores.users.updateUserIf(user.id, { email: user.email }, { email })
+  if (updated === undefined) throw new ValidationError({ token: [DJOSER_MESSAGES.invalidToken] })
   await context.revocation.userChanged(user.id)
   await audit(context, { type: 'email_changed', userId: user.id, ip: request.ip, data: {} })
   return updated

@@ -44,6 +44,7 @@ export {
   type CreateUserOptions,
   EmailTakenError,
   type NewUser,
+  type UserExpectation,
   UsernameTakenError,
   type UserPatch,
   type UserRecord,

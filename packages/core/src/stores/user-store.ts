@@ -44,6 +44,14 @@ export function checkUserText(user: UserPatch): void {
   if (user.profile !== undefined) checkJsonText(user.profile, 'user.profile')
 }
 
+/**
+ * The stored state a conditional update expects (`updateUserIf`): each given field must still
+ * hold exactly this value (`null` included).
+ */
+export type UserExpectation = Partial<
+  Pick<UserRecord, 'password' | 'lastLogin' | 'username' | 'email' | 'isActive'>
+>
+
 /** Thrown by `createUser`/`updateUser` when `usernameKey` is taken. */
 export class UsernameTakenError extends Error {
   constructor() {
@@ -99,6 +107,16 @@ export interface UserStore {
   findUsersByEmail(email: string): Promise<UserRecord[]>
   /** Applies `patch`; returns the updated user, or undefined if there is none with `id`. */
   updateUser(id: string, patch: UserPatch): Promise<UserRecord | undefined>
+  /**
+   * Applies `patch` only if the user's stored fields still equal `expected`, in one conditional
+   * write: of concurrent callers expecting the same state, exactly one succeeds (the others get
+   * undefined). How a link works once: the reset compares the state its token was made for.
+   */
+  updateUserIf(
+    id: string,
+    expected: UserExpectation,
+    patch: UserPatch,
+  ): Promise<UserRecord | undefined>
   /**
    * Users ordered by id, `limit` at most, after the id `afterId` (keyset pagination). Throws a
    * RangeError when `limit` is not a non-negative integer or `afterId` not a decimal id.

@@ -5,7 +5,11 @@ import { describeBundle } from './conformance/bundle-cases.js'
 import { describeConsume } from './conformance/consume-cases.js'
 import { describeInjection } from './conformance/injection-cases.js'
 import { describeKeyStore } from './conformance/key-cases.js'
-import { describeMailOutboxStore, describeUniqueEmail } from './conformance/mail-outbox-cases.js'
+import {
+  describeMailOutboxStore,
+  describeUniqueEmail,
+  describeUpdateUserIf,
+} from './conformance/mail-outbox-cases.js'
 import { describePermissionStore } from './conformance/permission-cases.js'
 import { describeRevocationStore } from './conformance/revocation-cases.js'
 import { describeSessionStore } from './conformance/session-cases.js'
@@ -57,6 +61,7 @@ export function describeStoreConformance(
     describeKeyStore(getStores)
     describeMailOutboxStore(getStores)
     describeUniqueEmail(getStores)
+    describeUpdateUserIf(getStores)
     describeInjection(getStores)
     describeBundle(getStores)
   })

@@ -5,6 +5,7 @@ import {
   checkUserText,
   EmailTakenError,
   type NewUser,
+  type UserExpectation,
   UsernameTakenError,
   type UserPatch,
   type UserRecord,
@@ -19,7 +20,7 @@ function copyUser(user: UserRecord): UserRecord {
 /** Users held in `state`; each method runs within one tick, so it is atomic. */
 export function createMemoryUserStore(state: MemoryState): UserStore {
   const { users, userIdByKey } = state
-  return {
+  const store: UserStore = {
     async createUser(user: NewUser, options: CreateUserOptions = {}) {
       checkUserText(user)
       if (userIdByKey.has(user.usernameKey)) throw new UsernameTakenError()
@@ -77,6 +78,16 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       return copyUser(stored)
     },
 
+    async updateUserIf(id: string, expected: UserExpectation, patch: UserPatch) {
+      const current = users.get(id)
+      if (current === undefined) return undefined
+      for (const [field, value] of Object.entries(expected)) {
+        if (value !== undefined && current[field as keyof UserExpectation] !== value)
+          return undefined
+      }
+      return store.updateUser(id, patch)
+    },
+
     async listUsers({ limit, afterId }: { limit: number; afterId?: string }) {
       checkLimit(limit)
       if (afterId !== undefined) checkDecimalId(afterId, 'afterId')
@@ -107,4 +118,5 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       return true
     },
   }
+  return store
 }

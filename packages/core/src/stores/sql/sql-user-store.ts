@@ -8,6 +8,7 @@ import {
   checkUserText,
   EmailTakenError,
   type NewUser,
+  type UserExpectation,
   type UserPatch,
   type UserRecord,
   type UserStore,
@@ -155,6 +156,26 @@ export function createSqlUserStore(context: SqlContext): UserStore {
       const update = updateOf(Object.keys(columns))
       return guard(async () => {
         const [row] = await update(db, context, [...Object.values(columns), id])
+        return row && toUser(row)
+      })
+    },
+
+    async updateUserIf(id: string, expected: UserExpectation, patch: UserPatch) {
+      checkUserText(patch)
+      if (!isDecimalId(id)) return undefined
+      const columns = toColumns(context, patch)
+      if (Object.keys(columns).length === 0) return findUserById(id)
+      const wanted = toColumns(context, expected)
+      // The expected email is compared as stored, not by its key.
+      delete wanted.email_key
+      return guard(async () => {
+        let update = db.updateTable('users').set(columns).where('id', '=', id)
+        for (const [column, value] of Object.entries(wanted)) {
+          const ref = column as keyof UsersTable & string
+          update =
+            value === null ? update.where(ref, 'is', null) : update.where(ref, '=', value as never)
+        }
+        const row = await update.returningAll().executeTakeFirst()
         return row && toUser(row)
       })
     },

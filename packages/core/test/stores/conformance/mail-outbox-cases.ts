@@ -170,3 +170,50 @@ export function describeUniqueEmail(getStores: GetStores): void {
     })
   })
 }
+
+/** UserStore.updateUserIf: a compare-and-set of the user's state, exactly one winner. */
+export function describeUpdateUserIf(getStores: GetStores): void {
+  describe('UserStore.updateUserIf', () => {
+    it('applies the patch only while every expected field holds, nulls included', async () => {
+      const { users } = getStores()
+      const user = await users.createUser(newUser('ann', { lastLogin: null }))
+      const stale = await users.updateUserIf(
+        user.id,
+        { password: 'argon2$other', lastLogin: null },
+        { firstName: 'X' },
+      )
+      expect(stale).toBeUndefined()
+      const updated = await users.updateUserIf(
+        user.id,
+        { password: user.password, lastLogin: null, isActive: true, email: user.email },
+        { password: 'argon2$new', lastLogin: NOW },
+      )
+      expect(updated).toMatchObject({ password: 'argon2$new', lastLogin: NOW })
+      expect(
+        await users.updateUserIf(user.id, { lastLogin: null }, { firstName: 'Y' }),
+      ).toBeUndefined()
+      expect(
+        await users.updateUserIf(user.id, { lastLogin: NOW }, { firstName: 'Y' }),
+      ).toMatchObject({ firstName: 'Y' })
+      expect(await users.updateUserIf('999', {}, { firstName: 'Z' })).toBeUndefined()
+      expect(await users.updateUserIf('01', {}, { firstName: 'Z' })).toBeUndefined()
+    })
+
+    it('lets exactly one of 20 concurrent updates expecting one state through', async () => {
+      const { users } = getStores()
+      const user = await users.createUser(newUser('bob'))
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, index) =>
+          users.updateUserIf(
+            user.id,
+            { password: user.password, lastLogin: user.lastLogin },
+            { password: `argon2$racer${index}`, lastLogin: NOW + index },
+          ),
+        ),
+      )
+      const winners = results.filter((result) => result !== undefined)
+      expect(winners).toHaveLength(1)
+      expect((await users.findUserById(user.id))?.password).toBe(winners[0]?.password)
+    })
+  })
+}
