@@ -5,16 +5,17 @@ import { describeBundle } from './conformance/bundle-cases.js'
 import { describeConsume } from './conformance/consume-cases.js'
 import { describeInjection } from './conformance/injection-cases.js'
 import { describeKeyStore } from './conformance/key-cases.js'
-import {
-  describeMailOutboxStore,
-  describeUniqueEmail,
-  describeUpdateUserIf,
-} from './conformance/mail-outbox-cases.js'
+import { describeMailOutboxStore } from './conformance/mail-outbox-cases.js'
 import { describePermissionStore } from './conformance/permission-cases.js'
 import { describeRevocationStore } from './conformance/revocation-cases.js'
 import { describeSessionStore } from './conformance/session-cases.js'
 import { describeSessionLifecycle } from './conformance/session-lifecycle-cases.js'
 import { describeUserStore } from './conformance/user-cases.js'
+import {
+  describeFindUsersByEmail,
+  describeUniqueEmail,
+  describeUpdateUserIf,
+} from './conformance/user-email-cases.js'
 
 /** Fresh, empty stores for one test, and how to dispose of them. */
 export interface StoresFixture {
@@ -60,6 +61,7 @@ export function describeStoreConformance(
     describeAuditStore(getStores)
     describeKeyStore(getStores)
     describeMailOutboxStore(getStores)
+    describeFindUsersByEmail(getStores)
     describeUniqueEmail(getStores)
     describeUpdateUserIf(getStores)
     describeInjection(getStores)
