@@ -211,6 +211,13 @@ export async function buildServer(
     await mailSender.stop()
   })
   if (options.startMailSender !== false) mailSender.start()
+  if (options.mailTransport === undefined) {
+    app.log.info(
+      settings.EMAIL_BACKEND === 'console'
+        ? 'mail: console backend, messages (reset links included) are printed on stdout'
+        : `mail: ${settings.EMAIL_BACKEND} backend`,
+    )
+  }
   for (const warning of config.warnings) app.log.warn(warning)
   if (settings.LOGIN_FIELD === 'email') {
     try {
