@@ -93,4 +93,40 @@ describe("djoser's routes in the server", () => {
     )
     expect((await server.stores.mail.list({ limit: 5 }))[0]).toMatchObject({ status: 'sent' })
   })
+
+  it('over a real socket: register, read the printed link, reset, log in', async () => {
+    const output: string[] = []
+    const server = await build({}, output)
+    const address = await server.app.listen({ host: '127.0.0.1', port: 0 })
+    const post = (path: string, body: unknown) =>
+      fetch(`${address}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const created = await post('/auth/users/', {
+      username: 'peter',
+      email: 'peter@example.com',
+      password: 'correct horse battery',
+    })
+    expect(created.status).toBe(201)
+    const requested = await post('/auth/users/reset_password/', { email: 'peter@example.com' })
+    expect([requested.status, await requested.text()]).toEqual([204, ''])
+    await server.auth.backgroundIdle()
+    await server.mailSender.idle()
+    await server.mailSender.drain()
+    const [, uid, token] =
+      /#\/password\/reset\/confirm\/([\w-]+)\/([\w-]+)/.exec(output.join('')) ?? []
+    const reset = await post('/auth/users/reset_password_confirm/', {
+      uid,
+      token,
+      new_password: 'another staple 2026',
+    })
+    expect(reset.status).toBe(204)
+    const login = await post('/auth/jwt/create/', {
+      username: 'peter',
+      password: 'another staple 2026',
+    })
+    expect(login.status).toBe(200)
+  })
 })
