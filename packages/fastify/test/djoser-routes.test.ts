@@ -509,3 +509,57 @@ describe('djoser: a link works once, even used 20 times at once', () => {
     expect(statuses.filter((status) => status === 403)).toHaveLength(19)
   })
 })
+
+describe('djoser: no enumeration through the mail requests', () => {
+  test('every kind of address gets the same answer from each of the three endpoints', async () => {
+    await build({ sendActivationEmail: true })
+    await createPeter()
+    await postJson(app, '/auth/users/activation/', await lastLink(stores))
+    await postJson(app, '/auth/users/', {
+      username: 'inactive',
+      email: 'inactive@example.com',
+      password: PASSWORD,
+    })
+    const unusable = await postJson(app, '/auth/users/', {
+      username: 'unusable',
+      email: 'unusable@example.com',
+      password: PASSWORD,
+    })
+    await stores.users.updateUser(String(unusable.json().id), { password: '!unusable' })
+    const addresses = [
+      'peter@example.com',
+      'inactive@example.com',
+      'unusable@example.com',
+      'nobody@example.com',
+    ]
+    for (const path of ['reset_password', 'reset_username', 'resend_activation']) {
+      const answers = []
+      for (const [index, email] of addresses.entries()) {
+        const response = await app.inject({
+          method: 'POST',
+          url: `/auth/users/${path}/`,
+          payload: { email },
+          remoteAddress: `203.0.113.${index + 10}`,
+        })
+        const { date: _date, ...headers } = response.headers
+        answers.push(JSON.stringify([response.statusCode, response.body, headers]))
+      }
+      expect(new Set(answers).size, path).toBe(1)
+      expect(JSON.parse(answers[0] as string).slice(0, 2)).toEqual([204, ''])
+    }
+    await backgroundIdle()
+    const kinds = (await stores.mail.list({ limit: 20 })).map((m) => `${m.kind} ${m.to}`)
+    // Mail only where djoser would send it: the active account's resets, the inactive one's
+    // activation (twice: at registration and resent).
+    expect(kinds.sort()).toEqual(
+      [
+        'activation inactive@example.com',
+        'activation inactive@example.com',
+        'activation peter@example.com',
+        'activation unusable@example.com',
+        'password_reset peter@example.com',
+        'username_reset peter@example.com',
+      ].sort(),
+    )
+  })
+})
