@@ -11,6 +11,7 @@ export const SCENARIOS = [
   'storm',
   'workers',
   'revoked',
+  'reset-request',
 ]
 
 export const USAGE = `Usage: npm run bench -- [--only hello,verify,...] [--rounds N] [--seconds N] [--write]

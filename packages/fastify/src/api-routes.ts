@@ -5,6 +5,7 @@ import { drfValidatorCompiler } from './drf-validation.js'
 import { createErrorHandler } from './error-handler.js'
 import { describeJsonSyntaxError } from './json-syntax-error.js'
 import { registerAccountRoutes } from './routes/account-routes.js'
+import { registerDjoserRoutes } from './routes/djoser-routes.js'
 import { registerMfaRoutes } from './routes/mfa-routes.js'
 import { passThrottle, type RouteContext } from './routes/route-context.js'
 import { registerSessionRoutes } from './routes/session-routes.js'
@@ -15,6 +16,24 @@ import { registerTokenRoutes } from './routes/token-routes.js'
  * validation, error bodies and 404, without touching the host application's handlers.
  */
 export async function apiRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
+  await prepareDrfScope(app, context)
+  registerTokenRoutes(app, context)
+  registerAccountRoutes(app, context)
+  registerSessionRoutes(app, context)
+  registerMfaRoutes(app, context)
+}
+
+/**
+ * djoser's routes (`/auth/users/...`, `/auth/jwt/...`) in a scope of their own, prepared like
+ * the API's: the second route module over the same services.
+ */
+export async function djoserApiRoutes(app: FastifyInstance, context: RouteContext): Promise<void> {
+  await prepareDrfScope(app, context)
+  registerDjoserRoutes(app, context)
+}
+
+/** What DRF does around every view: parsers, validation, error bodies, 404, throttles. */
+async function prepareDrfScope(app: FastifyInstance, context: RouteContext): Promise<void> {
   const parseJson = app.getDefaultJsonParser('error', 'error')
   // Only JSON and form bodies, as DRF's default parsers: anything else is a 415.
   app.removeAllContentTypeParsers()
@@ -56,10 +75,6 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
       if (!(await passThrottle(throttleRequest, request, reply))) return reply
     })
   }
-  registerTokenRoutes(app, context)
-  registerAccountRoutes(app, context)
-  registerSessionRoutes(app, context)
-  registerMfaRoutes(app, context)
 }
 
 /** A parse failure whose message is the contract's reason: Tessera's own words, no input. */

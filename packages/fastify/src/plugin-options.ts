@@ -20,6 +20,26 @@ export interface ThrottleRates {
    * before the code. Default `10/hour`.
    */
   readonly mfaUser?: string | null
+  /** Mail-sending requests (resets, activation resends) per address. Default `3/hour`. */
+  readonly mailEmail?: string | null
+  /** Mail-sending requests per client IP. Default `10/hour`. */
+  readonly mailIp?: string | null
+}
+
+/** djoser's routes and its serializer switches (djoser's setting names in comments). */
+export interface DjoserRouteOptions {
+  /** Where they are mounted. Default `/auth`. */
+  readonly prefix?: string
+  /** `USER_CREATE_PASSWORD_RETYPE`: registration asks for `re_password`. Default false. */
+  readonly userCreatePasswordRetype?: boolean
+  /** `SET_PASSWORD_RETYPE`: `re_new_password` on set_password. Default false. */
+  readonly setPasswordRetype?: boolean
+  /** `PASSWORD_RESET_CONFIRM_RETYPE`: `re_new_password` on reset_password_confirm. Default false. */
+  readonly passwordResetConfirmRetype?: boolean
+  /** `SET_USERNAME_RETYPE`: `re_new_username` on set_username. Default false. */
+  readonly setUsernameRetype?: boolean
+  /** `USERNAME_RESET_CONFIRM_RETYPE`: `re_new_username` on the confirm. Default false. */
+  readonly usernameResetConfirmRetype?: boolean
 }
 
 /** Options of the Tessera Fastify plugin. */
@@ -52,6 +72,11 @@ export interface TesseraPluginOptions {
    * CSRF protection, or both. Cookie modes register `@fastify/cookie` unless the app has it.
    */
   readonly transport?: TokenTransportOptions
+  /**
+   * Mount djoser's routes (`/auth/users/...`, `/auth/jwt/...`) beside the API. The mail flows
+   * need the services' `mail` option. Default: not mounted.
+   */
+  readonly djoser?: DjoserRouteOptions | false
   /** Seconds a loaded user stays cached for authentication. Default 5. */
   readonly userCacheTtl?: number
 }

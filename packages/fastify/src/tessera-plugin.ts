@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie'
 import { BearerAuthenticator, UserCache } from '@tessera/core'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { apiRoutes } from './api-routes.js'
+import { apiRoutes, djoserApiRoutes } from './api-routes.js'
 import { createAuthenticationHook } from './authentication-hook.js'
 import { CookieTransport } from './browser/cookie-transport.js'
 import type { TokenTransportOptions } from './browser/transport-options.js'
@@ -40,6 +40,17 @@ async function tessera(app: FastifyInstance, options: TesseraPluginOptions): Pro
     cookies,
     ...throttles,
   } as never)
+  if (options.djoser !== undefined && options.djoser !== false) {
+    // No cookies here: djoser's /jwt/ views answer simplejwt's bodies, as djoser frontends expect.
+    await app.register(djoserApiRoutes, {
+      prefix: options.djoser.prefix ?? '/auth',
+      auth,
+      settings,
+      options,
+      challenge,
+      ...throttles,
+    } as never)
+  }
 }
 
 /** Cookie mode's transport, with `@fastify/cookie` parsing first; undefined in body mode. */

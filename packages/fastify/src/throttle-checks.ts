@@ -2,6 +2,7 @@ import {
   anonThrottle,
   loginThrottle,
   MemoryThrottleStore,
+  mailThrottle,
   scopedThrottle,
   Throttler,
   userThrottle,
@@ -19,6 +20,8 @@ const DEFAULT_RATES = {
   register: '10/hour',
   mfaToken: '5/min',
   mfaUser: '10/hour',
+  mailEmail: '3/hour',
+  mailIp: '10/hour',
 } as const
 
 /** The throttles of the API routes, built once from the plugin options. */
@@ -26,6 +29,7 @@ export function createThrottleChecks(options: TesseraPluginOptions): {
   throttleLogin: ThrottleCheck
   throttleRegister: ThrottleCheck
   throttleMfa: MfaThrottleCheck
+  throttleMail: ThrottleCheck
   throttleRequest: ThrottleCheck | undefined
 } {
   const rates = { ...DEFAULT_RATES, ...options.throttleRates }
@@ -37,6 +41,9 @@ export function createThrottleChecks(options: TesseraPluginOptions): {
   // Two scopes, each keyed by the id given as `userId`: the token's jti, and the account.
   const mfaToken = new Throttler(store, [scopedThrottle('mfa_token', rates.mfaToken)])
   const mfaUser = new Throttler(store, [scopedThrottle('mfa_user', rates.mfaUser)])
+  const mail = new Throttler(store, [
+    mailThrottle({ emailRate: rates.mailEmail, ipRate: rates.mailIp }),
+  ])
   const general =
     rates.anon === null && rates.user === null
       ? undefined
@@ -64,6 +71,7 @@ export function createThrottleChecks(options: TesseraPluginOptions): {
       }
       return byUser
     },
+    throttleMail: (request, email) => mail.check({ ip: request.ip, username: email }, now()),
     throttleRequest:
       general && ((request) => general.check({ ip: request.ip, userId: userId(request) }, now())),
   }

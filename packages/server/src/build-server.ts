@@ -8,6 +8,7 @@ import {
   type TokenEngine,
   type TokenSubject,
 } from '@tessera/core'
+import { type MailTransport, OutboxSender } from '@tessera/core/mail'
 import { registerJwksRoute } from '@tessera/fastify'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
@@ -21,6 +22,8 @@ import { registerCors } from './http/register-cors.js'
 import { setResponseHeaders } from './http/response-headers.js'
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS } from './keys/key-ring-timing.js'
 import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js'
+import { accountMailOptions, checkUniqueEmails } from './mail/account-mail-settings.js'
+import { createMailTransport, type MailOutput } from './mail/mail-transports.js'
 import { openBackplane } from './revocation/open-backplane.js'
 import { openRevocation, type ServerRevocation } from './revocation/open-revocation.js'
 import { loadServerConfig, type ServerConfig } from './settings/load-server-config.js'
@@ -48,6 +51,12 @@ export interface BuildServerOptions {
    * node:cluster IPC in a `--workers` worker, or in-process).
    */
   readonly revocationBus?: RevocationBus
+  /** Delivers the outbox instead of the transport `EMAIL_BACKEND` names (tests, embedding). */
+  readonly mailTransport?: MailTransport
+  /** Where the console mail backend writes. Default stdout. */
+  readonly mailOutput?: MailOutput
+  /** Whether the outbox sender polls on its own. Default true; false: `mailSender.drain()`. */
+  readonly startMailSender?: boolean
 }
 
 /** A built, not yet listening, Tessera server. */
@@ -58,6 +67,8 @@ export interface TesseraServer {
   readonly stores: Stores
   /** The authentication services. */
   readonly auth: AuthService
+  /** Delivers the mail outbox (started unless `startMailSender` is false). */
+  readonly mailSender: OutboxSender
   /** The signing-key ring, kept in step with the store (`keys.reload()` re-reads it now). */
   readonly keys: ServerKeyRing
   /** Every setting, `SIGNING_KEY` resolved. */
@@ -171,6 +182,17 @@ export async function buildServer(
     keyRing: keys.ring,
     revocation: revocation.view,
   })
+  const mailSender = new OutboxSender({
+    outbox: stores.mail,
+    transport:
+      options.mailTransport ??
+      createMailTransport(
+        settings,
+        options.mailOutput === undefined ? {} : { consoleOutput: options.mailOutput },
+      ),
+    audit: (event) => stores.audit.record(event),
+    onError: logError('mail outbox failed'),
+  })
   const auth = new AuthService({
     stores,
     settings,
@@ -182,8 +204,36 @@ export async function buildServer(
       ? {}
       : { keyEncryptionKey: KeyEncryptionKey.parse(settings.KEY_ENCRYPTION_KEY) }),
     ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),
+    loginField: settings.LOGIN_FIELD,
+    mail: accountMailOptions(settings, config.mailSecret, {
+      onEnqueued: () => mailSender.wake(),
+      onBackgroundError: logError('mail request failed after its answer'),
+    }),
   })
+  // At close, after the requests: the mail they asked for is written, then delivered once more.
+  closers.push(async () => {
+    await auth.backgroundIdle()
+    await mailSender.drain().catch(logError('mail outbox failed'))
+    await mailSender.stop()
+  })
+  if (options.startMailSender !== false) mailSender.start()
+  if (options.mailTransport === undefined) {
+    app.log.info(
+      settings.EMAIL_BACKEND === 'console'
+        ? 'mail: console backend, messages (reset links included) are printed on stdout'
+        : `mail: ${settings.EMAIL_BACKEND} backend`,
+    )
+  }
   for (const warning of config.warnings) app.log.warn(warning)
+  if (settings.LOGIN_FIELD === 'email') {
+    try {
+      await checkUniqueEmails(stores)
+    } catch (error) {
+      await closeAll()
+      await app.close()
+      throw error
+    }
+  }
 
   let closed: Promise<void> | undefined
   const close = () => {
@@ -227,7 +277,7 @@ export async function buildServer(
     await close()
     throw error
   }
-  return { app, stores, auth, keys, settings, config, close }
+  return { app, stores, auth, mailSender, keys, settings, config, close }
 }
 
 /**

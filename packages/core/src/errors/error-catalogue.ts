@@ -88,6 +88,8 @@ export const errorCatalogue: Readonly<Record<ErrorCode, CatalogueEntry>> = Objec
   },
   // Cookie mode (DRF's SessionAuthentication words): {reason} says which check failed.
   csrf_failed: { status: 403, message: 'CSRF Failed: {reason}', publicCode: 'csrf_failed' },
+  // djoser's activation of an account that is already active (a link used twice).
+  stale_token: { status: 403, message: 'Stale token for given user.' },
   validation_failed: { status: 400, message: 'Invalid input.' },
   // DRF's ParseError default: an HTTP message, URL or header the server cannot read.
   malformed_request: { status: 400, message: 'Malformed request.' },

@@ -28,6 +28,7 @@ export type RequestErrorCode =
   | 'refresh_user_invalid'
   | 'permission_denied'
   | 'csrf_failed'
+  | 'stale_token'
   | 'validation_failed'
   | 'malformed_request'
   | 'parse_error'

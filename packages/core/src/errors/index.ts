@@ -17,10 +17,13 @@ export {
 export { MfaCodeInvalidError, MfaEnrollmentRequiredError, MfaRequiredError } from './mfa-errors.js'
 export {
   AuthenticationFailedError,
+  EmailNotFoundError,
   type FieldErrors,
+  FlowDisabledError,
   RefreshUserInvalidError,
   RevocationUnavailableError,
   ServiceUnavailableError,
+  StaleTokenError,
   ValidationError,
 } from './request-errors.js'
 export { TesseraError } from './tessera-error.js'

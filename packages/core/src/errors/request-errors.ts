@@ -60,3 +60,30 @@ export class RevocationUnavailableError extends ServiceUnavailableError {
     this.token = token
   }
 }
+
+/** djoser's activation of an account already active: 403 "Stale token for given user.". */
+export class StaleTokenError extends TesseraError {
+  constructor() {
+    super('stale_token', 'the account is already active')
+  }
+}
+
+/**
+ * A djoser flow that the settings turn off was asked for (`resend_activation` without
+ * `SEND_ACTIVATION_EMAIL`): djoser answers a bare 400, without a body.
+ */
+export class FlowDisabledError extends TesseraError {
+  constructor(flow: string) {
+    super('validation_failed', `${flow} is turned off`)
+  }
+}
+
+/**
+ * No active account has this address, said only when `PASSWORD_RESET_SHOW_EMAIL_NOT_FOUND` (or
+ * the username one) asks for it: 400 `["User with given email does not exist."]`, djoser's body.
+ */
+export class EmailNotFoundError extends TesseraError {
+  constructor() {
+    super('validation_failed', 'no active account has this email')
+  }
+}

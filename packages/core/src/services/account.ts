@@ -8,6 +8,7 @@ import type { UserRecord } from '../stores/user-store.js'
 import { passwordFieldProblems } from '../users/char-field.js'
 import { emailProblems, normalizeEmail } from '../users/email.js'
 import { nameProblems } from '../users/name-fields.js'
+import { emailChange, sendActivationAfterChange } from './account-credentials.js'
 import type { LoginResult } from './login.js'
 import { startSession } from './login.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
@@ -23,11 +24,12 @@ export async function updateProfile(
   input: Readonly<Record<string, unknown>>,
 ): Promise<UserRecord> {
   const errors: FieldErrors = {}
-  const patch: { email?: string; firstName?: string; lastName?: string } = {}
+  const patch: { email?: string; isActive?: boolean; firstName?: string; lastName?: string } = {}
+  let newEmail: string | undefined
   if (input.email !== undefined) {
     const problems = emailProblems(input.email)
     if (problems.length > 0) errors.email = problems
-    else patch.email = normalizeEmail(String(input.email ?? ''))
+    else newEmail = normalizeEmail(String(input.email ?? ''))
   }
   for (const [field, key] of [
     ['first_name', 'firstName'],
@@ -45,11 +47,17 @@ export async function updateProfile(
   }
   Object.assign(errors, profile.errors)
   if (Object.keys(errors).length > 0) throw new ValidationError(errors)
+  // A new address may wait for its confirmation (EMAIL_CHANGE_CONFIRMATION), or deactivate the
+  // account until activated (djoser's SEND_ACTIVATION_EMAIL).
+  if (newEmail !== undefined) Object.assign(patch, await emailChange(context, user, newEmail))
   const updated = await context.stores.users.updateUser(user.id, {
     ...patch,
     profile: { ...user.profile, ...profile.values },
   })
   await context.revocation.userChanged(user.id)
+  if (patch.isActive === false && updated !== undefined) {
+    await sendActivationAfterChange(context, updated)
+  }
   return updated ?? user
 }
 

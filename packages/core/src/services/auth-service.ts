@@ -1,4 +1,5 @@
 import type { KeyEncryptionKey } from '../keys/key-encryption.js'
+import type { AccountMailOptions } from '../mail/account-mail-options.js'
 import { PasswordHasher } from '../passwords/password-hasher.js'
 import type { PasswordValidationOptions } from '../passwords/password-validators.js'
 import type { TesseraSettings } from '../settings/settings.js'
@@ -12,6 +13,22 @@ import type { VerifiedToken } from '../tokens/token-types.js'
 import { type Clock, systemClock } from '../tokens/token-types.js'
 import type { ProfileFields } from '../users/profile-fields.js'
 import { changePassword, updateProfile } from './account.js'
+import {
+  deleteAccount,
+  setPassword,
+  setUsername,
+  updateDjoserProfile,
+} from './account-credentials.js'
+import {
+  activateAccount,
+  confirmEmailChange,
+  confirmPasswordReset,
+  confirmUsernameReset,
+  requestPasswordReset,
+  requestUsernameReset,
+  resendActivation,
+} from './account-links.js'
+import { BackgroundTasks } from './account-mail.js'
 import { authenticate, type LoginOptions, type LoginResult, login, startSession } from './login.js'
 import {
   confirmTotp,
@@ -37,6 +54,7 @@ import { type RegisterInput, register } from './registration.js'
 import { flushExpired, logout, revokeAllForUser, revokeSession } from './revocation.js'
 import { type RefreshResult, rotateRefresh } from './rotation.js'
 import {
+  type LoginField,
   type RequestContext,
   type RevocationWriter,
   type ServiceContext,
@@ -75,6 +93,16 @@ export interface AuthServiceOptions {
    * without it they are stored as base32. Secrets sealed before stay readable only with it.
    */
   readonly keyEncryptionKey?: KeyEncryptionKey | undefined
+  /**
+   * The account mail flows (activation, resets, confirmations, email changes): messages go to
+   * the outbox of `stores.mail`. Without it, those flows throw a TypeError.
+   */
+  readonly mail?: AccountMailOptions
+  /**
+   * What logins name the user by (djoser's `LOGIN_FIELD`): `username` (the default) or `email`,
+   * which then must be unique without regard to case (registration refuses a taken one).
+   */
+  readonly loginField?: LoginField
 }
 
 /**
@@ -115,6 +143,9 @@ export class AuthService {
       revocation:
         options.revocation?.sync ?? storeRevocationWriter(options.stores.revocations, clock),
       keyEncryptionKey: options.keyEncryptionKey,
+      mail: options.mail,
+      loginField: options.loginField ?? 'username',
+      background: new BackgroundTasks(),
     }
   }
 
@@ -140,9 +171,118 @@ export class AuthService {
     return this.#context.tokens
   }
 
-  /** Registers a user; throws `ValidationError` with DRF field errors. */
-  register(input: RegisterInput, request?: RequestContext): Promise<UserRecord> {
-    return register(this.#context, input, request)
+  /**
+   * Registers a user; throws `ValidationError` with DRF field errors. With `SEND_ACTIVATION_EMAIL`
+   * the account is inactive and an activation mail is queued; `retype` asks for djoser's
+   * `re_password`.
+   */
+  register(
+    input: RegisterInput,
+    request?: RequestContext,
+    options?: { readonly retype?: boolean },
+  ): Promise<UserRecord> {
+    return register(this.#context, input, request, options)
+  }
+
+  /** What logins name the user by (`LOGIN_FIELD`). */
+  get loginField(): LoginField {
+    return this.#context.loginField
+  }
+
+  /** The account mail settings, when mail is configured. */
+  get mail(): AccountMailOptions | undefined {
+    return this.#context.mail
+  }
+
+  /** Resolves once the work left after answers (reset requests' lookups and mails) is done. */
+  backgroundIdle(): Promise<void> {
+    return this.#context.background.idle()
+  }
+
+  /** djoser's activation: `{uid, token}`; throws `ValidationError` or `StaleTokenError`. */
+  activate(input: Readonly<Record<string, unknown>>, request: RequestContext): Promise<void> {
+    return activateAccount(this.#context, input, request)
+  }
+
+  /** djoser's resend_activation: `{email}`; same answer for every address. */
+  resendActivation(input: Readonly<Record<string, unknown>>): Promise<void> {
+    return resendActivation(this.#context, input)
+  }
+
+  /**
+   * djoser's reset_password: `{email}`. Answers the same, in the same time, for every address:
+   * the lookup and the mail are done after the answer (see {@link backgroundIdle}).
+   */
+  requestPasswordReset(input: Readonly<Record<string, unknown>>): Promise<void> {
+    return requestPasswordReset(this.#context, input)
+  }
+
+  /** djoser's reset_password_confirm; ends every session of the user. */
+  confirmPasswordReset(
+    input: Readonly<Record<string, unknown>>,
+    options: { readonly retype: boolean },
+    request: RequestContext,
+  ): Promise<void> {
+    return confirmPasswordReset(this.#context, input, options, request)
+  }
+
+  /** djoser's reset_username: `{email}`, answered like {@link requestPasswordReset}. */
+  requestUsernameReset(input: Readonly<Record<string, unknown>>): Promise<void> {
+    return requestUsernameReset(this.#context, input)
+  }
+
+  /** djoser's reset_username_confirm. */
+  confirmUsernameReset(
+    input: Readonly<Record<string, unknown>>,
+    options: { readonly retype: boolean },
+    request: RequestContext,
+  ): Promise<void> {
+    return confirmUsernameReset(this.#context, input, options, request)
+  }
+
+  /** Confirms an email change from the link mailed to the new address. */
+  confirmEmailChange(
+    input: Readonly<Record<string, unknown>>,
+    request: RequestContext,
+  ): Promise<UserRecord> {
+    return confirmEmailChange(this.#context, input, request)
+  }
+
+  /** djoser's set_password: `{current_password, new_password}`; ends every session. */
+  setPassword(
+    user: UserRecord,
+    input: Readonly<Record<string, unknown>>,
+    options: { readonly retype: boolean },
+    request: RequestContext,
+  ): Promise<void> {
+    return setPassword(this.#context, user, input, options, request)
+  }
+
+  /** djoser's set_username: `{current_password, new_username}`. */
+  setUsername(
+    user: UserRecord,
+    input: Readonly<Record<string, unknown>>,
+    options: { readonly retype: boolean },
+    request: RequestContext,
+  ): Promise<UserRecord> {
+    return setUsername(this.#context, user, input, options, request)
+  }
+
+  /** djoser's `DELETE users/me/`: `{current_password}`. */
+  deleteAccount(
+    user: UserRecord,
+    input: Readonly<Record<string, unknown>>,
+    request: RequestContext,
+  ): Promise<void> {
+    return deleteAccount(this.#context, user, input, request)
+  }
+
+  /** djoser's `PUT`/`PATCH users/me/`: only the email may change. */
+  updateDjoserProfile(
+    user: UserRecord,
+    input: Readonly<Record<string, unknown>>,
+  ): Promise<UserRecord> {
+    return updateDjoserProfile(this.#context, user, input)
   }
 
   /**

@@ -31,11 +31,15 @@ export interface LoginResult {
  * and PostgreSQL cannot even be asked about). Values that are not strings are left to the
  * dummy verify, as before: the HTTP layers refuse them by schema.
  */
-function credentialErrors(username: unknown, password: unknown): FieldErrors | undefined {
+function credentialErrors(
+  field: string,
+  username: unknown,
+  password: unknown,
+): FieldErrors | undefined {
   const errors: FieldErrors = {}
   if (typeof username === 'string') {
     const problems = isBlank(username) ? [CHAR_FIELD_MESSAGES.blank] : textProblems(username)
-    if (problems.length > 0) errors.username = problems
+    if (problems.length > 0) errors[field] = problems
   }
   if (typeof password === 'string') {
     const problems = passwordFieldProblems(password)
@@ -59,14 +63,11 @@ export async function authenticate(
   username: unknown,
   password: unknown,
 ): Promise<UserRecord | undefined> {
-  const invalid = credentialErrors(username, password)
+  const invalid = credentialErrors(context.loginField, username, password)
   if (invalid !== undefined) throw new ValidationError(invalid)
   // Wait for room before the user lookup, not after: a login refused anyway costs no query.
   if (!(await context.hasher.waitForRoom())) throw new PasswordHasherBusyError(1)
-  const candidate =
-    typeof username === 'string' && username.length <= 4 * MAX_USERNAME_LENGTH
-      ? await context.stores.users.findUserByUsernameKey(usernameKey(username))
-      : undefined
+  const candidate = await findLoginUser(context, username)
   // Django's ModelBackend refuses inactive users whatever CHECK_USER_IS_ACTIVE says.
   const user = candidate?.isActive === true ? candidate : undefined
   const secret = typeof password === 'string' ? password : ''
@@ -83,6 +84,23 @@ export async function authenticate(
 export interface LoginOptions {
   /** A device token from an earlier second-factor login with `remember_device`. */
   readonly deviceToken?: unknown
+}
+
+/**
+ * The user a login names: by username (its canonical key), or with `LOGIN_FIELD=email` by
+ * address, case-insensitively; an address several accounts share (from before the setting)
+ * names none of them rather than a guess.
+ */
+async function findLoginUser(
+  context: ServiceContext,
+  login: unknown,
+): Promise<UserRecord | undefined> {
+  if (typeof login !== 'string' || login.length > 4 * MAX_USERNAME_LENGTH) return undefined
+  if (context.loginField === 'username') {
+    return context.stores.users.findUserByUsernameKey(usernameKey(login))
+  }
+  const users = await context.stores.users.findUsersByEmail(login.trim())
+  return users.length === 1 ? users[0] : undefined
 }
 
 /**

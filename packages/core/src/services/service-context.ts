@@ -1,4 +1,5 @@
 import type { KeyEncryptionKey } from '../keys/key-encryption.js'
+import type { AccountMailOptions } from '../mail/account-mail-options.js'
 import type { PasswordHasher } from '../passwords/password-hasher.js'
 import type { PasswordValidationOptions } from '../passwords/password-validators.js'
 import type { TesseraSettings } from '../settings/settings.js'
@@ -13,6 +14,10 @@ import type { TokenEngine } from '../tokens/token-engine.js'
 import type { TokenSubject } from '../tokens/token-issuer.js'
 import type { Clock } from '../tokens/token-types.js'
 import type { ProfileFields } from '../users/profile-fields.js'
+import type { BackgroundTasks } from './account-mail.js'
+
+/** djoser's `LOGIN_FIELD` (Django's `USERNAME_FIELD`): what a login names the user by. */
+export type LoginField = 'username' | 'email'
 
 /** Where a request came from, for sessions and audit events. */
 export interface RequestContext {
@@ -44,6 +49,12 @@ export interface ServiceContext {
   readonly revocation: RevocationWriter
   /** Seals TOTP secrets at rest (`KEY_ENCRYPTION_KEY`); plain base32 without it. */
   readonly keyEncryptionKey: KeyEncryptionKey | undefined
+  /** The account mail flows' settings; undefined when the application sends no mail. */
+  readonly mail: AccountMailOptions | undefined
+  /** What a login names the user by: djoser's `LOGIN_FIELD`. */
+  readonly loginField: LoginField
+  /** Work finished after the answer (reset requests: same answer, same time, any address). */
+  readonly background: BackgroundTasks
 }
 
 /**

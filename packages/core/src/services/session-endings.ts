@@ -14,6 +14,7 @@ export type SessionEndReason =
   | 'reuse_detected'
   | 'logout_all'
   | 'password_change'
+  | 'password_reset'
   | 'deactivated'
 
 /** Who ended them: the user, a staff member or operator, or Tessera itself (a reuse). */
@@ -35,6 +36,7 @@ const AUDIT_TYPES: Readonly<Record<SessionEndReason, AuditEventType>> = {
   reuse_detected: 'refresh_reuse_detected',
   logout_all: 'logout_all',
   password_change: 'logout_all',
+  password_reset: 'logout_all',
   deactivated: 'logout_all',
 }
 

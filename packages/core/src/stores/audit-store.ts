@@ -20,6 +20,11 @@ export type AuditEventType =
   | 'mfa_recovery_codes_regenerated'
   | 'mfa_reset'
   | 'trusted_device_revoked'
+  | 'mail_sent'
+  | 'mail_failed'
+  | 'password_reset'
+  | 'username_changed'
+  | 'email_changed'
 
 /** One audit event. Never carries a password, a token or a secret. */
 export interface AuditEvent {

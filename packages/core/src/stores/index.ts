@@ -20,6 +20,13 @@ export {
   type StoredKey,
   type StoredPublicJwk,
 } from './key-store.js'
+export type {
+  MailOutboxStore,
+  NewOutboxMessage,
+  OutboxFailure,
+  OutboxMessage,
+  OutboxStatus,
+} from './mail-outbox-store.js'
 export type { MfaStore, TotpRecord, TrustedDeviceRecord } from './mfa-store.js'
 export type { GroupRecord, PermissionRecord, PermissionStore } from './permission-store.js'
 export type {
@@ -44,7 +51,10 @@ export {
   StoreUnavailableError,
 } from './stores.js'
 export {
+  type CreateUserOptions,
+  EmailTakenError,
   type NewUser,
+  type UserExpectation,
   UsernameTakenError,
   type UserPatch,
   type UserRecord,

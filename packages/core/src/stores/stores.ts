@@ -2,6 +2,7 @@ import { ServiceUnavailableError } from '../errors/request-errors.js'
 import type { AuditStore } from './audit-store.js'
 import type { ImportStore } from './import-store.js'
 import type { KeyStore } from './key-store.js'
+import type { MailOutboxStore } from './mail-outbox-store.js'
 import type { MfaStore } from './mfa-store.js'
 import type { PermissionStore } from './permission-store.js'
 import type { RevocationStore } from './revocation-store.js'
@@ -21,6 +22,8 @@ export interface Stores {
   readonly imports: ImportStore
   /** Second factors: TOTP, recovery codes, used MFA tokens, trusted devices. */
   readonly mfa: MfaStore
+  /** Mail waiting to be delivered (reset and activation links...), and what became of it. */
+  readonly mail: MailOutboxStore
   /** Applies pending migrations; safe to call at every start and from many processes. */
   migrate(): Promise<MigrationReport>
   /** Resolves when the backend answers (readiness). */

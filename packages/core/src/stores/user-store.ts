@@ -44,12 +44,41 @@ export function checkUserText(user: UserPatch): void {
   if (user.profile !== undefined) checkJsonText(user.profile, 'user.profile')
 }
 
+/**
+ * The stored state a conditional update expects (`updateUserIf`): each given field must still
+ * hold exactly this value (`null` included).
+ */
+export type UserExpectation = Partial<
+  Pick<UserRecord, 'password' | 'lastLogin' | 'username' | 'email' | 'isActive'>
+>
+
 /** Thrown by `createUser`/`updateUser` when `usernameKey` is taken. */
 export class UsernameTakenError extends Error {
   constructor() {
     super('a user with that username already exists')
     this.name = 'UsernameTakenError'
   }
+}
+
+/**
+ * Thrown by `createUser` with `uniqueEmail` when another user has the address (compared on the
+ * case-folded `emailKey`).
+ */
+export class EmailTakenError extends Error {
+  constructor() {
+    super('a user with that email address already exists')
+    this.name = 'EmailTakenError'
+  }
+}
+
+/** Options of {@link UserStore.createUser}. */
+export interface CreateUserOptions {
+  /**
+   * Refuse (with {@link EmailTakenError}) when another user has the address, case-insensitively
+   * (`LOGIN_FIELD=email`). Atomic: of concurrent creations with one address exactly one
+   * succeeds (SQLite: one write transaction; PostgreSQL: an advisory lock on the address).
+   */
+  readonly uniqueEmail?: boolean
 }
 
 /**
@@ -63,13 +92,31 @@ export class UsernameTakenError extends Error {
  * query; `findUserByUsernameKey` finds no user by such a key.
  */
 export interface UserStore {
-  /** Inserts a user; throws {@link UsernameTakenError} if `usernameKey` exists. */
-  createUser(user: NewUser): Promise<UserRecord>
+  /**
+   * Inserts a user; throws {@link UsernameTakenError} if `usernameKey` exists, and
+   * {@link EmailTakenError} with `uniqueEmail` when the address is taken.
+   */
+  createUser(user: NewUser, options?: CreateUserOptions): Promise<UserRecord>
   findUserById(id: string): Promise<UserRecord | undefined>
   /** Looks up by the canonical key (NFKC + case fold), never by the raw username. */
   findUserByUsernameKey(usernameKey: string): Promise<UserRecord | undefined>
+  /**
+   * The users whose email equals `email` case-insensitively (on `emailKey`: NFKC + case fold),
+   * by id; none for an empty address.
+   */
+  findUsersByEmail(email: string): Promise<UserRecord[]>
   /** Applies `patch`; returns the updated user, or undefined if there is none with `id`. */
   updateUser(id: string, patch: UserPatch): Promise<UserRecord | undefined>
+  /**
+   * Applies `patch` only if the user's stored fields still equal `expected`, in one conditional
+   * write: of concurrent callers expecting the same state, exactly one succeeds (the others get
+   * undefined). How a link works once: the reset compares the state its token was made for.
+   */
+  updateUserIf(
+    id: string,
+    expected: UserExpectation,
+    patch: UserPatch,
+  ): Promise<UserRecord | undefined>
   /**
    * Users ordered by id, `limit` at most, after the id `afterId` (keyset pagination). Throws a
    * RangeError when `limit` is not a non-negative integer or `afterId` not a decimal id.

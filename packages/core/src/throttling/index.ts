@@ -17,6 +17,8 @@ export {
   anonThrottle,
   type LoginThrottleOptions,
   loginThrottle,
+  type MailThrottleOptions,
+  mailThrottle,
   scopedThrottle,
   type Throttle,
   type ThrottleBucket,

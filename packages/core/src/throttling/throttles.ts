@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { emailKey, MAX_EMAIL_LENGTH } from '../users/email.js'
 import { MAX_USERNAME_LENGTH, usernameKey } from '../users/username.js'
 import { ipIdentity } from './ip-address.js'
 import { type RateInput, resolveRate, type ThrottleRate } from './parse-rate.js'
@@ -110,6 +111,42 @@ export function loginThrottle(options: LoginThrottleOptions): Throttle {
       const { username } = request
       if (usernameRate !== null && typeof username === 'string' && username !== '') {
         buckets.push(bucket('login', usernameRate, 'username', usernameDigest(username)))
+      }
+      return buckets
+    },
+  }
+}
+
+/** Options of {@link mailThrottle}; each rate may be `null` (or `'none'`) to skip that key. */
+export interface MailThrottleOptions {
+  /** Requests per address (case-folded), from any IP (e.g. `'3/hour'`). */
+  readonly emailRate: RateInput
+  /** Requests per client IP, whatever the address (e.g. `'10/hour'`). */
+  readonly ipRate: RateInput
+}
+
+/**
+ * The throttle of requests that send mail to an address given in the body (password and
+ * username resets, activation resends): charged to the client IP and to the address, as
+ * {@link loginThrottle} is to the username, so that neither one address can be flooded with
+ * mail from many IPs, nor many addresses probed from one. The address travels in
+ * `request.username`; it is case-folded like `emailKey` and kept only as a SHA-256 digest. Run
+ * it before any lookup, so that known and unknown addresses are refused alike.
+ *
+ * @throws {SettingsError} When a rate is invalid (`THROTTLE_RATES.mail_ip`, `.mail_email`).
+ */
+export function mailThrottle(options: MailThrottleOptions): Throttle {
+  const ipRate = resolveRate(options.ipRate, 'THROTTLE_RATES.mail_ip')
+  const emailRate = resolveRate(options.emailRate, 'THROTTLE_RATES.mail_email')
+  return {
+    scope: 'mail',
+    buckets(request) {
+      const buckets: ThrottleBucket[] = []
+      if (ipRate !== null) buckets.push(bucket('mail', ipRate, 'ip', ipIdentity(request.ip)))
+      const { username: email } = request
+      if (emailRate !== null && typeof email === 'string' && email.trim() !== '') {
+        const key = emailKey(email.slice(0, 4 * MAX_EMAIL_LENGTH))
+        buckets.push(bucket('mail', emailRate, 'email', sha256(key)))
       }
       return buckets
     },

@@ -24,6 +24,16 @@ export function normalizeEmail(email: string): string {
   return `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`
 }
 
+/**
+ * The key addresses are compared on, case-insensitively: NFKC then a full case fold, as for
+ * usernames (`Peter@Example.com` and `peter@example.com` are one address). Django compares with
+ * `__iexact`; a key computed here rather than the database's `lower()` (ASCII only on SQLite)
+ * keeps every adapter equal.
+ */
+export function emailKey(email: string): string {
+  return normalizeEmail(email).normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC')
+}
+
 /** Checks an optional email (empty is allowed, as in Django); returns a message or undefined. */
 export function emailProblem(email: unknown): string | undefined {
   if (email === undefined || email === null || email === '') return undefined

@@ -1,4 +1,10 @@
-export { EMAIL_INVALID_MESSAGE, emailProblem, MAX_EMAIL_LENGTH, normalizeEmail } from './email.js'
+export {
+  EMAIL_INVALID_MESSAGE,
+  emailKey,
+  emailProblem,
+  MAX_EMAIL_LENGTH,
+  normalizeEmail,
+} from './email.js'
 export { hasModulePerms, hasPerm, hasPerms, type PermissionSubject } from './permissions.js'
 export {
   defineProfileFields,

@@ -38,6 +38,7 @@ if (POSTGRES_URL === undefined) {
         '0003_signing_keys',
         '0004_revoked_sessions',
         '0005_mfa',
+        '0006_mail_outbox',
       ])
     })
 

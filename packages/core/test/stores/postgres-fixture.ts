@@ -55,6 +55,7 @@ export async function emptyTables(pool: pg.Pool, schema: string): Promise<void> 
     'audit_events',
     'signing_keys',
     'mfa_used_tokens',
+    'mail_outbox',
   ]
   await pool.query(tables.map((table) => `delete from "${schema}"."${table}";`).join('\n'))
 }

@@ -130,6 +130,7 @@ describe('sqlite: real parallelism across connections (worker threads, one WAL f
         '0003_signing_keys',
         '0004_revoked_sessions',
         '0005_mfa',
+        '0006_mail_outbox',
       ])
       const stores = await createSqliteStores({ database: await file.open() })
       expect(await stores.migrate()).toEqual({ applied: [] })

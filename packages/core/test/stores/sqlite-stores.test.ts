@@ -48,6 +48,7 @@ describe('sqlite adapter', () => {
         '0003_signing_keys',
         '0004_revoked_sessions',
         '0005_mfa',
+        '0006_mail_outbox',
       ],
     })
     expect(await stores.migrate()).toEqual({ applied: [] })

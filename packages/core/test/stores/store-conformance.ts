@@ -6,12 +6,18 @@ import { describeConsume } from './conformance/consume-cases.js'
 import { describeImportStore } from './conformance/import-cases.js'
 import { describeInjection } from './conformance/injection-cases.js'
 import { describeKeyStore } from './conformance/key-cases.js'
+import { describeMailOutboxStore } from './conformance/mail-outbox-cases.js'
 import { describeMfaStore } from './conformance/mfa-cases.js'
 import { describePermissionStore } from './conformance/permission-cases.js'
 import { describeRevocationStore } from './conformance/revocation-cases.js'
 import { describeSessionStore } from './conformance/session-cases.js'
 import { describeSessionLifecycle } from './conformance/session-lifecycle-cases.js'
 import { describeUserStore } from './conformance/user-cases.js'
+import {
+  describeFindUsersByEmail,
+  describeUniqueEmail,
+  describeUpdateUserIf,
+} from './conformance/user-email-cases.js'
 
 /** Fresh, empty stores for one test, and how to dispose of them. */
 export interface StoresFixture {
@@ -58,6 +64,10 @@ export function describeStoreConformance(
     describeKeyStore(getStores)
     describeImportStore(getStores)
     describeMfaStore(getStores)
+    describeMailOutboxStore(getStores)
+    describeFindUsersByEmail(getStores)
+    describeUniqueEmail(getStores)
+    describeUpdateUserIf(getStores)
     describeInjection(getStores)
     describeBundle(getStores)
   })

@@ -34,6 +34,8 @@ export interface RouteContext {
   readonly throttleLogin: ThrottleCheck
   readonly throttleRegister: ThrottleCheck
   readonly throttleMfa: MfaThrottleCheck
+  /** Requests that mail an address of the body, per address (given as `username`) and per IP. */
+  readonly throttleMail: ThrottleCheck
   /** The anon/user throttles of every API request, when rates are set. */
   readonly throttleRequest: ThrottleCheck | undefined
 }

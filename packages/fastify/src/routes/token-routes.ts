@@ -44,19 +44,22 @@ export function pairResponseSchema(cookies: RouteContext['cookies']) {
 }
 
 /**
- * The body of the login views: simplejwt's username and password fields, and the device token
- * of a device trusted at an earlier second-factor login (`remember_device`).
+ * The body of the login views: simplejwt's login field (`username`, or `email` with
+ * `LOGIN_FIELD=email`, as simplejwt names it after Django's `USERNAME_FIELD`) and password, and
+ * the device token of a device trusted at an earlier second-factor login (`remember_device`).
  */
-const credentialsBody = {
-  type: 'object',
-  properties: {
-    username: requiredString,
-    password: passwordField,
-    device_token: { type: 'string', maxLength: 256 },
-  },
-  required: ['username', 'password'],
-  additionalProperties: false,
-} as const
+function credentialsBody(field: string) {
+  return {
+    type: 'object',
+    properties: {
+      [field]: requiredString,
+      password: passwordField,
+      device_token: { type: 'string', maxLength: 256 },
+    },
+    required: [field, 'password'],
+    additionalProperties: false,
+  } as const
+}
 
 function body(field: string, required = true) {
   return {
@@ -86,18 +89,21 @@ function waitForPasswordHasher(auth: AuthService, challenge: string): onRequestH
   }
 }
 
-/** simplejwt's four token views, plus the sliding ones when enabled. */
-export function registerTokenRoutes(app: FastifyInstance, context: RouteContext): void {
-  const { auth, challenge, options, cookies } = context
-  const extras = options.responseExtras ?? {}
-  const bodies = tokenBodies(extras, context.settings.MFA_TRUSTED_DEVICE_LIFETIME)
-  // In cookie modes the refresh token may come from its cookie instead of the body.
-  const refreshRequired = cookies === undefined
-  const pairSchema = pairResponseSchema(cookies)
-
+/**
+ * simplejwt's `TokenObtainPairView` at `path`: `/token/` here, `/jwt/create/` in the djoser
+ * module. One definition, so both paths share the throttle, the hasher queue and the bodies.
+ */
+export function defineObtainPairRoute(
+  app: FastifyInstance,
+  context: RouteContext,
+  path: string,
+  summary: string,
+): void {
+  const { auth, challenge, cookies } = context
+  const bodies = pairBodies(context)
   defineResource(
     app,
-    '/token/',
+    path,
     {
       POST: {
         options: {
@@ -105,30 +111,26 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           bodyLimit: AUTH_BODY_LIMIT,
           onRequest: waitForPasswordHasher(auth, challenge),
           schema: {
-            summary: 'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
+            summary,
             description:
               'For an account with two-factor authentication the answer is 401 ' +
               '`{"detail": "Multi-factor authentication required.", "code": "mfa_required", ' +
               '"mfa_token": "..."}`: continue at `POST /token/mfa/`. A `device_token` from an ' +
               'earlier `remember_device` login skips that step on a trusted device.',
             tags: ['tokens'],
-            body: credentialsBody,
-            response: { 200: pairSchema },
+            body: credentialsBody(auth.loginField),
+            response: { 200: pairResponseSchema(cookies) },
           },
         },
         handler: async (request, reply) => {
           const viaCookies = cookies?.usesCookies(request) === true
           // Login CSRF too: a forged login would sign the victim in to the attacker's account.
           if (viaCookies && !cookies?.passCsrf(request, reply)) return reply
-          const input = request.body as {
-            username: string
-            password: string
-            device_token?: string
-          }
+          const input = request.body as Record<string, string>
           // DRF trims the CharField; the throttle is charged to the very name that is checked,
           // so ' peter' and 'peter ' cannot each get a fresh budget of guesses. The password is
           // never trimmed (see passwordField).
-          const username = input.username.trim()
+          const username = (input[auth.loginField] as string).trim()
           // Throttle before any password hash (security.md).
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
           // An account with a second factor: MfaRequiredError, answered by the error handler.
@@ -144,10 +146,27 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
     },
     challenge,
   )
+}
 
+/** The bodies (or cookies) of the views answering a pair, with the plugin's options. */
+function pairBodies(context: RouteContext) {
+  return tokenBodies(
+    context.options.responseExtras ?? {},
+    context.settings.MFA_TRUSTED_DEVICE_LIFETIME,
+  )
+}
+
+/** simplejwt's `TokenRefreshView` at `path` (`/token/refresh/`, djoser's `/jwt/refresh/`). */
+export function defineRefreshRoute(
+  app: FastifyInstance,
+  context: RouteContext,
+  path: string,
+): void {
+  const { auth, challenge, cookies } = context
+  const bodies = pairBodies(context)
   defineResource(
     app,
-    '/token/refresh/',
+    path,
     {
       POST: {
         options: {
@@ -156,7 +175,8 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           schema: {
             summary: 'Refresh: a new access token and, with rotation, a new refresh token',
             tags: ['tokens'],
-            body: body('refresh', refreshRequired),
+            // In cookie modes the refresh token may come from its cookie instead of the body.
+            body: body('refresh', cookies === undefined),
           },
         },
         handler: async (request, reply) => {
@@ -176,10 +196,14 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
     },
     challenge,
   )
+}
 
+/** simplejwt's `TokenVerifyView` at `path` (`/token/verify/`, djoser's `/jwt/verify/`). */
+export function defineVerifyRoute(app: FastifyInstance, context: RouteContext, path: string): void {
+  const { auth, challenge } = context
   defineResource(
     app,
-    '/token/verify/',
+    path,
     {
       POST: {
         options: {
@@ -208,6 +232,19 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
     },
     challenge,
   )
+}
+
+/** simplejwt's four token views, plus the sliding ones when enabled. */
+export function registerTokenRoutes(app: FastifyInstance, context: RouteContext): void {
+  const { auth, challenge, options, cookies } = context
+  defineObtainPairRoute(
+    app,
+    context,
+    '/token/',
+    'Obtain a refresh + access token pair (simplejwt TokenObtainPairView)',
+  )
+  defineRefreshRoute(app, context, '/token/refresh/')
+  defineVerifyRoute(app, context, '/token/verify/')
 
   defineResource(
     app,
@@ -220,7 +257,7 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           schema: {
             summary: 'Log out: revoke the session of a refresh token',
             tags: ['tokens'],
-            body: body('refresh', refreshRequired),
+            body: body('refresh', cookies === undefined),
           },
         },
         handler: async (request, reply) => {
@@ -276,12 +313,12 @@ function registerSlidingRoutes(app: FastifyInstance, context: RouteContext): voi
           schema: {
             summary: 'Obtain a sliding token (simplejwt TokenObtainSlidingView)',
             tags: ['tokens'],
-            body: credentialsBody,
+            body: credentialsBody(auth.loginField),
           },
         },
         handler: async (request, reply) => {
-          const input = request.body as { username: string; password: string }
-          const username = input.username.trim()
+          const input = request.body as Record<string, string>
+          const username = (input[auth.loginField] as string).trim()
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
           const token = await auth.obtainSlidingToken(
             username,

@@ -9,6 +9,10 @@ export const SECRET_BODY_FIELDS = [
   'password',
   'old_password',
   'new_password',
+  // djoser's fields: its current and retyped passwords, and the link token of its flows.
+  'current_password',
+  're_password',
+  're_new_password',
   'refresh',
   'access',
   'token',

@@ -17,7 +17,8 @@ export interface ApiDependencies {
 
 /**
  * Mounts the Tessera API (`@tessera/fastify`: the simplejwt routes, `request.user`, DRF error
- * bodies) under `/api`, with the throttle rates, token transport and options of the settings.
+ * bodies) under `/api`, and djoser's routes under `/auth` (`AUTH_ROUTES`), with the throttle
+ * rates, token transport and options of the settings.
  */
 export async function registerApi(app: FastifyInstance, deps: ApiDependencies): Promise<void> {
   const { settings } = deps
@@ -41,6 +42,15 @@ export async function registerApi(app: FastifyInstance, deps: ApiDependencies): 
       register: settings.THROTTLE_REGISTER,
       mfaToken: settings.THROTTLE_MFA_TOKEN,
       mfaUser: settings.THROTTLE_MFA_USER,
+      mailEmail: settings.THROTTLE_MAIL_EMAIL,
+      mailIp: settings.THROTTLE_MAIL_IP,
+    },
+    djoser: settings.AUTH_ROUTES && {
+      userCreatePasswordRetype: settings.USER_CREATE_PASSWORD_RETYPE,
+      setPasswordRetype: settings.SET_PASSWORD_RETYPE,
+      passwordResetConfirmRetype: settings.PASSWORD_RESET_CONFIRM_RETYPE,
+      setUsernameRetype: settings.SET_USERNAME_RETYPE,
+      usernameResetConfirmRetype: settings.USERNAME_RESET_CONFIRM_RETYPE,
     },
   })
 }

@@ -7,6 +7,7 @@ import {
   type ProfileFields,
   SettingsError,
 } from '@tessera/core'
+import { checkMailSettings, resolveMailSecret } from '../mail/account-mail-settings.js'
 import { checkBrowserSettings } from './browser-checks.js'
 import { type DatabaseLocation, describePostgresUrl } from './database-url-spec.js'
 import {
@@ -41,6 +42,8 @@ export interface ServerConfig {
   readonly database: DatabaseLocation
   /** The declared profile fields, checked; undefined when none are declared. */
   readonly profileFields: ProfileFields | undefined
+  /** The secret the links of account mails are signed with (see `resolveMailSecret`). */
+  readonly mailSecret: string
   /** Lines worth a warning at start-up (development key in use, exposed key file...). */
   readonly warnings: readonly string[]
 }
@@ -133,6 +136,11 @@ export function loadServerConfig(
   const loaded = options.settings ?? loadServerSettings(options)
   const { settings, source } = resolveSigningKey(loaded)
   if (source.kind !== 'key-ring') keyRingFromSettings(settings)
+  checkMailSettings(settings)
+  const mailSecret = resolveMailSecret(
+    settings,
+    () => loadOrCreateDevelopmentKey(settings.DATA_DIR).secret,
+  )
   const warnings: string[] = checkBrowserSettings(settings)
   if (source.kind === 'key-ring' && settings.KEY_ENCRYPTION_KEY === undefined) {
     warnings.push(
@@ -162,6 +170,7 @@ export function loadServerConfig(
     signingKey: source,
     database: databaseLocation(settings, options.cwd),
     profileFields,
+    mailSecret,
     warnings: Object.freeze(warnings),
   })
 }

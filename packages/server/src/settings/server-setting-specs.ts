@@ -2,11 +2,13 @@ import type { SettingSpec } from '@tessera/core'
 import { browserSettingSpecs } from './browser-settings.js'
 import { databaseUrlSpec } from './database-url-spec.js'
 import { keyEncryptionKeySpec, MIN_KEY_ROTATION_INTERVAL } from './key-settings-specs.js'
+import { mailSettingSpecs } from './mail-setting-specs.js'
 import { profileFieldsSpec } from './profile-fields-spec.js'
 import { redisUrlSpec } from './redis-url-spec.js'
 import {
   ACCESS_LOG_LEVELS,
   LOG_LEVELS,
+  LOGIN_FIELDS,
   type ServerOnlySettings,
   type ServerSettingName,
 } from './server-settings.js'
@@ -118,6 +120,14 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     default: '10/hour',
     description: 'Second-factor attempts per account (login, enrolment, disable), checked first.',
   }),
+  LOGIN_FIELD: enumSpec(
+    {
+      name: 'LOGIN_FIELD',
+      default: 'username',
+      description: 'What logins name the user by: username, or email (then unique, any case).',
+    },
+    LOGIN_FIELDS,
+  ),
   SLIDING_TOKENS: booleanSpec({
     name: 'SLIDING_TOKENS',
     default: false,
@@ -170,4 +180,5 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     },
     MIN_KEY_ROTATION_INTERVAL,
   ),
+  ...mailSettingSpecs,
 })

@@ -1,5 +1,6 @@
 import type { ProfileFieldSpec, TesseraSettings } from '@tessera/core'
 import type { BrowserSettings, BrowserSettingsInput } from './browser-settings.js'
+import type { MailSettings, MailSettingsInput } from './mail-settings.js'
 import type { TrustProxy } from './trust-proxy-spec.js'
 
 /** pino's levels, plus `silent`. */
@@ -11,6 +12,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number]
 /** The levels the access log may be written at, or `off`. */
 export const ACCESS_LOG_LEVELS = ['info', 'debug', 'off'] as const
 
+/** djoser's `LOGIN_FIELD` values. */
+export const LOGIN_FIELDS = ['username', 'email'] as const
+
 /** One of {@link ACCESS_LOG_LEVELS}. */
 export type AccessLogLevel = (typeof ACCESS_LOG_LEVELS)[number]
 
@@ -18,7 +22,7 @@ export type AccessLogLevel = (typeof ACCESS_LOG_LEVELS)[number]
  * The settings only the server reads, beside core's. Each is set like core's: `TESSERA_<NAME>`
  * in the environment, the key in `tessera.config.json`, or code.
  */
-export interface ServerOnlySettings extends BrowserSettings {
+export interface ServerOnlySettings extends BrowserSettings, MailSettings {
   /** Directory of the SQLite file and the development signing key, absolute. Default `./.tessera`. */
   readonly DATA_DIR: string
   /**
@@ -67,6 +71,11 @@ export interface ServerOnlySettings extends BrowserSettings {
   readonly THROTTLE_MFA_TOKEN: string | null
   /** Second-factor attempts per account. Default `10/hour`. */
   readonly THROTTLE_MFA_USER: string | null
+  /**
+   * What logins (`/api/token/`, `/auth/jwt/create/`) name the user by, djoser's `LOGIN_FIELD`:
+   * `username` (default) or `email`, then the body's field and unique without regard to case.
+   */
+  readonly LOGIN_FIELD: (typeof LOGIN_FIELDS)[number]
   /** Mount simplejwt's sliding-token views. Default `false`. */
   readonly SLIDING_TOKENS: boolean
   /** Seconds a rotated refresh token may be retried for the same successor, 0 to 10. Default `0`. */
@@ -113,28 +122,30 @@ export type ServerSettingName = keyof ServerOnlySettings
  * `tessera.config.json`: all optional; durations also as strings (`'10s'`),
  * `TRUST_PROXY` also as a comma-separated string. A key set to `undefined` counts as not given.
  */
-export type ServerSettingsInput = BrowserSettingsInput & {
-  readonly DATA_DIR?: string
-  readonly DATABASE_URL?: string
-  readonly HOST?: string
-  readonly PORT?: number
-  readonly TRUST_PROXY?: TrustProxy | string
-  readonly LOG_LEVEL?: LogLevel
-  readonly REQUEST_TIMEOUT?: number | string
-  readonly KEEP_ALIVE_TIMEOUT?: number | string
-  readonly THROTTLE_ANON?: string | null
-  readonly THROTTLE_USER?: string | null
-  readonly THROTTLE_LOGIN_USERNAME?: string | null
-  readonly THROTTLE_LOGIN_IP?: string | null
-  readonly THROTTLE_REGISTER?: string | null
-  readonly THROTTLE_MFA_TOKEN?: string | null
-  readonly THROTTLE_MFA_USER?: string | null
-  readonly SLIDING_TOKENS?: boolean
-  readonly REFRESH_REUSE_INTERVAL?: number | string
-  readonly PROFILE_FIELDS?: readonly ProfileFieldSpec[]
-  readonly REDIS_URL?: string
-  readonly REDIS_PREFIX?: string
-  readonly REVOCATION_GRACE?: number | string
-  readonly KEY_ENCRYPTION_KEY?: string
-  readonly KEY_ROTATION_INTERVAL?: number | string | null
-}
+export type ServerSettingsInput = BrowserSettingsInput &
+  MailSettingsInput & {
+    readonly DATA_DIR?: string
+    readonly DATABASE_URL?: string
+    readonly HOST?: string
+    readonly PORT?: number
+    readonly TRUST_PROXY?: TrustProxy | string
+    readonly LOG_LEVEL?: LogLevel
+    readonly REQUEST_TIMEOUT?: number | string
+    readonly KEEP_ALIVE_TIMEOUT?: number | string
+    readonly THROTTLE_ANON?: string | null
+    readonly THROTTLE_USER?: string | null
+    readonly THROTTLE_LOGIN_USERNAME?: string | null
+    readonly THROTTLE_LOGIN_IP?: string | null
+    readonly THROTTLE_REGISTER?: string | null
+    readonly THROTTLE_MFA_TOKEN?: string | null
+    readonly THROTTLE_MFA_USER?: string | null
+    readonly LOGIN_FIELD?: (typeof LOGIN_FIELDS)[number]
+    readonly SLIDING_TOKENS?: boolean
+    readonly REFRESH_REUSE_INTERVAL?: number | string
+    readonly PROFILE_FIELDS?: readonly ProfileFieldSpec[]
+    readonly REDIS_URL?: string
+    readonly REDIS_PREFIX?: string
+    readonly REVOCATION_GRACE?: number | string
+    readonly KEY_ENCRYPTION_KEY?: string
+    readonly KEY_ROTATION_INTERVAL?: number | string | null
+  }

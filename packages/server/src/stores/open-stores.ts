@@ -45,6 +45,7 @@ function owning(
     keys: stores.keys,
     imports: stores.imports,
     mfa: stores.mfa,
+    mail: stores.mail,
     migrate,
     ping: () => stores.ping(),
     close: async () => {

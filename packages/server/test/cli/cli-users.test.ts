@@ -226,7 +226,7 @@ describe('tessera changepassword, migrate, flushexpiredtokens', () => {
     const run = await tessera(['flushexpiredtokens'])
     expect(run.status).toBe(0)
     expect(run.stdout).toMatch(
-      /^Deleted 0 expired refresh token and session rows, 0 expired revocations and 0 spent MFA tokens and expired trusted devices\.\n$/,
+      /^Deleted 0 expired refresh token and session rows, 0 expired revocations, 0 spent MFA tokens and expired trusted devices and 0 mail messages delivered over a week ago\.\n$/,
     )
   })
 })

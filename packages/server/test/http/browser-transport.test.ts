@@ -225,6 +225,7 @@ describe('settings', () => {
         TESSERA_SIGNING_KEY: 'a-production-signing-key-of-enough-length-7f3a9c',
         TESSERA_TOKEN_TRANSPORT: 'cookie',
         TESSERA_COOKIE_SECURE: 'false',
+        TESSERA_AUTH_ROUTES: 'false',
         TESSERA_DATA_DIR: join(cwd, 'data'),
       },
     })

@@ -125,7 +125,11 @@ describe('loadServerConfig: production', () => {
 
   it('starts with a strong explicit key', () => {
     const config = loadServerConfig({
-      env: { TESSERA_ENV: 'production', TESSERA_SIGNING_KEY: TEST_SIGNING_KEY },
+      env: {
+        TESSERA_ENV: 'production',
+        TESSERA_SIGNING_KEY: TEST_SIGNING_KEY,
+        TESSERA_EMAIL_BACKEND: 'smtp',
+      },
       cwd: tempDir(),
       configFile: false,
     })
@@ -136,7 +140,12 @@ describe('loadServerConfig: production', () => {
     'keeps asymmetric keys in the store when no SIGNING_KEY is set (%s)',
     (env) => {
       const config = loadServerConfig({
-        env: { TESSERA_ENV: env, TESSERA_ALGORITHM: 'ES256' },
+        env: {
+          TESSERA_ENV: env,
+          TESSERA_ALGORITHM: 'ES256',
+          TESSERA_EMAIL_BACKEND: 'smtp',
+          TESSERA_SECRET_KEY: 'a-secret-for-the-mail-links-0123456789',
+        },
         cwd: tempDir(),
         configFile: false,
       })
@@ -170,5 +179,58 @@ describe('loadServerConfig: production', () => {
   it('refuses a rotation interval shorter than the pre-publication period', () => {
     const error = configError({ TESSERA_ALGORITHM: 'ES256', TESSERA_KEY_ROTATION_INTERVAL: '5m' })
     expect(error.message).toMatch(/KEY_ROTATION_INTERVAL/)
+  })
+})
+
+describe('loadServerConfig: mail', () => {
+  const production = { TESSERA_ENV: 'production', TESSERA_SIGNING_KEY: TEST_SIGNING_KEY }
+
+  it('refuses the console backend in production while /auth/ sends mail, saying what to set', () => {
+    const error = configError(production)
+    expect(error.code).toBe('settings_invalid')
+    expect(error.message).toMatch(/refuses the console mail backend.*TESSERA_EMAIL_BACKEND=smtp/)
+    const config = loadServerConfig({
+      env: { ...production, TESSERA_AUTH_ROUTES: 'false' },
+      cwd: tempDir(),
+      configFile: false,
+    })
+    expect(config.settings.EMAIL_BACKEND).toBe('console')
+  })
+
+  it('refuses TLS and SSL together', () => {
+    const error = configError({ TESSERA_EMAIL_USE_TLS: 'true', TESSERA_EMAIL_USE_SSL: 'true' })
+    expect(error.message).toMatch(/EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive/)
+  })
+
+  it('signs links with SECRET_KEY, else a key derived from SIGNING_KEY (never the key itself)', () => {
+    const derived = loadServerConfig({
+      env: { TESSERA_SIGNING_KEY: TEST_SIGNING_KEY, TESSERA_DATA_DIR: tempDir() },
+      configFile: false,
+    })
+    expect(derived.mailSecret).toMatch(/^[0-9a-f]{64}$/)
+    expect(derived.mailSecret).not.toContain(TEST_SIGNING_KEY)
+    const secret = 'a-secret-for-the-mail-links-0123456789'
+    const explicit = loadServerConfig({
+      env: { TESSERA_SECRET_KEY: secret, TESSERA_DATA_DIR: tempDir() },
+      configFile: false,
+    })
+    expect(explicit.mailSecret).toBe(secret)
+    const short = configError({ TESSERA_SECRET_KEY: 'short-secret' })
+    expect(short.message).toMatch(/SECRET_KEY must be at least 32 bytes/)
+    expect(short.message).not.toContain('short-secret')
+  })
+
+  it('needs SECRET_KEY in production with the key ring (no HMAC key to derive from)', () => {
+    const error = configError({
+      TESSERA_ENV: 'production',
+      TESSERA_ALGORITHM: 'ES256',
+      TESSERA_EMAIL_BACKEND: 'smtp',
+    })
+    expect(error.message).toMatch(/needs TESSERA_SECRET_KEY/)
+  })
+
+  it('refuses a link path without {uid} and {token}', () => {
+    const error = configError({ TESSERA_ACTIVATION_URL: 'https://evil.example.com/{uid}' })
+    expect(error.message).toMatch(/ACTIVATION_URL must be a path holding \{uid\} and \{token\}/)
   })
 })

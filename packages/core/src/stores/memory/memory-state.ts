@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../tokens/token-types.js'
 import type { AuditRecord } from '../audit-store.js'
 import type { StoredKey } from '../key-store.js'
+import type { OutboxMessage } from '../mail-outbox-store.js'
 import type { TotpRecord, TrustedDeviceRecord } from '../mfa-store.js'
 import type { GroupRecord, PermissionRecord } from '../permission-store.js'
 import type { RefreshTokenRecord, SessionRecord } from '../session-store.js'
@@ -56,6 +57,8 @@ export interface MemoryState {
   /** Used MFA tokens: jti -> expiry. */
   readonly usedMfaTokens: Map<string, number>
   readonly trustedDevices: Map<string, TrustedDeviceRecord>
+  /** The mail outbox by id (insertion order is id order). */
+  readonly mailOutbox: Map<string, OutboxMessage>
   /**
    * Last id handed out per sequence; ids are never reused, like SQLite's AUTOINCREMENT. `keys`
    * is the signing keys' change counter.
@@ -66,6 +69,7 @@ export interface MemoryState {
     permission: number
     audit: number
     keys: number
+    mail: number
   }
 }
 
@@ -92,7 +96,8 @@ export function createMemoryState(): MemoryState {
     recoveryCodes: new Map(),
     usedMfaTokens: new Map(),
     trustedDevices: new Map(),
-    sequences: { user: 0, group: 0, permission: 0, audit: 0, keys: 0 },
+    mailOutbox: new Map(),
+    sequences: { user: 0, group: 0, permission: 0, audit: 0, keys: 0, mail: 0 },
   }
 }
 

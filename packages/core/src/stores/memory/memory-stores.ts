@@ -2,6 +2,7 @@ import type { Stores } from '../stores.js'
 import { createMemoryAuditStore } from './memory-audit-store.js'
 import { createMemoryImportStore } from './memory-import-store.js'
 import { createMemoryKeyStore } from './memory-key-store.js'
+import { createMemoryMailOutboxStore } from './memory-mail-outbox-store.js'
 import { createMemoryMfaStore } from './memory-mfa-store.js'
 import { createMemoryPermissionStore } from './memory-permission-store.js'
 import { createMemoryRevocationStore } from './memory-revocation-store.js'
@@ -29,6 +30,7 @@ export function createMemoryStores(): Stores {
     keys: createMemoryKeyStore(state),
     imports: createMemoryImportStore(state),
     mfa: createMemoryMfaStore(state),
+    mail: createMemoryMailOutboxStore(state),
     // Nothing to migrate, reach or close.
     async migrate() {
       return { applied: [] }

@@ -1,7 +1,11 @@
+import { emailKey } from '../../users/email.js'
 import { checkDecimalId, checkLimit } from '../store-input.js'
 import {
+  type CreateUserOptions,
   checkUserText,
+  EmailTakenError,
   type NewUser,
+  type UserExpectation,
   UsernameTakenError,
   type UserPatch,
   type UserRecord,
@@ -16,10 +20,16 @@ function copyUser(user: UserRecord): UserRecord {
 /** Users held in `state`; each method runs within one tick, so it is atomic. */
 export function createMemoryUserStore(state: MemoryState): UserStore {
   const { users, userIdByKey } = state
-  return {
-    async createUser(user: NewUser) {
+  const store: UserStore = {
+    async createUser(user: NewUser, options: CreateUserOptions = {}) {
       checkUserText(user)
       if (userIdByKey.has(user.usernameKey)) throw new UsernameTakenError()
+      if (options.uniqueEmail === true && user.email !== '') {
+        const key = emailKey(user.email)
+        for (const other of users.values()) {
+          if (other.email !== '' && emailKey(other.email) === key) throw new EmailTakenError()
+        }
+      }
       state.sequences.user += 1
       const id = String(state.sequences.user)
       const record: UserRecord = { ...user, id, profile: cloneJson(user.profile) }
@@ -39,6 +49,17 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       return user && copyUser(user)
     },
 
+    async findUsersByEmail(email: string) {
+      if (email === '') return []
+      const key = emailKey(email)
+      const found: UserRecord[] = []
+      // Map order is id order (ids only grow), as the SQL adapters' ORDER BY id.
+      for (const user of users.values()) {
+        if (user.email !== '' && emailKey(user.email) === key) found.push(copyUser(user))
+      }
+      return found
+    },
+
     async updateUser(id: string, patch: UserPatch) {
       checkUserText(patch)
       const current = users.get(id)
@@ -55,6 +76,16 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       const stored = { ...next, profile: cloneJson(next.profile) }
       users.set(id, stored)
       return copyUser(stored)
+    },
+
+    async updateUserIf(id: string, expected: UserExpectation, patch: UserPatch) {
+      const current = users.get(id)
+      if (current === undefined) return undefined
+      for (const [field, value] of Object.entries(expected)) {
+        if (value !== undefined && current[field as keyof UserExpectation] !== value)
+          return undefined
+      }
+      return store.updateUser(id, patch)
     },
 
     async listUsers({ limit, afterId }: { limit: number; afterId?: string }) {
@@ -92,4 +123,5 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       return true
     },
   }
+  return store
 }

@@ -15,6 +15,8 @@ export interface UsersTable {
   username: string
   username_key: string
   email: string
+  /** `emailKey(email)`: what case-insensitive lookups compare (0006). */
+  email_key: string
   first_name: string
   last_name: string
   password: string | null
@@ -170,6 +172,24 @@ export interface MfaTrustedDevicesTable {
   revoked_at: number | null
 }
 
+/** One message of the mail outbox (0006); the body is erased once sent. */
+export interface MailOutboxTable {
+  id: Generated<SqlId>
+  kind: string
+  from_address: string
+  to_address: string
+  subject: string
+  body_text: string
+  body_html: string | null
+  user_id: string | null
+  status: string
+  attempts: number
+  created_at: number
+  next_attempt_at: number
+  sent_at: number | null
+  last_error: string | null
+}
+
 /** Tessera's tables, as Kysely sees them. */
 export interface Database {
   users: UsersTable
@@ -190,4 +210,5 @@ export interface Database {
   mfa_recovery_codes: MfaRecoveryCodesTable
   mfa_used_tokens: MfaUsedTokensTable
   mfa_trusted_devices: MfaTrustedDevicesTable
+  mail_outbox: MailOutboxTable
 }

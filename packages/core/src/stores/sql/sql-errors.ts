@@ -1,6 +1,6 @@
 import { KeyExistsError } from '../key-store.js'
 import { StoreInputError, StoreUnavailableError } from '../stores.js'
-import { UsernameTakenError } from '../user-store.js'
+import { EmailTakenError, UsernameTakenError } from '../user-store.js'
 
 /** The unique constraint on `users.username_key`, named in `0001_initial`. */
 const USERNAME_CONSTRAINT = 'users_username_key_unique'
@@ -47,6 +47,7 @@ export function toStoreError(error: unknown): Error {
     error instanceof StoreUnavailableError ||
     error instanceof StoreInputError ||
     error instanceof UsernameTakenError ||
+    error instanceof EmailTakenError ||
     error instanceof KeyExistsError
   ) {
     return error

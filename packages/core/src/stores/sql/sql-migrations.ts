@@ -5,6 +5,7 @@ import { revocationChangeIndexesMigration } from './migration-0002-revocation-ch
 import { signingKeysMigration } from './migration-0003-signing-keys.js'
 import { revokedSessionsMigration } from './migration-0004-revoked-sessions.js'
 import { mfaMigration } from './migration-0005-mfa.js'
+import { mailOutboxMigration } from './migration-0006-mail-outbox.js'
 import type { SqlContext } from './sql-context.js'
 import type { Database } from './sql-database.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -27,6 +28,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
         '0003_signing_keys': signingKeysMigration(dialect),
         '0004_revoked_sessions': revokedSessionsMigration(dialect),
         '0005_mfa': mfaMigration(dialect),
+        '0006_mail_outbox': mailOutboxMigration(dialect),
       }
     },
   }

@@ -5,6 +5,7 @@ import type { SqlContext } from './sql-context.js'
 import { guard } from './sql-errors.js'
 import { createSqlImportStore } from './sql-import-store.js'
 import { createSqlKeyStore } from './sql-key-store.js'
+import { createSqlMailOutboxStore } from './sql-mail-outbox-store.js'
 import { createSqlMfaStore } from './sql-mfa-store.js'
 import { migrateToLatest } from './sql-migrations.js'
 import { createSqlPermissionStore } from './sql-permission-store.js'
@@ -29,6 +30,7 @@ export function createSqlStores(context: SqlContext, options: SqlStoresOptions =
     keys: createSqlKeyStore(context),
     imports: createSqlImportStore(context),
     mfa: createSqlMfaStore(context),
+    mail: createSqlMailOutboxStore(context),
     migrate: () => migrateToLatest(context, options.schema),
     ping: () =>
       guard(async () => {

@@ -1,16 +1,20 @@
-import type { Selectable, Updateable } from 'kysely'
+import { type Kysely, type Selectable, sql, type Updateable } from 'kysely'
 import type { JsonValue } from '../../tokens/token-types.js'
 import { isStorableText } from '../../users/char-field.js'
+import { emailKey } from '../../users/email.js'
 import { checkDecimalId, checkLimit, isDecimalId } from '../store-input.js'
 import {
+  type CreateUserOptions,
   checkUserText,
+  EmailTakenError,
   type NewUser,
+  type UserExpectation,
   type UserPatch,
   type UserRecord,
   type UserStore,
 } from '../user-store.js'
 import { type SqlContext, toSqlBool } from './sql-context.js'
-import type { UsersTable } from './sql-database.js'
+import type { Database, UsersTable } from './sql-database.js'
 import { guard } from './sql-errors.js'
 import { type FixedQuery, fixedQuery } from './sql-fixed-query.js'
 
@@ -38,7 +42,10 @@ export function toColumns(context: SqlContext, patch: UserPatch): Updateable<Use
   const columns: Updateable<UsersTable> = {}
   if (patch.username !== undefined) columns.username = patch.username
   if (patch.usernameKey !== undefined) columns.username_key = patch.usernameKey
-  if (patch.email !== undefined) columns.email = patch.email
+  if (patch.email !== undefined) {
+    columns.email = patch.email
+    columns.email_key = patch.email === '' ? '' : emailKey(patch.email)
+  }
   if (patch.firstName !== undefined) columns.first_name = patch.firstName
   if (patch.lastName !== undefined) columns.last_name = patch.lastName
   if (patch.password !== undefined) columns.password = patch.password
@@ -86,16 +93,37 @@ export function createSqlUserStore(context: SqlContext): UserStore {
   return {
     findUserById,
 
-    async createUser(user: NewUser) {
+    async createUser(user: NewUser, options: CreateUserOptions = {}) {
       checkUserText(user)
-      return guard(async () => {
-        const row = await db
-          .insertInto('users')
-          .values(toColumns(context, user) as NewRow)
-          .returningAll()
-          .executeTakeFirstOrThrow()
-        return toUser(row)
-      })
+      const insert = async (on: Kysely<Database>) =>
+        toUser(
+          await on
+            .insertInto('users')
+            .values(toColumns(context, user) as NewRow)
+            .returningAll()
+            .executeTakeFirstOrThrow(),
+        )
+      if (options.uniqueEmail !== true || user.email === '') return guard(() => insert(db))
+      const key = emailKey(user.email)
+      return guard(() =>
+        context.writeTransaction(async (trx) => {
+          // PostgreSQL: concurrent creators of one address queue on this lock until commit, so
+          // the second one sees the first one's row (SQLite's BEGIN IMMEDIATE already does).
+          if (context.dialect === 'postgres') {
+            await sql`select pg_advisory_xact_lock(hashtextextended(${`tessera.email:${key}`}, 0))`.execute(
+              trx,
+            )
+          }
+          const taken = await trx
+            .selectFrom('users')
+            .select('id')
+            .where('email_key', '=', key)
+            .limit(1)
+            .executeTakeFirst()
+          if (taken !== undefined) throw new EmailTakenError()
+          return insert(trx)
+        }),
+      )
     },
 
     async findUserByUsernameKey(usernameKey: string) {
@@ -107,6 +135,19 @@ export function createSqlUserStore(context: SqlContext): UserStore {
       })
     },
 
+    async findUsersByEmail(email: string) {
+      if (email === '' || !isStorableText(email)) return []
+      return guard(async () => {
+        const rows = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('email_key', '=', emailKey(email))
+          .orderBy('id')
+          .execute()
+        return rows.map(toUser)
+      })
+    },
+
     async updateUser(id: string, patch: UserPatch) {
       checkUserText(patch)
       const columns = toColumns(context, patch)
@@ -115,6 +156,26 @@ export function createSqlUserStore(context: SqlContext): UserStore {
       const update = updateOf(Object.keys(columns))
       return guard(async () => {
         const [row] = await update(db, context, [...Object.values(columns), id])
+        return row && toUser(row)
+      })
+    },
+
+    async updateUserIf(id: string, expected: UserExpectation, patch: UserPatch) {
+      checkUserText(patch)
+      if (!isDecimalId(id)) return undefined
+      const columns = toColumns(context, patch)
+      if (Object.keys(columns).length === 0) return findUserById(id)
+      const wanted = toColumns(context, expected)
+      // The expected email is compared as stored, not by its key.
+      delete wanted.email_key
+      return guard(async () => {
+        let update = db.updateTable('users').set(columns).where('id', '=', id)
+        for (const [column, value] of Object.entries(wanted)) {
+          const ref = column as keyof UsersTable & string
+          update =
+            value === null ? update.where(ref, 'is', null) : update.where(ref, '=', value as never)
+        }
+        const row = await update.returningAll().executeTakeFirst()
         return row && toUser(row)
       })
     },

@@ -4,6 +4,7 @@ import { createSuperuserCommand } from './create-superuser.js'
 import { flushExpiredTokensCommand } from './flush-expired-tokens.js'
 import { importDjangoCommand } from './import-django.js'
 import { keysCommand } from './keys.js'
+import { mailCommand } from './mail.js'
 import { migrateCommand } from './migrate.js'
 import { serveCommand } from './serve.js'
 import { tokenCommand } from './token.js'
@@ -20,4 +21,5 @@ export const commands: readonly Command[] = Object.freeze([
   importDjangoCommand,
   keysCommand,
   tokenCommand,
+  mailCommand,
 ])
