@@ -18,6 +18,11 @@ export interface ClientPaths {
   readonly sessions: string
   readonly logoutAll: string
   readonly csrf: string
+  /** djoser's account mail flows. */
+  readonly resetPassword: string
+  readonly resetPasswordConfirm: string
+  readonly activation: string
+  readonly resendActivation: string
 }
 
 /** Options of {@link createClient}. */
@@ -70,4 +75,8 @@ export const DEFAULT_PATHS: ClientPaths = Object.freeze({
   sessions: '/api/sessions/',
   logoutAll: '/api/logout/all/',
   csrf: '/api/csrf/',
+  resetPassword: '/auth/users/reset_password/',
+  resetPasswordConfirm: '/auth/users/reset_password_confirm/',
+  activation: '/auth/users/activation/',
+  resendActivation: '/auth/users/resend_activation/',
 })

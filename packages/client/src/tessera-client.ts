@@ -163,6 +163,39 @@ export class TesseraClient {
   }
 
   /**
+   * Mails a password-reset link to `email` (djoser's `reset_password`). The answer is the same
+   * whether or not an account has that address.
+   */
+  async requestPasswordReset(email: string): Promise<void> {
+    await done(await this.#post(this.#paths.resetPassword, { email }))
+  }
+
+  /**
+   * Sets a new password from the `uid` and `token` of a reset link (djoser's
+   * `reset_password_confirm`). The server ends every session of the user, so this client's
+   * session, if it is that user's, ends too.
+   */
+  async confirmPasswordReset(fields: {
+    readonly uid: string
+    readonly token: string
+    readonly new_password: string
+    readonly re_new_password?: string
+  }): Promise<void> {
+    await done(await this.#post(this.#paths.resetPasswordConfirm, fields))
+    if (this.signedIn) this.#end('signed_out', { tellTabs: true, tellSelf: false })
+  }
+
+  /** Activates an account from the `uid` and `token` of its activation link. */
+  async activate(fields: { readonly uid: string; readonly token: string }): Promise<void> {
+    await done(await this.#post(this.#paths.activation, fields))
+  }
+
+  /** Mails the activation link again (the same answer for any address). */
+  async resendActivation(email: string): Promise<void> {
+    await done(await this.#post(this.#paths.resendActivation, { email }))
+  }
+
+  /**
    * Cookie mode after a reload with no stored state: asks the server whether the browser still
    * has a session (its refresh cookie). Resolves true when it does. Bearer mode: whether a
    * session is stored.
@@ -382,6 +415,11 @@ function jsonInit(method: string, body: unknown): RequestInit {
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify(body),
   }
+}
+
+/** A 2xx answer with no body worth reading (djoser's 204s), or the server's error. */
+async function done(response: Response): Promise<void> {
+  if (!response.ok) throw await apiError(response)
 }
 
 async function json<T>(response: Response): Promise<T> {

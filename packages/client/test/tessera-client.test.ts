@@ -305,3 +305,41 @@ describe('storage adapters', () => {
     expect(items.size).toBe(0)
   })
 })
+
+describe("djoser's account mail flows", () => {
+  it('posts the reset, confirm, activation and resend bodies, and types the refusals', async () => {
+    const api = new FakeApi()
+      .on('POST', '/auth/users/reset_password/', () => new Response(null, { status: 204 }))
+      .on('POST', '/auth/users/reset_password_confirm/', () => new Response(null, { status: 204 }))
+      .on('POST', '/auth/users/resend_activation/', () => new Response(null, { status: 204 }))
+      .on('POST', '/auth/users/activation/', () =>
+        reply(403, { detail: 'Stale token for given user.' }),
+      )
+    const onSessionEnd = vi.fn()
+    const client = createClient({
+      baseUrl: BASE,
+      fetch: api.fetch,
+      storage: signedInStorage(),
+      onSessionEnd,
+    })
+    await client.requestPasswordReset('peter@example.com')
+    await client.resendActivation('peter@example.com')
+    await client.confirmPasswordReset({ uid: 'MQ', token: 't', new_password: 'n3w-Secret!' })
+    // The server ended every session of the user: this one is over here too.
+    expect(client.signedIn).toBe(false)
+    expect(onSessionEnd).not.toHaveBeenCalled()
+    await expect(client.activate({ uid: 'MQ', token: 't' })).rejects.toMatchObject({
+      status: 403,
+      detail: 'Stale token for given user.',
+    })
+    expect(api.requests.map((request) => [request.path, JSON.parse(request.body)])).toEqual([
+      ['/auth/users/reset_password/', { email: 'peter@example.com' }],
+      ['/auth/users/resend_activation/', { email: 'peter@example.com' }],
+      [
+        '/auth/users/reset_password_confirm/',
+        { uid: 'MQ', token: 't', new_password: 'n3w-Secret!' },
+      ],
+      ['/auth/users/activation/', { uid: 'MQ', token: 't' }],
+    ])
+  })
+})
