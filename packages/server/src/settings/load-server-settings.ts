@@ -8,6 +8,7 @@ import {
   type TesseraSettings,
 } from '@tessera/core'
 import { checkSettingNames, readServerConfigFile, type ServerConfigFile } from './config-file.js'
+import { readSecretFiles } from './secret-files.js'
 import { serverSettingSpecs } from './server-setting-specs.js'
 import type { ServerOnlySettings, ServerSettings, ServerSettingsInput } from './server-settings.js'
 
@@ -82,7 +83,8 @@ function loadServerOnly(
 /**
  * Loads every setting of the server: core's (through core's `loadSettings`) and the server's own
  * ({@link serverSettingSpecs}), from the same sources in the same order: defaults <
- * `tessera.config.json` < `TESSERA_*` environment < code. Pure: it creates no file and no key;
+ * `tessera.config.json` < `TESSERA_*` environment < code. A secret may come from a file named
+ * by `TESSERA_<NAME>_FILE` instead (Docker secrets). Pure: it creates no file and no key;
  * `DATA_DIR` comes back absolute (resolved against `cwd`).
  *
  * @returns The settings, frozen.
@@ -94,7 +96,11 @@ function loadServerOnly(
  */
 export function loadServerSettings(options: LoadServerSettingsOptions = {}): ServerSettings {
   const cwd = options.cwd ?? process.cwd()
-  const env = options.env ?? process.env
+  const env = readSecretFiles(
+    options.env ?? process.env,
+    [...Object.values(settingSpecs), ...Object.values(serverSettingSpecs)],
+    cwd,
+  )
   const file = readServerConfigFile(options.configFile, cwd)
   const overrides: Readonly<Record<string, unknown>> = options.overrides ?? {}
   checkSettingNames(overrides, CODE)

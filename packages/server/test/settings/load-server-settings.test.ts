@@ -255,3 +255,57 @@ describe('loadServerSettings: errors name the setting, the accepted form and the
     expect(error.message).not.toContain('hunter2')
   })
 })
+
+describe('loadServerSettings: secrets from files (TESSERA_<NAME>_FILE, Docker secrets)', () => {
+  it('reads every secret setting from its file, one trailing newline dropped', () => {
+    const dir = tempDir()
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text, { mode: 0o600 })
+      return join(dir, name)
+    }
+    const key = 'k'.repeat(40)
+    write('database', 'postgres://tessera:pw@db.internal/tessera')
+    const settings = loadServerSettings({
+      configFile: false,
+      cwd: dir,
+      env: {
+        TESSERA_SIGNING_KEY_FILE: write('signing', `${key}\n`),
+        // Relative to the working directory, as the other paths of the settings.
+        TESSERA_DATABASE_URL_FILE: 'database',
+        TESSERA_REDIS_URL_FILE: write('redis', 'redis://:pw@127.0.0.1:6379\n'),
+        TESSERA_EMAIL_HOST_PASSWORD_FILE: write('smtp', 'p4ss word \n'),
+      },
+    })
+    expect(settings.SIGNING_KEY).toBe(key)
+    expect(settings.DATABASE_URL).toBe('postgres://tessera:pw@db.internal/tessera')
+    expect(settings.REDIS_URL).toBe('redis://:pw@127.0.0.1:6379')
+    expect(settings.EMAIL_HOST_PASSWORD).toBe('p4ss word ')
+  })
+
+  it('refuses both forms at once, and an unreadable file, without the secret', () => {
+    const dir = tempDir()
+    writeFileSync(join(dir, 'signing'), 's3cret-value-that-must-not-leak-0123456789')
+    const both = loadError({
+      configFile: false,
+      cwd: dir,
+      env: { TESSERA_SIGNING_KEY: 'other', TESSERA_SIGNING_KEY_FILE: 'signing' },
+    })
+    expect(both.message).toContain('set TESSERA_SIGNING_KEY or TESSERA_SIGNING_KEY_FILE, not both')
+    const missing = loadError({
+      configFile: false,
+      cwd: dir,
+      env: { TESSERA_SIGNING_KEY_FILE: 'nope' },
+    })
+    expect(missing).toMatchObject({ setting: 'SIGNING_KEY' })
+    expect(missing.message).toContain('cannot read TESSERA_SIGNING_KEY_FILE=nope (ENOENT)')
+    expect(`${both.message}${missing.message}`).not.toContain('s3cret')
+  })
+
+  it('takes no _FILE form for settings that are not secret', () => {
+    const settings = loadServerSettings({
+      configFile: false,
+      env: { TESSERA_PORT_FILE: '/nonexistent' },
+    })
+    expect(settings.PORT).toBe(8000)
+  })
+})
