@@ -10,6 +10,7 @@ import {
 } from '@tessera/core'
 import { type MailTransport, OutboxSender } from '@tessera/core/mail'
 import { registerJwksRoute } from '@tessera/fastify'
+import type { Server as TlsServer } from 'node:tls'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
 import { errorResponseOptions, registerErrorResponses } from './http/error-responses.js'
@@ -28,6 +29,8 @@ import { openBackplane } from './revocation/open-backplane.js'
 import { openRevocation, type ServerRevocation } from './revocation/open-revocation.js'
 import { loadServerConfig, type ServerConfig } from './settings/load-server-config.js'
 import type { ServerSettings } from './settings/server-settings.js'
+import { readTlsFiles } from './settings/tls-files.js'
+import { hstsHeader } from './settings/tls-settings.js'
 import { fastifyTrustProxy } from './settings/trust-proxy-spec.js'
 import { openStores } from './stores/open-stores.js'
 
@@ -77,6 +80,12 @@ export interface TesseraServer {
   readonly config: ServerConfig
   /** Stops accepting connections, waits for requests in flight, then closes the stores it opened. */
   close(): Promise<void>
+  /**
+   * Serving HTTPS: re-reads the certificate and key (a renewal) and uses them for new
+   * connections; open connections keep theirs. Throws, keeping the old pair, when the new files
+   * do not make a TLS context. Does nothing over plain HTTP.
+   */
+  reloadTls(): void
 }
 
 /**
@@ -106,14 +115,16 @@ export async function buildServer(
           ...(options.logStream === undefined ? {} : { stream: options.logStream }),
         })
   const logging = logger === undefined ? undefined : fastifyLogging(logger, settings.ACCESS_LOG)
+  const hsts = hstsHeader(settings)
   const app = Fastify({
+    ...(config.tls === undefined ? {} : { https: { cert: config.tls.cert, key: config.tls.key } }),
     ...(logging === undefined ? { logger: false } : logging.options),
     genReqId: generateRequestId,
     trustProxy: fastifyTrustProxy(settings.TRUST_PROXY),
     bodyLimit: BODY_LIMIT_BYTES,
     // Routes are matched by generated code instead of a tree walk (find-my-way's compiler mode).
     routerOptions: { compile: true },
-    ...errorResponseOptions(),
+    ...errorResponseOptions(hsts),
     ...httpServerOptions(settings),
   })
   if (logging?.appLog !== undefined) app.log = logging.appLog
@@ -260,7 +271,7 @@ export async function buildServer(
     app.addHook('onRequest', (request, reply, done) => {
       bindRequestLogger?.(request, reply)
       startAccessLine?.(request, reply)
-      setResponseHeaders(request, reply)
+      setResponseHeaders(request, reply, hsts)
       if (!refuses(request, reply)) done()
     })
     await registerCors(app, settings)
@@ -277,7 +288,16 @@ export async function buildServer(
     await close()
     throw error
   }
-  return { app, stores, auth, mailSender, keys, settings, config, close }
+  const reloadTls = () => {
+    if (config.tls === undefined) return
+    const files = readTlsFiles(
+      { TLS_CERT_FILE: config.tls.certFile, TLS_KEY_FILE: config.tls.keyFile },
+      '/',
+    )
+    if (files === undefined) return
+    ;(app.server as unknown as TlsServer).setSecureContext({ cert: files.cert, key: files.key })
+  }
+  return { app, stores, auth, mailSender, keys, settings, config, close, reloadTls }
 }
 
 /**

@@ -5,14 +5,14 @@ import type { ServerConfig } from './settings/load-server-config.js'
 /** A listening server and the URL it answers on. */
 export interface StartedServer {
   readonly server: TesseraServer
-  /** `http://host:port`, the port the system bound (when `PORT` was 0, the one it picked). */
+  /** `http(s)://host:port`, the port the system bound (when `PORT` was 0, the one it picked). */
   readonly url: string
 }
 
-function urlOf(address: AddressInfo | string | null, host: string): string {
-  if (address === null || typeof address === 'string') return `http://${host}`
+function urlOf(address: AddressInfo | string | null, host: string, scheme: string): string {
+  if (address === null || typeof address === 'string') return `${scheme}://${host}`
   const name = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  return `http://${name}:${address.port}`
+  return `${scheme}://${name}:${address.port}`
 }
 
 /**
@@ -30,5 +30,6 @@ export async function startServer(
     await server.close()
     throw error
   }
-  return { server, url: urlOf(server.app.server.address(), config.settings.HOST) }
+  const scheme = config.tls === undefined ? 'http' : 'https'
+  return { server, url: urlOf(server.app.server.address(), config.settings.HOST, scheme) }
 }

@@ -80,6 +80,14 @@ export class RemoteJwks {
     if (this.#url.protocol !== 'https:' && this.#url.protocol !== 'http:') {
       throw new TypeError('RemoteJwks: url must be an http(s) URL')
     }
+    // Keys fetched over plain HTTP can be swapped on the way: then anyone signs tokens. Only a
+    // server on this machine may be asked without TLS (development, a sidecar).
+    if (this.#url.protocol === 'http:' && !isLoopback(this.#url.hostname)) {
+      throw new TypeError(
+        `RemoteJwks: url must be https (${this.#url.host} is not this machine; plain http is ` +
+          'only for localhost, 127.0.0.0/8 and [::1])',
+      )
+    }
     this.#import = {
       maxBytes: positive(options.maxBytes ?? DEFAULT_JWKS_MAX_BYTES, 'maxBytes'),
       maxKeys: positive(options.maxKeys ?? DEFAULT_JWKS_MAX_KEYS, 'maxKeys'),
@@ -269,4 +277,12 @@ function nonNegative(value: number, name: string): number {
     throw new TypeError(`RemoteJwks: ${name} must be a finite number >= 0`)
   }
   return value
+}
+
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  )
 }

@@ -184,4 +184,23 @@ describe('RemoteJwks', () => {
       () => new RemoteJwks({ url: server.url, minCacheSeconds: 10, maxCacheSeconds: 5 }),
     ).toThrow(/maxCacheSeconds/)
   })
+
+  it('refuses plain http outside this machine: keys in transit could be swapped', () => {
+    for (const url of [
+      'http://auth.example.com/.well-known/jwks.json',
+      'http://10.0.0.5/jwks.json',
+      'http://127.0.0.1.evil.example/jwks.json',
+      'http://[::2]/jwks.json',
+    ]) {
+      expect(() => new RemoteJwks({ url }), url).toThrow(/url must be https/)
+    }
+    for (const url of [
+      'https://auth.example.com/.well-known/jwks.json',
+      'http://localhost:8000/.well-known/jwks.json',
+      'http://127.0.0.1:8000/.well-known/jwks.json',
+      'http://[::1]:8000/.well-known/jwks.json',
+    ]) {
+      expect(() => new RemoteJwks({ url }), url).not.toThrow()
+    }
+  })
 })

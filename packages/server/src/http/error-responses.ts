@@ -31,17 +31,17 @@ function sendCatalogueError(
  * with the contract's body, the request id and the server's headers instead (a request without
  * `Host`: see httpServerOptions).
  */
-export function errorResponseOptions(): Pick<
+export function errorResponseOptions(hsts?: string | null): Pick<
   FastifyServerOptions,
   'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'
 > {
   return {
     // Runs before any hook: it sets the headers the hook would have set.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      setResponseHeaders(request, reply)
+      setResponseHeaders(request, reply, hsts)
       return handleFrameworkError(error, request, reply)
     },
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: (error, socket) => answerClientError(error, socket, hsts),
     // The server's hook answers requests during the drain itself (see registerErrorResponses).
     return503OnClosing: false,
   }
@@ -52,12 +52,16 @@ export function errorResponseOptions(): Pick<
  * socket: there is no request. Node's guard is kept: nothing is written into a response
  * already on its way, and the connection is closed.
  */
-function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+function answerClientError(
+  error: Error & { code?: string },
+  socket: Duplex,
+  hsts: string | null | undefined,
+): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return
   const inFlight = Reflect.get(socket, '_httpMessage') as { headersSent?: boolean } | null
   if (socket.writable && (inFlight == null || inFlight.headersSent !== true)) {
     const encrypted = Reflect.get(socket, 'encrypted') === true
-    socket.write(rawErrorResponse(clientErrorCode(error.code), encrypted))
+    socket.write(rawErrorResponse(clientErrorCode(error.code), encrypted, hsts))
   }
   socket.destroy(error)
 }
@@ -79,12 +83,16 @@ function clientErrorCode(code: string | undefined): ErrorCode {
  * A whole HTTP/1.1 response for `code`, with the server's headers and a fresh request id
  * (`encrypted`: the socket is TLS, so HSTS goes with it).
  */
-export function rawErrorResponse(code: ErrorCode, encrypted: boolean): string {
+export function rawErrorResponse(
+  code: ErrorCode,
+  encrypted: boolean,
+  hsts?: string | null,
+): string {
   const { status, headers, body } = errorResponse(code, { challenge: CHALLENGE })
   const json = JSON.stringify(body)
   const lines = [
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
-    ...rawResponseHeaderLines(newRequestId(), encrypted),
+    ...rawResponseHeaderLines(newRequestId(), encrypted, hsts),
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     'content-type: application/json; charset=utf-8',
     `content-length: ${Buffer.byteLength(json)}`,

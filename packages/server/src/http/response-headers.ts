@@ -28,7 +28,10 @@ export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   'cross-origin-resource-policy': 'same-origin',
 })
 
-/** HSTS, sent over HTTPS only: a host must not send it over plain HTTP (RFC 6797 7.2). */
+/**
+ * HSTS by default (`SECURE_HSTS_SECONDS` changes it), sent over HTTPS only: a host must not send
+ * it over plain HTTP (RFC 6797 7.2).
+ */
 export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains'
 
 const NAMES = Object.keys(SECURITY_HEADERS)
@@ -40,22 +43,31 @@ const VALUES = Object.values(SECURITY_HEADERS)
  * first thing in the server's one `onRequest` hook, and for the answers Fastify gives outside
  * the hooks (framework errors).
  */
-export function setResponseHeaders(request: FastifyRequest, reply: FastifyReply): void {
+export function setResponseHeaders(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  hsts: string | null = STRICT_TRANSPORT_SECURITY,
+): void {
   reply.header('x-request-id', request.id)
   for (let i = 0; i < NAMES.length; i++) reply.header(NAMES[i] as string, VALUES[i])
-  if (request.protocol === 'https')
-    reply.header('strict-transport-security', STRICT_TRANSPORT_SECURITY)
+  if (hsts !== null && request.protocol === 'https') {
+    reply.header('strict-transport-security', hsts)
+  }
 }
 
 /**
  * The same headers for an answer written straight to the socket (no request was parsed), as
  * `name: value` lines, with `Cache-Control: no-store`: such an answer is never worth keeping.
  */
-export function rawResponseHeaderLines(requestId: string, encrypted: boolean): string[] {
+export function rawResponseHeaderLines(
+  requestId: string,
+  encrypted: boolean,
+  hsts: string | null = STRICT_TRANSPORT_SECURITY,
+): string[] {
   return [
     `x-request-id: ${requestId}`,
     ...NAMES.map((name, i) => `${name}: ${VALUES[i]}`),
-    ...(encrypted ? [`strict-transport-security: ${STRICT_TRANSPORT_SECURITY}`] : []),
+    ...(encrypted && hsts !== null ? [`strict-transport-security: ${hsts}`] : []),
     'cache-control: no-store',
   ]
 }

@@ -9,6 +9,7 @@ import {
 } from '@tessera/core'
 import { checkMailSettings, resolveMailSecret } from '../mail/account-mail-settings.js'
 import { checkBrowserSettings } from './browser-checks.js'
+import { checkTransportSecurity, readTlsFiles, type TlsFiles } from './tls-files.js'
 import { type DatabaseLocation, describePostgresUrl } from './database-url-spec.js'
 import {
   developmentKeyPath,
@@ -44,6 +45,8 @@ export interface ServerConfig {
   readonly profileFields: ProfileFields | undefined
   /** The secret the links of account mails are signed with (see `resolveMailSecret`). */
   readonly mailSecret: string
+  /** The certificate and key to serve HTTPS with; undefined: plain HTTP. */
+  readonly tls: TlsFiles | undefined
   /** Lines worth a warning at start-up (development key in use, exposed key file...). */
   readonly warnings: readonly string[]
 }
@@ -141,6 +144,8 @@ export function loadServerConfig(
     settings,
     () => loadOrCreateDevelopmentKey(settings.DATA_DIR).secret,
   )
+  const tls = readTlsFiles(settings, options.cwd ?? process.cwd())
+  checkTransportSecurity(settings, tls)
   const warnings: string[] = checkBrowserSettings(settings)
   if (source.kind === 'key-ring' && settings.KEY_ENCRYPTION_KEY === undefined) {
     warnings.push(
@@ -171,6 +176,7 @@ export function loadServerConfig(
     database: databaseLocation(settings, options.cwd),
     profileFields,
     mailSecret,
+    tls,
     warnings: Object.freeze(warnings),
   })
 }

@@ -1,5 +1,6 @@
 import type { SettingSpec } from '@tessera/core'
 import { browserSettingSpecs } from './browser-settings.js'
+import { tlsSettingSpecs } from './tls-settings.js'
 import { databaseUrlSpec } from './database-url-spec.js'
 import { keyEncryptionKeySpec, MIN_KEY_ROTATION_INTERVAL } from './key-settings-specs.js'
 import { mailSettingSpecs } from './mail-setting-specs.js'
@@ -50,6 +51,7 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     description: 'Address `tessera serve` listens on.',
   }),
   PORT: portSpec({ name: 'PORT', default: 8000, description: 'Port `tessera serve` listens on.' }),
+  ...tlsSettingSpecs,
   TRUST_PROXY: trustProxySpec({
     name: 'TRUST_PROXY',
     default: false,

@@ -1,6 +1,7 @@
 import type { ProfileFieldSpec, TesseraSettings } from '@tessera/core'
 import type { BrowserSettings, BrowserSettingsInput } from './browser-settings.js'
 import type { MailSettings, MailSettingsInput } from './mail-settings.js'
+import type { TlsSettings, TlsSettingsInput } from './tls-settings.js'
 import type { TrustProxy } from './trust-proxy-spec.js'
 
 /** pino's levels, plus `silent`. */
@@ -22,7 +23,7 @@ export type AccessLogLevel = (typeof ACCESS_LOG_LEVELS)[number]
  * The settings only the server reads, beside core's. Each is set like core's: `TESSERA_<NAME>`
  * in the environment, the key in `tessera.config.json`, or code.
  */
-export interface ServerOnlySettings extends BrowserSettings, MailSettings {
+export interface ServerOnlySettings extends BrowserSettings, MailSettings, TlsSettings {
   /** Directory of the SQLite file and the development signing key, absolute. Default `./.tessera`. */
   readonly DATA_DIR: string
   /**

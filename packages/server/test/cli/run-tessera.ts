@@ -126,7 +126,7 @@ export async function serveTessera(
     )
     child.stdout?.on('data', (chunk) => {
       output += chunk
-      const match = /Tessera \S+ listening on (http:\/\/\S+)/.exec(output)
+      const match = /Tessera \S+ listening on (https?:\/\/\S+)/.exec(output)
       if (match?.[1] !== undefined) {
         clearTimeout(timer)
         resolve(match[1])

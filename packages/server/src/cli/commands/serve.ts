@@ -73,31 +73,47 @@ function nextSignal(): Promise<string> {
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the auth server (migrates first)',
-  usage: 'tessera serve [--host 127.0.0.1] [--port 8000] [--workers 1]',
+  usage:
+    'tessera serve [--host 127.0.0.1] [--port 8000] [--workers 1] [--tls-cert PEM --tls-key PEM]',
   help: `Migrates the database, then serves the API under /api/, the docs at /docs, /openapi.json,
 /healthz and /readyz. With no configuration: SQLite and a development signing key in ./.tessera
 (TESSERA_DATA_DIR moves it). TESSERA_ENV=production refuses to start without an explicit,
 strong TESSERA_SIGNING_KEY. On SIGTERM or SIGINT it stops accepting connections, lets requests
-in flight finish (up to ${DRAIN_TIMEOUT_SECONDS} s), closes the database and exits 0.
+in flight finish (up to ${DRAIN_TIMEOUT_SECONDS} s), closes the database and exits 0. With a
+certificate it serves HTTPS (and HSTS); on SIGHUP it re-reads the certificate and key for new
+connections, so a renewal needs no restart. In production, plain HTTP on an address other
+machines can reach is refused unless TESSERA_TRUST_PROXY names the proxy terminating TLS.
 
 Options:
   --host ADDRESS   address to listen on (default: TESSERA_HOST or 127.0.0.1)
   --port PORT      port to listen on, 0 for any free port (default: TESSERA_PORT or 8000)
   --workers N      worker processes sharing the port (node:cluster), or 'auto' for one per
                    core (default 1); crashed workers are restarted, signals forwarded
+  --tls-cert PEM   certificate (chain) file: serve HTTPS (default: TESSERA_TLS_CERT_FILE)
+  --tls-key PEM    its private key file (default: TESSERA_TLS_KEY_FILE)
   -h, --help       show this help
 `,
-  options: { host: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' } },
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    workers: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+  },
   positionals: { min: 0, max: 0, names: '' },
   async run({ values, io }) {
     const host = parseHost(values.host as string | undefined)
     const port = parsePort(values.port as string | undefined)
+    const tlsCert = values['tls-cert'] as string | undefined
+    const tlsKey = values['tls-key'] as string | undefined
     const config = loadServerConfig({
       env: io.env,
       cwd: io.cwd,
       overrides: {
         ...(host === undefined ? {} : { HOST: host }),
         ...(port === undefined ? {} : { PORT: port }),
+        ...(tlsCert === undefined ? {} : { TLS_CERT_FILE: tlsCert }),
+        ...(tlsKey === undefined ? {} : { TLS_KEY_FILE: tlsKey }),
       },
     })
     const workers = parseWorkerCount(values.workers as string | undefined) ?? 1
@@ -115,6 +131,16 @@ Options:
     }
     const { server, url } = await startServer(config)
     printBanner(io.stdout, url, config)
+    // A renewed certificate, for new connections; a bad one is reported and the old one kept.
+    const onHangup = () => {
+      try {
+        server.reloadTls()
+        server.app.log.info('TLS certificate and key reloaded')
+      } catch (error) {
+        server.app.log.error({ err: { type: (error as Error).name } }, (error as Error).message)
+      }
+    }
+    if (config.tls !== undefined) process.on('SIGHUP', onHangup)
 
     const signal = await nextSignal()
     server.app.log.info({ signal }, 'shutting down: draining requests in flight')
@@ -133,6 +159,7 @@ Options:
     }
     const timer = setTimeout(() => force('shutdown timed out'), DRAIN_TIMEOUT_SECONDS * 1000)
     timer.unref()
+    process.removeListener('SIGHUP', onHangup)
     await server.close()
     clearTimeout(timer)
     io.stdout.write('Tessera stopped.\n')
