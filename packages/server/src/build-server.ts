@@ -1,3 +1,4 @@
+import type { Server as TlsServer } from 'node:tls'
 import {
   AuthService,
   createTokenEngine,
@@ -10,7 +11,6 @@ import {
 } from '@tessera/core'
 import { type MailTransport, OutboxSender } from '@tessera/core/mail'
 import { registerJwksRoute } from '@tessera/fastify'
-import type { Server as TlsServer } from 'node:tls'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
 import { errorResponseOptions, registerErrorResponses } from './http/error-responses.js'

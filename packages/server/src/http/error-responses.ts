@@ -31,10 +31,9 @@ function sendCatalogueError(
  * with the contract's body, the request id and the server's headers instead (a request without
  * `Host`: see httpServerOptions).
  */
-export function errorResponseOptions(hsts?: string | null): Pick<
-  FastifyServerOptions,
-  'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'
-> {
+export function errorResponseOptions(
+  hsts?: string | null,
+): Pick<FastifyServerOptions, 'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'> {
   return {
     // Runs before any hook: it sets the headers the hook would have set.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {

@@ -9,7 +9,6 @@ import {
 } from '@tessera/core'
 import { checkMailSettings, resolveMailSecret } from '../mail/account-mail-settings.js'
 import { checkBrowserSettings } from './browser-checks.js'
-import { checkTransportSecurity, readTlsFiles, type TlsFiles } from './tls-files.js'
 import { type DatabaseLocation, describePostgresUrl } from './database-url-spec.js'
 import {
   developmentKeyPath,
@@ -19,6 +18,7 @@ import {
 } from './development-key.js'
 import { type LoadServerSettingsOptions, loadServerSettings } from './load-server-settings.js'
 import type { ServerSettings } from './server-settings.js'
+import { checkTransportSecurity, readTlsFiles, type TlsFiles } from './tls-files.js'
 
 /** File name of the SQLite database inside `DATA_DIR`. */
 export const SQLITE_FILE = 'tessera.sqlite3'

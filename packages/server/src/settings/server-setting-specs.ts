@@ -1,6 +1,5 @@
 import type { SettingSpec } from '@tessera/core'
 import { browserSettingSpecs } from './browser-settings.js'
-import { tlsSettingSpecs } from './tls-settings.js'
 import { databaseUrlSpec } from './database-url-spec.js'
 import { keyEncryptionKeySpec, MIN_KEY_ROTATION_INTERVAL } from './key-settings-specs.js'
 import { mailSettingSpecs } from './mail-setting-specs.js'
@@ -22,6 +21,7 @@ import {
   rateSpec,
   stringSpec,
 } from './spec-builders.js'
+import { tlsSettingSpecs } from './tls-settings.js'
 import { trustProxySpec } from './trust-proxy-spec.js'
 
 /** One spec per server-only setting, keyed by name. */

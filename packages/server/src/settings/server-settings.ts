@@ -124,7 +124,8 @@ export type ServerSettingName = keyof ServerOnlySettings
  * `TRUST_PROXY` also as a comma-separated string. A key set to `undefined` counts as not given.
  */
 export type ServerSettingsInput = BrowserSettingsInput &
-  MailSettingsInput & {
+  MailSettingsInput &
+  TlsSettingsInput & {
     readonly DATA_DIR?: string
     readonly DATABASE_URL?: string
     readonly HOST?: string
