@@ -8,6 +8,7 @@ import {
   type ThrottleStore,
   type TokenEngine,
   type TokenSubject,
+  tokenClaimsLoader,
 } from '@tessera/core'
 import { type MailTransport, OutboxSender } from '@tessera/core/mail'
 import { registerJwksRoute } from '@tessera/fastify'
@@ -210,6 +211,7 @@ export async function buildServer(
     tokens,
     revocation,
     reuseInterval: settings.REFRESH_REUSE_INTERVAL,
+    ...optional('tokenClaims', tokenClaimsLoader(settings.TOKEN_CLAIMS, stores)),
     // The KEK that seals signing keys seals TOTP secrets too.
     ...(settings.KEY_ENCRYPTION_KEY === undefined
       ? {}
@@ -307,6 +309,11 @@ export async function buildServer(
  */
 function reconcileSeconds(config: ServerConfig): number {
   return config.database.kind === 'sqlite' && config.settings.REDIS_URL === undefined ? 1 : 30
+}
+
+/** `{ [key]: value }`, or nothing when value is undefined (exact optional properties). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 }
 
 function errorCode(error: Error): string | undefined {

@@ -62,6 +62,7 @@ import {
 } from './service-context.js'
 import type { SessionEnding } from './session-endings.js'
 import { obtainSlidingToken, refreshSlidingToken } from './sliding.js'
+import type { TokenClaimsLoader } from './token-claims.js'
 import { verifyToken } from './verification.js'
 
 /** Options of {@link AuthService}. */
@@ -80,6 +81,11 @@ export interface AuthServiceOptions {
   readonly passwordValidation?: PasswordValidationOptions
   /** Seconds a consumed refresh token may be retried for the same successor. Default 0. */
   readonly reuseInterval?: number
+  /**
+   * Claims to add to every new session's tokens (`tokenClaimsLoader(TOKEN_CLAIMS, stores)`):
+   * staff flags, groups, permissions... for resource servers. Default: none.
+   */
+  readonly tokenClaims?: TokenClaimsLoader
   /**
    * Revocation across processes: the verifier asks `view` on every request, and logouts, ended
    * sessions, cut-offs and user changes are written through `sync` (store, then view, then
@@ -140,6 +146,7 @@ export class AuthService {
       profileFields: options.profileFields,
       passwordValidation: options.passwordValidation,
       reuseInterval,
+      tokenClaims: options.tokenClaims,
       revocation:
         options.revocation?.sync ?? storeRevocationWriter(options.stores.revocations, clock),
       keyEncryptionKey: options.keyEncryptionKey,

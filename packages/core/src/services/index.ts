@@ -6,3 +6,9 @@ export type { RegisterInput } from './registration.js'
 export type { RefreshResult } from './rotation.js'
 export type { LoginField, RequestContext, RevocationWriter } from './service-context.js'
 export type { SessionEndActor, SessionEnding, SessionEndReason } from './session-endings.js'
+export {
+  TOKEN_CLAIM_NAMES,
+  type TokenClaimName,
+  type TokenClaimsLoader,
+  tokenClaimsLoader,
+} from './token-claims.js'

@@ -145,7 +145,8 @@ export async function login(
 /**
  * Issues a refresh + access pair for `user` and records the new session family; both tokens
  * name the session (`sid`). Used by login and by any flow that signs a user in (registration
- * with auto-login, MFA, admin impersonation). Never waits and reads nothing: a session started
+ * with auto-login, MFA, admin impersonation). Reads nothing but the `TOKEN_CLAIMS` it is told to
+ * load, and never waits for the clock: a session started
  * right after a cut-off is a new session, which the cut-off does not cover (see
  * `RevocationView`).
  */
@@ -155,7 +156,8 @@ export async function startSession(
   request: RequestContext,
 ): Promise<Omit<LoginResult, 'user'>> {
   const sessionId = newJti()
-  const { refresh, access } = context.tokens.issuer.issueTokenPair(user, sessionId)
+  const extra = await context.tokenClaims?.(user)
+  const { refresh, access } = context.tokens.issuer.issueTokenPair(user, sessionId, extra)
   await recordSession(context, { sessionId, userId: user.id, request, token: refresh })
   return { sessionId, refresh, access }
 }

@@ -15,6 +15,7 @@ import type { TokenSubject } from '../tokens/token-issuer.js'
 import type { Clock } from '../tokens/token-types.js'
 import type { ProfileFields } from '../users/profile-fields.js'
 import type { BackgroundTasks } from './account-mail.js'
+import type { TokenClaimsLoader } from './token-claims.js'
 
 /** djoser's `LOGIN_FIELD` (Django's `USERNAME_FIELD`): what a login names the user by. */
 export type LoginField = 'username' | 'email'
@@ -41,6 +42,8 @@ export interface ServiceContext {
    * the same successor instead of revoking the family (RFC 9700 4.14.2 grace). Default 0.
    */
   readonly reuseInterval: number
+  /** The claims of `TOKEN_CLAIMS`, loaded when a session starts; undefined: none. */
+  readonly tokenClaims: TokenClaimsLoader | undefined
   /**
    * Where revocations go: a revocation sync writes the store, then this process's view and the
    * bus; {@link storeRevocationWriter} only the store (refresh tokens, sessions and cut-offs are

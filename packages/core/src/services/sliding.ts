@@ -24,7 +24,8 @@ export async function obtainSlidingToken(
   // The second step (`/api/token/mfa/`) answers a refresh + access pair.
   await requireSecondFactor(context, user, undefined)
   const sessionId = newJti()
-  const token = context.tokens.issuer.issueSlidingToken(user, sessionId)
+  const extra = await context.tokenClaims?.(user)
+  const token = context.tokens.issuer.issueSlidingToken(user, sessionId, extra)
   const usableUntil = token.claims[context.settings.SLIDING_TOKEN_REFRESH_EXP_CLAIM] as number
   await recordSession(context, {
     sessionId,

@@ -28,6 +28,9 @@ export type CustomClaimsHook<U extends TokenSubject> = (
   tokenType: TokenType,
 ) => Readonly<Record<string, JsonValue>>
 
+/** Claims a caller adds to a token of its own (after the user's and the custom ones). */
+export type ExtraClaims = Readonly<Record<string, JsonValue>>
+
 /** Token lifetimes in seconds. */
 export interface TokenLifetimes {
   /** `ACCESS_TOKEN_LIFETIME`, default 300. */
@@ -142,17 +145,21 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
    * With `sessionId`, both name the session in their `sid` claim (OpenID Connect's session id),
    * so revoking the session ends its access tokens too.
    */
-  issueTokenPair(user: U, sessionId?: string): IssuedTokenPair {
-    const refresh = this.issueRefreshToken(user, sessionId)
+  issueTokenPair(user: U, sessionId?: string, extraClaims?: ExtraClaims): IssuedTokenPair {
+    const refresh = this.issueRefreshToken(user, sessionId, extraClaims)
     return { refresh, access: this.accessTokenFromRefresh(refresh.claims) }
   }
 
-  /** A refresh token for `user`, of session `sessionId` when given. */
-  issueRefreshToken(user: U, sessionId?: string): IssuedToken {
+  /**
+   * A refresh token for `user`, of session `sessionId` when given; `extraClaims` (the
+   * configured `TOKEN_CLAIMS`, loaded by the caller) go after the custom ones, and into every
+   * access token derived from it.
+   */
+  issueRefreshToken(user: U, sessionId?: string, extraClaims?: ExtraClaims): IssuedToken {
     return this.#issue(
       'refresh',
       this.#lifetimes.refresh,
-      this.#userClaims(user, 'refresh', sessionId),
+      this.#userClaims(user, 'refresh', sessionId, extraClaims),
     )
   }
 
@@ -179,12 +186,12 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
   }
 
   /** A sliding token for `user`, refreshable until its `refresh_exp`; of `sessionId` when given. */
-  issueSlidingToken(user: U, sessionId?: string): IssuedToken {
+  issueSlidingToken(user: U, sessionId?: string, extraClaims?: ExtraClaims): IssuedToken {
     const now = Math.floor(this.#clock())
     // simplejwt's SlidingToken sets refresh_exp right after jti, before the user claims.
     const claims = {
       [this.#slidingRefreshExp]: now + this.#lifetimes.slidingRefresh,
-      ...this.#userClaims(user, 'sliding', sessionId),
+      ...this.#userClaims(user, 'sliding', sessionId, extraClaims),
     }
     return this.#issue('sliding', this.#lifetimes.sliding, claims)
   }
@@ -257,18 +264,27 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
     return this.#issue('sliding', this.#lifetimes.sliding, copied, token.jti)
   }
 
-  #userClaims(user: U, type: TokenType, sessionId: string | undefined): Record<string, unknown> {
+  #userClaims(
+    user: U,
+    type: TokenType,
+    sessionId: string | undefined,
+    extraClaims?: ExtraClaims,
+  ): Record<string, unknown> {
     const id = String(user.id)
     const claims: Record<string, unknown> = { [this.#names.userId]: userIdClaim(id), sub: id }
     if (this.#issuer !== undefined) claims.iss = this.#issuer
     if (this.#audience !== undefined) claims.aud = this.#audience
     if (sessionId !== undefined) claims.sid = sessionId
     const custom = this.#customClaims?.(user, type)
-    if (custom !== undefined) {
-      for (const name of Object.keys(custom)) {
+    for (const [source, extra] of [
+      ['customClaims', custom],
+      ['extraClaims', extraClaims],
+    ] as const) {
+      if (extra === undefined) continue
+      for (const name of Object.keys(extra)) {
         if (this.#reserved.has(name))
-          throw new TypeError(`customClaims: "${name}" is a reserved claim`)
-        claims[name] = custom[name]
+          throw new TypeError(`${source}: "${name}" is a reserved claim`)
+        claims[name] = extra[name]
       }
     }
     return claims

@@ -170,6 +170,15 @@ export function loadServerConfig(
   }
   const profileFields =
     settings.PROFILE_FIELDS.length === 0 ? undefined : defineProfileFields(settings.PROFILE_FIELDS)
+  for (const claim of settings.TOKEN_CLAIMS) {
+    const field = claim.startsWith('profile.') ? claim.slice('profile.'.length) : undefined
+    if (field !== undefined && !settings.PROFILE_FIELDS.some((spec) => spec.name === field)) {
+      throw new SettingsError(
+        'TOKEN_CLAIMS',
+        `TOKEN_CLAIMS names ${claim}, but PROFILE_FIELDS declares no field "${field}"`,
+      )
+    }
+  }
   return Object.freeze({
     settings,
     signingKey: source,

@@ -22,6 +22,7 @@ import {
   stringSpec,
 } from './spec-builders.js'
 import { tlsSettingSpecs } from './tls-settings.js'
+import { tokenClaimsSpec } from './token-claims-spec.js'
 import { trustProxySpec } from './trust-proxy-spec.js'
 
 /** One spec per server-only setting, keyed by name. */
@@ -145,6 +146,11 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     10,
   ),
   ...browserSettingSpecs,
+  TOKEN_CLAIMS: tokenClaimsSpec({
+    name: 'TOKEN_CLAIMS',
+    default: Object.freeze([]),
+    description: "User facts in every new session's tokens, for resource servers.",
+  }),
   PROFILE_FIELDS: profileFieldsSpec({
     name: 'PROFILE_FIELDS',
     default: Object.freeze([]),

@@ -1,4 +1,4 @@
-import type { ProfileFieldSpec, TesseraSettings } from '@tessera/core'
+import type { ProfileFieldSpec, TesseraSettings, TokenClaimName } from '@tessera/core'
 import type { BrowserSettings, BrowserSettingsInput } from './browser-settings.js'
 import type { MailSettings, MailSettingsInput } from './mail-settings.js'
 import type { TlsSettings, TlsSettingsInput } from './tls-settings.js'
@@ -81,6 +81,12 @@ export interface ServerOnlySettings extends BrowserSettings, MailSettings, TlsSe
   readonly SLIDING_TOKENS: boolean
   /** Seconds a rotated refresh token may be retried for the same successor, 0 to 10. Default `0`. */
   readonly REFRESH_REUSE_INTERVAL: number
+  /**
+   * User facts every new session's tokens carry, for resource servers (`is_staff`,
+   * `is_superuser`, `groups`, `permissions`, `username`, `email`, `first_name`, `last_name`,
+   * `profile.<field>`). Default none: tokens name the user only.
+   */
+  readonly TOKEN_CLAIMS: readonly TokenClaimName[]
   /** Extra user fields (Django's custom user model, declared). Default `[]`. */
   readonly PROFILE_FIELDS: readonly ProfileFieldSpec[]
   /**
@@ -144,6 +150,7 @@ export type ServerSettingsInput = BrowserSettingsInput &
     readonly LOGIN_FIELD?: (typeof LOGIN_FIELDS)[number]
     readonly SLIDING_TOKENS?: boolean
     readonly REFRESH_REUSE_INTERVAL?: number | string
+    readonly TOKEN_CLAIMS?: readonly TokenClaimName[] | string
     readonly PROFILE_FIELDS?: readonly ProfileFieldSpec[]
     readonly REDIS_URL?: string
     readonly REDIS_PREFIX?: string
