@@ -63,6 +63,8 @@ declare module 'fastify' {
     /** A longer, Markdown explanation for the API docs (OpenAPI `description`). */
     description?: string
     tags?: readonly string[]
+    /** Left out of the OpenAPI document. */
+    hide?: boolean
   }
   interface FastifyContextConfig {
     tessera?: TesseraRouteConfig

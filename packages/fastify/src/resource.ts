@@ -5,6 +5,7 @@ import type {
   RouteShorthandOptions,
 } from 'fastify'
 import { sendError } from './drf-responses.js'
+import './fastify-types.js'
 
 /** One method of a resource: its handler and route options (schema, config, hooks...). */
 export interface ResourceMethod {
@@ -36,6 +37,8 @@ export function defineResource(
   const first = methods[defined[0] as keyof typeof methods]?.options
   const gate: RouteShorthandOptions = {
     config: first?.config ?? {},
+    // The OPTIONS and 405 answers are HTTP's, not operations of the API: out of OpenAPI.
+    schema: { hide: true },
     ...(first?.preHandler === undefined ? {} : { preHandler: first.preHandler }),
   }
   for (const url of urls) {

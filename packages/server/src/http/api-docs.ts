@@ -4,6 +4,7 @@ import { cookieNames } from '@tessera/fastify'
 import type { FastifyInstance } from 'fastify'
 import { packageInfo } from '../package-info.js'
 import type { BrowserSettings } from '../settings/browser-settings.js'
+import { describeOperation } from './openapi-operations.js'
 import { DOCUMENT_HEADERS } from './response-headers.js'
 
 /** Where the interactive docs are served. */
@@ -83,6 +84,7 @@ export async function registerApiDocs(
 ): Promise<void> {
   const info = packageInfo()
   await app.register(swagger, {
+    transform: describeOperation(settings.TOKEN_TRANSPORT !== 'body') as never,
     transformObject: (documentObject) =>
       'openapiObject' in documentObject
         ? dropSlashlessTwins(documentObject.openapiObject)
