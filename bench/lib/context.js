@@ -14,6 +14,7 @@ import {
   HELLO_BODY,
   LOGIN_LOAD_SETTINGS,
   LOGS_OFF_SETTINGS,
+  METRICS_ON_SETTINGS,
   prepareInstance,
   startTessera,
   tesseraTokenSigner,
@@ -48,6 +49,8 @@ export function createContext({ options, log, workDir }) {
     tessera: () => startOnMain('tessera', {}),
     /** The main data dir served by a second process with its logs off (LOGS_OFF_SETTINGS). */
     tesseraLogsOff: () => startOnMain('tessera (logs off)', LOGS_OFF_SETTINGS),
+    /** The main data dir served with Prometheus metrics on (METRICS_ON_SETTINGS). */
+    tesseraMetricsOn: () => startOnMain('tessera (metrics on)', METRICS_ON_SETTINGS),
     /**
      * The main data dir served by a process whose login throttles are off (LOGIN_LOAD_SETTINGS),
      * for the scenarios whose load is logins; named `tessera` in their tables.

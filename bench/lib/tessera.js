@@ -47,6 +47,12 @@ export const LOGIN_LOAD_SETTINGS = Object.freeze({
  */
 export const LOGS_OFF_SETTINGS = Object.freeze({ TESSERA_LOG_LEVEL: 'warn' })
 
+/**
+ * "Metrics on": the default plus Prometheus metrics at /metrics (`METRICS_ON_API_PORT`; a
+ * separate `METRICS_PORT` costs a request the same): each request is timed into a histogram.
+ */
+export const METRICS_ON_SETTINGS = Object.freeze({ TESSERA_METRICS_ON_API_PORT: 'true' })
+
 /** How the other scenarios say Tessera's configuration. */
 export const DEFAULT_NOTE =
   'Tessera runs as `tessera serve` starts: default settings, the access log on (stdout to a file).'

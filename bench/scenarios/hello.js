@@ -17,6 +17,7 @@ export async function run(context) {
     await context.peer('express-passport'),
     await context.tessera(),
     await context.tesseraLogsOff(),
+    await context.tesseraMetricsOn(),
   ]
   const reference = await context.reference()
   if (reference !== undefined) servers.push(reference)
@@ -36,6 +37,9 @@ export async function run(context) {
     ratioGoal(results, 'tessera', 'tessera (logs off)', 0.9, {
       goal: 'tessera (default, access log on) >= 0.9x tessera (logs off)',
     }),
+    ratioGoal(results, 'tessera (metrics on)', 'tessera', 0.97, {
+      goal: 'tessera (metrics on) >= 0.97x tessera (metrics cost under 3%)',
+    }),
     ratioGoal(results, 'tessera', 'fastify-jwt', 1.5),
     ratioGoal(results, 'tessera', 'bare', 0.6, { goal: 'tessera >= 0.6x bare node:http' }),
     reference === undefined
@@ -47,7 +51,9 @@ export async function run(context) {
       `32 connections, one wrk thread, ${seconds} s per round, ${rounds} rounds; 1,000 distinct ` +
       'tokens round-robin. tessera runs as `tessera serve` starts: default settings, an access ' +
       'line per request on stdout, which goes to a file. tessera (logs off) is the same data dir ' +
-      'served with `TESSERA_LOG_LEVEL=warn`: no access line, what logging costs is the gap. ' +
+      'served with `TESSERA_LOG_LEVEL=warn`: no access line, what logging costs is the gap; ' +
+      'tessera (metrics on) the same with Prometheus metrics on (each request timed into a ' +
+      'histogram). ' +
       'bare answers without checking the token; fastify-floor is Fastify 5 alone (one route ' +
       'with a response schema, no logger, no hooks, no token checked): not a peer, the cost of ' +
       `the framework Tessera is built on.\n\n${markdown}\n\n${ceiling}`,

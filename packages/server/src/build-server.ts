@@ -3,6 +3,7 @@ import {
   AuthService,
   createTokenEngine,
   KeyEncryptionKey,
+  PasswordHasher,
   type RevocationBus,
   type Stores,
   type ThrottleStore,
@@ -26,6 +27,8 @@ import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS } from './keys/key-ring-timing.js'
 import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js'
 import { accountMailOptions, checkUniqueEmails } from './mail/account-mail-settings.js'
 import { createMailTransport, type MailOutput } from './mail/mail-transports.js'
+import { countingAuditWrites, metricsEnabled, registerMetrics } from './metrics/register-metrics.js'
+import { ServerMetrics } from './metrics/server-metrics.js'
 import { openBackplane } from './revocation/open-backplane.js'
 import { openRevocation, type ServerRevocation } from './revocation/open-revocation.js'
 import { loadServerConfig, type ServerConfig } from './settings/load-server-config.js'
@@ -194,19 +197,35 @@ export async function buildServer(
     keyRing: keys.ring,
     revocation: revocation.view,
   })
+  // Metrics (off by default): the auth events are counted as the audit log is written, and the
+  // hashing queue is watched through a hasher of the server's own.
+  const openedView = revocation.view
+  const hasher = metricsEnabled(settings)
+    ? new PasswordHasher({ onQueueWait: (seconds) => metrics?.observeHashWait(seconds) })
+    : undefined
+  const metrics = metricsEnabled(settings)
+    ? new ServerMetrics({
+        hasherLoad: () => hasher?.load ?? { running: 0, queued: 0 },
+        revocationView: () => openedView.size,
+        busUp: () => openedView.unsureSince === undefined,
+        stores,
+      })
+    : undefined
+  const serviceStores = metrics === undefined ? stores : countingAuditWrites(stores, metrics)
   const mailSender = new OutboxSender({
-    outbox: stores.mail,
+    outbox: serviceStores.mail,
     transport:
       options.mailTransport ??
       createMailTransport(
         settings,
         options.mailOutput === undefined ? {} : { consoleOutput: options.mailOutput },
       ),
-    audit: (event) => stores.audit.record(event),
+    audit: (event) => serviceStores.audit.record(event),
     onError: logError('mail outbox failed'),
   })
   const auth = new AuthService({
-    stores,
+    stores: serviceStores,
+    ...optional('hasher', hasher),
     settings,
     tokens,
     revocation,
@@ -277,6 +296,7 @@ export async function buildServer(
       if (!refuses(request, reply)) done()
     })
     await registerCors(app, settings)
+    if (metrics !== undefined) closers.push(registerMetrics(app, metrics, settings))
     await registerApiDocs(app, settings)
     await registerHealthRoutes(app, stores, revocation.view)
     registerJwksRoute(app, { keyRing: () => auth.tokens.keyRing, maxAge: JWKS_MAX_AGE })

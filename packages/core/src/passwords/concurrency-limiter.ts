@@ -28,6 +28,16 @@ export class ConcurrencyLimiter {
     this.#busy = busy
   }
 
+  /** Jobs running now. */
+  get active(): number {
+    return this.#active
+  }
+
+  /** Jobs waiting for a slot. */
+  get queued(): number {
+    return this.#queue.length
+  }
+
   /** True when a job would have to wait for room: every slot busy and the queue full. */
   get full(): boolean {
     return this.#active >= this.#maxConcurrent && this.#queue.length >= this.#maxQueue

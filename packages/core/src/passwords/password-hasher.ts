@@ -56,6 +56,11 @@ export interface PasswordHasherOptions {
    * `'dummy'`...), to count verifies in tests and metrics without timing them. Must not throw.
    */
   onVerify?: (format: PasswordVerifyFormat) => void
+  /**
+   * Called as each verify or hash starts, with the seconds it waited for a slot (metrics: the
+   * hashing queue's wait). Must not throw.
+   */
+  onQueueWait?: (seconds: number) => void
 }
 
 /** Outcome of {@link PasswordHasher.verify}. */
@@ -88,6 +93,7 @@ export class PasswordHasher {
   readonly #threads: HashThreads
   readonly #onVerify: ((format: PasswordVerifyFormat) => void) | undefined
   #dummyHash: Promise<string> | undefined
+  readonly #onQueueWait: ((seconds: number) => void) | undefined
 
   constructor(options: PasswordHasherOptions = {}) {
     const argon2 = options.argon2 ?? {}
@@ -123,6 +129,7 @@ export class PasswordHasher {
       throw new TypeError('onVerify must be a function')
     }
     this.#onVerify = options.onVerify
+    this.#onQueueWait = options.onQueueWait
     this.#threads = new HashThreads(maxConcurrent)
     // Up to one queue place per thread is held by the thread itself (its next job, waiting in
     // its port: see HashThreads); what is admitted in all stays maxConcurrent + maxQueue.
@@ -146,7 +153,7 @@ export class PasswordHasher {
   async hash(password: string): Promise<string> {
     if (typeof password !== 'string') throw new TypeError('password must be a string')
     if (isPasswordTooLong(password)) throw new PasswordTooLongError()
-    const phc = await this.#limiter.run(() => this.#argon2idHash(password))
+    const phc = await this.#limiter.run(this.#timed(() => this.#argon2idHash(password)))
     // Django stores 'argon2' + the PHC string and splits on the first '$' to read it back.
     return `argon2${phc}`
   }
@@ -180,7 +187,22 @@ export class PasswordHasher {
    * @throws {PasswordHasherBusyError} Every slot and queue place stayed taken for `maxWaitMs`.
    */
   verify(password: string, encoded: string | null): Promise<PasswordVerifyResult> {
-    return this.#limiter.run(() => this.#verifyNow(password, encoded))
+    return this.#limiter.run(this.#timed(() => this.#verifyNow(password, encoded)))
+  }
+
+  /** Hashing jobs running now, and waiting for a slot (metrics). */
+  get load(): { readonly running: number; readonly queued: number } {
+    return { running: this.#limiter.active, queued: this.#limiter.queued }
+  }
+
+  #timed<T>(job: () => Promise<T>): () => Promise<T> {
+    const report = this.#onQueueWait
+    if (report === undefined) return job
+    const asked = performance.now()
+    return () => {
+      report((performance.now() - asked) / 1000)
+      return job()
+    }
   }
 
   async #verifyNow(password: unknown, encoded: unknown): Promise<PasswordVerifyResult> {

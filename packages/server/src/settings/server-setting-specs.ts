@@ -3,6 +3,7 @@ import { browserSettingSpecs } from './browser-settings.js'
 import { databaseUrlSpec } from './database-url-spec.js'
 import { keyEncryptionKeySpec, MIN_KEY_ROTATION_INTERVAL } from './key-settings-specs.js'
 import { mailSettingSpecs } from './mail-setting-specs.js'
+import { metricsSettingSpecs } from './metrics-settings.js'
 import { profileFieldsSpec } from './profile-fields-spec.js'
 import { redisUrlSpec } from './redis-url-spec.js'
 import {
@@ -58,6 +59,7 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     default: false,
     description: 'Proxies trusted for the client IP: false, true, a hop count or a list.',
   }),
+  ...metricsSettingSpecs,
   LOG_LEVEL: enumSpec(
     { name: 'LOG_LEVEL', default: 'info', description: 'Level of the JSON logs.' },
     LOG_LEVELS,

@@ -1,6 +1,7 @@
 import type { ProfileFieldSpec, TesseraSettings, TokenClaimName } from '@tessera/core'
 import type { BrowserSettings, BrowserSettingsInput } from './browser-settings.js'
 import type { MailSettings, MailSettingsInput } from './mail-settings.js'
+import type { MetricsSettings, MetricsSettingsInput } from './metrics-settings.js'
 import type { TlsSettings, TlsSettingsInput } from './tls-settings.js'
 import type { TrustProxy } from './trust-proxy-spec.js'
 
@@ -23,7 +24,11 @@ export type AccessLogLevel = (typeof ACCESS_LOG_LEVELS)[number]
  * The settings only the server reads, beside core's. Each is set like core's: `TESSERA_<NAME>`
  * in the environment, the key in `tessera.config.json`, or code.
  */
-export interface ServerOnlySettings extends BrowserSettings, MailSettings, TlsSettings {
+export interface ServerOnlySettings
+  extends BrowserSettings,
+    MailSettings,
+    TlsSettings,
+    MetricsSettings {
   /** Directory of the SQLite file and the development signing key, absolute. Default `./.tessera`. */
   readonly DATA_DIR: string
   /**
@@ -131,7 +136,8 @@ export type ServerSettingName = keyof ServerOnlySettings
  */
 export type ServerSettingsInput = BrowserSettingsInput &
   MailSettingsInput &
-  TlsSettingsInput & {
+  TlsSettingsInput &
+  MetricsSettingsInput & {
     readonly DATA_DIR?: string
     readonly DATABASE_URL?: string
     readonly HOST?: string
