@@ -70,7 +70,7 @@ export function createSqlMailOutboxStore(context: SqlContext): MailOutboxStore {
       if (limit === 0) return []
       return guard(() =>
         context.writeTransaction(async (trx) => {
-          const candidates = await trx
+          let query = trx
             .selectFrom('mail_outbox')
             .select('id')
             .where('status', '=', 'pending')
@@ -78,7 +78,11 @@ export function createSqlMailOutboxStore(context: SqlContext): MailOutboxStore {
             .orderBy('next_attempt_at')
             .orderBy('id')
             .limit(limit)
-            .execute()
+          // PostgreSQL: concurrent senders lock what they take and skip what others took, so
+          // each gets the next messages instead of all racing for the first ones (SQLite's
+          // BEGIN IMMEDIATE already runs the claims one after another).
+          if (context.dialect === 'postgres') query = query.forUpdate().skipLocked()
+          const candidates = await query.execute()
           const claimed: OutboxMessage[] = []
           for (const { id } of candidates) {
             // The WHERE is checked again under the row lock: a concurrent sender's claim wins.
