@@ -28,7 +28,7 @@ import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js
 import { accountMailOptions, checkUniqueEmails } from './mail/account-mail-settings.js'
 import { createMailTransport, type MailOutput } from './mail/mail-transports.js'
 import { countingAuditWrites, metricsEnabled, registerMetrics } from './metrics/register-metrics.js'
-import { ServerMetrics } from './metrics/server-metrics.js'
+import { type MetricsSources, ServerMetrics } from './metrics/server-metrics.js'
 import { openBackplane } from './revocation/open-backplane.js'
 import { openRevocation, type ServerRevocation } from './revocation/open-revocation.js'
 import { loadServerConfig, type ServerConfig } from './settings/load-server-config.js'
@@ -118,7 +118,33 @@ export async function buildServer(
           level: settings.LOG_LEVEL,
           ...(options.logStream === undefined ? {} : { stream: options.logStream }),
         })
-  const logging = logger === undefined ? undefined : fastifyLogging(logger, settings.ACCESS_LOG)
+  // Metrics (off by default): requests are observed where the access line is written (no hook
+  // of their own), the auth events as the audit log is written, and the hashing queue through a
+  // hasher of the server's own. The gauges read the stores and revocation view at scrape time.
+  const hasher = metricsEnabled(settings)
+    ? new PasswordHasher({ onQueueWait: (seconds) => metrics?.observeHashWait(seconds) })
+    : undefined
+  let gauges: Pick<MetricsSources, 'revocationView' | 'busUp' | 'stores'> | undefined
+  const metrics = metricsEnabled(settings)
+    ? new ServerMetrics({
+        hasherLoad: () => hasher?.load ?? { running: 0, queued: 0 },
+        revocationView: () =>
+          gauges?.revocationView() ?? { accessTokens: 0, sessions: 0, cutoffs: 0 },
+        busUp: () => gauges?.busUp() ?? false,
+        stores: {
+          mail: {
+            list: (options) => gauges?.stores.mail.list(options) ?? Promise.resolve([]),
+          } as Stores['mail'],
+        },
+      })
+    : undefined
+  const observe =
+    metrics === undefined
+      ? undefined
+      : (method: string, route: string | undefined, status: number, ms: number) =>
+          metrics.observeRequest(method, route ?? 'unmatched', status, ms / 1000)
+  const logging =
+    logger === undefined ? undefined : fastifyLogging(logger, settings.ACCESS_LOG, observe)
   const hsts = hstsHeader(settings)
   const app = Fastify({
     ...(config.tls === undefined ? {} : { https: { cert: config.tls.cert, key: config.tls.key } }),
@@ -197,20 +223,12 @@ export async function buildServer(
     keyRing: keys.ring,
     revocation: revocation.view,
   })
-  // Metrics (off by default): the auth events are counted as the audit log is written, and the
-  // hashing queue is watched through a hasher of the server's own.
   const openedView = revocation.view
-  const hasher = metricsEnabled(settings)
-    ? new PasswordHasher({ onQueueWait: (seconds) => metrics?.observeHashWait(seconds) })
-    : undefined
-  const metrics = metricsEnabled(settings)
-    ? new ServerMetrics({
-        hasherLoad: () => hasher?.load ?? { running: 0, queued: 0 },
-        revocationView: () => openedView.size,
-        busUp: () => openedView.unsureSince === undefined,
-        stores,
-      })
-    : undefined
+  gauges = {
+    revocationView: () => openedView.size,
+    busUp: () => openedView.unsureSince === undefined,
+    stores,
+  }
   const serviceStores = metrics === undefined ? stores : countingAuditWrites(stores, metrics)
   const mailSender = new OutboxSender({
     outbox: serviceStores.mail,
@@ -296,7 +314,10 @@ export async function buildServer(
       if (!refuses(request, reply)) done()
     })
     await registerCors(app, settings)
-    if (metrics !== undefined) closers.push(registerMetrics(app, metrics, settings))
+    if (metrics !== undefined) {
+      // Without a logger (embedding, tests) requests are timed by a hook of their own.
+      closers.push(registerMetrics(app, metrics, settings, { hook: logging === undefined }))
+    }
     await registerApiDocs(app, settings)
     await registerHealthRoutes(app, stores, revocation.view)
     registerJwksRoute(app, { keyRing: () => auth.tokens.keyRing, maxAge: JWKS_MAX_AGE })

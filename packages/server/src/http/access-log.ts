@@ -5,6 +5,17 @@ import { type Logger, pino } from 'pino'
 /** The level access lines are written at; `undefined` writes none. */
 export type AccessLineLevel = 'info' | 'debug' | undefined
 
+/**
+ * Told of every completed request, in the same callback as the access line (metrics): its
+ * method, route pattern (undefined for a 404), status and milliseconds. Must not throw.
+ */
+export type RequestObserver = (
+  method: string,
+  route: string | undefined,
+  status: number,
+  ms: number,
+) => void
+
 /** Who made a request, when a token said so (`request.user` is set by Tessera's hook). */
 function userIdOf(request: FastifyRequest): string | undefined {
   const user = (request as { user?: { isAuthenticated: boolean; id?: string } }).user
@@ -22,11 +33,13 @@ function userIdOf(request: FastifyRequest): string | undefined {
 export class AccessLogController extends LogController {
   readonly #logger: Logger
   readonly #level: AccessLineLevel
+  readonly #observe: RequestObserver | undefined
 
-  constructor(logger: Logger, level: AccessLineLevel) {
+  constructor(logger: Logger, level: AccessLineLevel, observe?: RequestObserver) {
     super()
     this.#logger = logger
     this.#level = level
+    this.#observe = observe
   }
 
   override incomingRequest(request: FastifyRequest): void {
@@ -42,16 +55,13 @@ export class AccessLogController extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
+    const ms = reply.elapsedTime
+    this.#observe?.(request.method, routeOf(request), reply.statusCode, ms)
     if (error) {
-      reply.log.error(
-        { res: reply, err: error, responseTime: reply.elapsedTime },
-        'request errored',
-      )
+      reply.log.error({ res: reply, err: error, responseTime: ms }, 'request errored')
       return
     }
-    if (this.#level !== undefined) {
-      writeAccessLine(this.#logger, this.#level, request, reply, reply.elapsedTime)
-    }
+    if (this.#level !== undefined) writeAccessLine(this.#logger, this.#level, request, reply, ms)
   }
 }
 
@@ -83,11 +93,16 @@ export function writeAccessLine(
   stream.write(
     `{"level":${LEVEL_NUMBERS[level]},"time":${Date.now()}${BINDINGS}` +
       `,"reqId":"${request.id}","method":"${request.method}"` +
-      `,"route":${request.is404 ? 'null' : routeJson(request.routeOptions.url)}` +
+      `,"route":${routeJson(routeOf(request))}` +
       `,"status":${reply.statusCode},"ms":${Math.round(ms * 100) / 100}` +
       (userId === undefined ? '' : `,"userId":${JSON.stringify(userId)}`) +
       ',"msg":"request"}\n',
   )
+}
+
+/** The route pattern of a request; undefined for one no route matched. */
+function routeOf(request: FastifyRequest): string | undefined {
+  return request.is404 ? undefined : request.routeOptions.url
 }
 
 /** JSON of each route pattern seen: the routes are few, fixed at start-up. */
@@ -103,18 +118,23 @@ function routeJson(route: string | undefined): string {
 }
 
 /**
- * Times a request from now and writes its access line when its response has been handed to
- * the socket: for a Fastify without a logger (what Fastify's own timing costs is measured in
- * `fastifyLogging`). One listener per request.
+ * Times a request from now and, when its response has been handed to the socket, writes its
+ * access line and tells `observe` (metrics): for a Fastify without a logger (what Fastify's own
+ * timing costs is measured in `fastifyLogging`). One listener per request, for both; undefined
+ * when there is neither.
  */
 export function accessLineStarter(
   logger: Logger,
-  level: 'info' | 'debug',
-): (request: FastifyRequest, reply: FastifyReply) => void {
+  level: AccessLineLevel,
+  observe?: RequestObserver,
+): ((request: FastifyRequest, reply: FastifyReply) => void) | undefined {
+  if (level === undefined && observe === undefined) return undefined
   return (request, reply) => {
     const started = performance.now()
     reply.raw.on('finish', () => {
-      writeAccessLine(logger, level, request, reply, performance.now() - started)
+      const ms = performance.now() - started
+      observe?.(request.method, routeOf(request), reply.statusCode, ms)
+      if (level !== undefined) writeAccessLine(logger, level, request, reply, ms)
     })
   }
 }

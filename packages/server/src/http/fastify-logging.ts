@@ -7,7 +7,7 @@ import {
 } from 'fastify'
 import type { Logger } from 'pino'
 import type { AccessLogLevel } from '../settings/server-settings.js'
-import { AccessLogController, accessLineStarter } from './access-log.js'
+import { AccessLogController, accessLineStarter, type RequestObserver } from './access-log.js'
 import { lazyChildLogger, lazyChildLoggerFactory } from './lazy-child-logger.js'
 
 /** How Fastify logs through the server's logger. */
@@ -61,7 +61,11 @@ class NoRequestLinesLogController extends LogController {
  * something is written, so what Fastify and the routes log from a request (warnings, errors)
  * is written as before; `appLog` replaces Fastify's silent `app.log`.
  */
-export function fastifyLogging(logger: Logger, accessLog: AccessLogLevel = 'info'): FastifyLogging {
+export function fastifyLogging(
+  logger: Logger,
+  accessLog: AccessLogLevel = 'info',
+  observe?: RequestObserver,
+): FastifyLogging {
   const accessLevel =
     accessLog !== 'off' && logger.isLevelEnabled(accessLog) ? accessLog : undefined
   if (logger.isLevelEnabled('debug')) {
@@ -69,7 +73,7 @@ export function fastifyLogging(logger: Logger, accessLog: AccessLogLevel = 'info
       options: {
         loggerInstance: logger,
         childLoggerFactory: lazyChildLoggerFactory,
-        logController: new AccessLogController(logger, accessLevel),
+        logController: new AccessLogController(logger, accessLevel, observe),
       },
       appLog: undefined,
       bindRequestLogger: undefined,
@@ -84,6 +88,6 @@ export function fastifyLogging(logger: Logger, accessLog: AccessLogLevel = 'info
       request.log = log
       reply.log = log
     },
-    startAccessLine: accessLevel === undefined ? undefined : accessLineStarter(logger, accessLevel),
+    startAccessLine: accessLineStarter(logger, accessLevel, observe),
   }
 }

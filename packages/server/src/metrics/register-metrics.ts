@@ -25,8 +25,9 @@ export function countingAuditWrites(stores: Stores, metrics: ServerMetrics): Sto
 }
 
 /**
- * Times every answered request (one `onResponse` hook, added only when metrics are on), and
- * serves the exposition: on a port of its own (`METRICS_PORT`, opened with the server and
+ * Times every answered request with an `onResponse` hook when asked (`hook`: a server without
+ * a logger; with one, the access line's callback observes them for free), and serves the
+ * exposition: on a port of its own (`METRICS_PORT`, opened with the server and
  * closed with it), and on the API port at `/metrics` only with `METRICS_ON_API_PORT`.
  * Returns what closes the metrics port.
  */
@@ -34,16 +35,15 @@ export function registerMetrics(
   app: FastifyInstance,
   metrics: ServerMetrics,
   settings: MetricsSettings,
+  options: { readonly hook: boolean },
 ): () => Promise<void> {
-  app.addHook('onResponse', (request, reply, done) => {
-    metrics.observeRequest(
-      request.method,
-      request.routeOptions.url ?? 'unmatched',
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-    )
-    done()
-  })
+  if (options.hook) {
+    app.addHook('onResponse', (request, reply, done) => {
+      const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched')
+      metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000)
+      done()
+    })
+  }
   if (settings.METRICS_ON_API_PORT) {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       const { body, contentType } = await metrics.scrape()

@@ -46,6 +46,10 @@ describe('Prometheus metrics', () => {
       expect(text).toMatch(
         /tessera_http_request_duration_seconds_count\{method="GET",route="\/api\/hello\/",status="401"\} 1/,
       )
+      expect(text).toMatch(
+        /tessera_http_request_duration_seconds_bucket\{method="GET",route="\/api\/hello\/",status="401",le="\+Inf"\} 1/,
+      )
+      expect(text).toContain('# TYPE tessera_http_request_duration_seconds histogram')
       // The pattern, never the URL: ids and secrets stay out of label values.
       expect(text).toContain('route="/api/sessions/:id/"')
       expect(text).not.toContain('abc123')
