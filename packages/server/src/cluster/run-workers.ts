@@ -28,10 +28,15 @@ export interface PrimaryLog {
 /**
  * The primary of `tessera serve --workers N`: forks N workers that share the listening port,
  * relays revocation events between them, restarts a worker that dies unexpectedly, and on
- * SIGTERM/SIGINT forwards the signal and waits for every worker to drain. Resolves to the exit
+ * SIGTERM/SIGINT forwards the signal and waits for every worker to drain; with
+ * `forwardHangup` (serving HTTPS) SIGHUP goes to every worker. Resolves to the exit
  * code: 0 after a clean shutdown, 1 when workers crash in a loop.
  */
-export function runPrimary(count: number, log: PrimaryLog): Promise<number> {
+export function runPrimary(
+  count: number,
+  log: PrimaryLog,
+  options: { readonly forwardHangup?: boolean } = {},
+): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false
     let exitCode = 0
@@ -58,12 +63,19 @@ export function runPrimary(count: number, log: PrimaryLog): Promise<number> {
     }
     process.on('SIGTERM', stop)
     process.on('SIGINT', stop)
+    // Serving HTTPS, SIGHUP means "take the renewed certificate": every worker reloads its own.
+    const hangup = () => {
+      log.info(`received SIGHUP: ${workers().length} workers reload the TLS certificate`)
+      for (const worker of workers()) worker.process.kill('SIGHUP')
+    }
+    if (options.forwardHangup === true) process.on('SIGHUP', hangup)
 
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) {
         if (workers().length === 0) {
           process.removeListener('SIGTERM', stop)
           process.removeListener('SIGINT', stop)
+          process.removeListener('SIGHUP', hangup)
           resolve(exitCode)
         }
         return

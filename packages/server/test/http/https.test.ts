@@ -102,6 +102,33 @@ describe('tessera serve over HTTPS', () => {
     expect(await served.stop()).toBe(0)
   })
 
+  it('passes SIGHUP on to every worker with --workers, each taking the renewed certificate', async () => {
+    const dir = tempDir()
+    const { cert, key } = selfSigned(dir, 'workers')
+    const served = await serveTessera(['--workers', '2', '--tls-cert', cert, '--tls-key', key], {
+      cwd: dir,
+      env: { TESSERA_DATA_DIR: join(dir, 'data') },
+    })
+    // Both workers up (each prints its banner) before the signal.
+    await vi.waitFor(() => expect(served.output().match(/listening on https:/g)?.length).toBe(2), {
+      timeout: 15_000,
+    })
+    const renewed = selfSigned(dir, 'renewed')
+    execFileSync('cp', [renewed.cert, cert])
+    execFileSync('cp', [renewed.key, key])
+    served.child.kill('SIGHUP')
+    await vi.waitFor(
+      () => expect(served.output().match(/TLS certificate and key reloaded/g)?.length).toBe(2),
+      { timeout: 15_000 },
+    )
+    expect(served.output()).toContain('received SIGHUP: 2 workers reload the TLS certificate')
+    const ca = readFileSync(renewed.cert)
+    for (let i = 0; i < 4; i++) {
+      expect((await get(`${served.url}/healthz`, ca)).fingerprint).toBe(fingerprintOf(renewed.cert))
+    }
+    expect(await served.stop()).toBe(0)
+  })
+
   it('sends no HSTS with SECURE_HSTS_SECONDS=0', async () => {
     const dir = tempDir()
     const { cert, key } = selfSigned(dir, 'plain')

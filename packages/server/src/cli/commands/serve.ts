@@ -124,10 +124,14 @@ Options:
       // The configuration was checked (and a development key created) once, here, before the
       // workers start: they read the same settings and key.
       io.stdout.write(`Tessera ${packageInfo().version}: starting ${workers} workers\n`)
-      return runPrimary(workers, {
-        info: (message) => io.stdout.write(`tessera serve: ${message}\n`),
-        error: (message) => io.stderr.write(`tessera serve: ${message}\n`),
-      })
+      return runPrimary(
+        workers,
+        {
+          info: (message) => io.stdout.write(`tessera serve: ${message}\n`),
+          error: (message) => io.stderr.write(`tessera serve: ${message}\n`),
+        },
+        { forwardHangup: config.tls !== undefined },
+      )
     }
     const { server, url } = await startServer(config)
     printBanner(io.stdout, url, config)
