@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTempDirs } from '../temp-dir.js'
-import { checkAnswer, fuzzServer, mutatedToken, PASSWORD, SEED } from './fuzz-server.js'
+import { checkAnswer, fuzzServer, mutatedToken, PASSWORD, runs, SEED } from './fuzz-server.js'
 
 // Cookie mode's cookie and CSRF paths with garbage and mutated cookies, CSRF headers and origins
 // (issue 31, item 2): never a 5xx, contract-shaped errors, and an unsafe request whose
@@ -129,7 +129,7 @@ describe('fuzz: cookie mode', () => {
           if (!jar.get(names.refresh)) await login()
         },
       ),
-      { seed: SEED + 20, numRuns: 500 },
+      { seed: SEED + 20, numRuns: runs(500) },
     )
     // Both sides of the CSRF rule were exercised: unsafe requests that passed, and 403s.
     expect([...unsafe.keys()]).toEqual(expect.arrayContaining([200, 401, 403]))

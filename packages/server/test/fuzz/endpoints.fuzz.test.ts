@@ -12,6 +12,7 @@ import {
   pathParameter,
   type Route,
   routesOf,
+  runs,
   SEED,
   secretsOf,
 } from './fuzz-server.js'
@@ -70,7 +71,7 @@ describe('fuzz: every JSON endpoint', () => {
           checkAnswer(response, secretsOf(body, sent))
         },
       ),
-      { seed: SEED, numRuns: 1000 },
+      { seed: SEED, numRuns: runs(1000) },
     )
     // The junk reached the handlers, not only the parsers: answers of every kind came back.
     expect([...statuses.keys()]).toEqual(expect.arrayContaining([200, 400, 401, 404, 415]))
@@ -96,7 +97,7 @@ describe('fuzz: every JSON endpoint', () => {
           checkAnswer(response, secretsOf(body, {}))
         },
       ),
-      { seed: SEED + 1, numRuns: 500 },
+      { seed: SEED + 1, numRuns: runs(500) },
     )
   })
 })

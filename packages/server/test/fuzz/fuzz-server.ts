@@ -7,8 +7,16 @@ import { TEST_SIGNING_KEY } from '../temp-dir.js'
 // Shared parts of the fuzz tests (issue 31, item 2): a real server, its routes as its OpenAPI
 // document lists them, generators of hostile input, and the contract's invariants on answers.
 
-/** Fixed seeds: a failure prints its seed and path, and a rerun finds the same case. */
-export const SEED = 31_2026
+/**
+ * Fixed seeds: a failure prints its seed and path, and a rerun finds the same case. Longer hunts
+ * on demand: TESSERA_FUZZ_SEED picks another seed, TESSERA_FUZZ_SCALE multiplies the runs.
+ */
+export const SEED = Number(process.env.TESSERA_FUZZ_SEED ?? 31_2026)
+
+/** `numRuns` for a property: `base`, times TESSERA_FUZZ_SCALE when set. */
+export function runs(base: number): number {
+  return base * Math.max(1, Number(process.env.TESSERA_FUZZ_SCALE ?? 1))
+}
 
 export const PASSWORD = 'correct horse battery'
 

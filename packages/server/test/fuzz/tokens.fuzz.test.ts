@@ -2,7 +2,7 @@ import type { TesseraServer } from '@tessera/server'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useTempDirs } from '../temp-dir.js'
-import { checkAnswer, fuzzServer, mutatedToken, PASSWORD, SEED } from './fuzz-server.js'
+import { checkAnswer, fuzzServer, mutatedToken, PASSWORD, runs, SEED } from './fuzz-server.js'
 
 // The token parser over HTTP with real issued tokens, mutated (issue 31, item 2): every mutation
 // that changes the text is refused with a contract-shaped 4xx, never a 5xx, and the genuine
@@ -48,7 +48,7 @@ describe('fuzz: mutated tokens', () => {
           expect(response.statusCode, `${url} ${token}`).toBeGreaterThanOrEqual(400)
         },
       ),
-      { seed: SEED + 10, numRuns: 600 },
+      { seed: SEED + 10, numRuns: runs(600) },
     )
   })
 
@@ -70,7 +70,7 @@ describe('fuzz: mutated tokens', () => {
           expect(response.statusCode, `${url} ${token}`).toBe(401)
         },
       ),
-      { seed: SEED + 11, numRuns: 600 },
+      { seed: SEED + 11, numRuns: runs(600) },
     )
   })
 
