@@ -10,6 +10,7 @@ import {
   storeUsername,
 } from './account-links.js'
 import { mailOptions, sendAccountMail } from './account-mail.js'
+import { storeNewPassword } from './new-password.js'
 import { EMAIL_TAKEN_MESSAGE } from './registration.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
 import { endAllSessions } from './session-endings.js'
@@ -55,12 +56,7 @@ export async function setPassword(
   await currentPasswordErrors(context, user, input.current_password, errors)
   throwIfAny(errors)
   checkNewPassword(context, input, options.retype, user)
-  const updated = await context.stores.users.updateUser(user.id, {
-    password: await context.hasher.hash(input.new_password as string),
-  })
-  await context.revocation.userChanged(user.id)
-  await endAllSessions(context, user.id, { reason: 'password_change', by: 'user', ip: request.ip })
-  await audit(context, { type: 'password_changed', userId: user.id, ip: request.ip, data: {} })
+  const updated = await storeNewPassword(context, user.id, input.new_password as string, request)
   if (updated !== undefined && context.mail?.passwordChangedEmailConfirmation === true) {
     await sendAccountMail(context, 'password_changed_confirmation', updated)
   }

@@ -11,8 +11,8 @@ import { nameProblems } from '../users/name-fields.js'
 import { emailChange, sendActivationAfterChange } from './account-credentials.js'
 import type { LoginResult } from './login.js'
 import { startSession } from './login.js'
-import { audit, type RequestContext, type ServiceContext } from './service-context.js'
-import { endAllSessions } from './session-endings.js'
+import { storeNewPassword } from './new-password.js'
+import type { RequestContext, ServiceContext } from './service-context.js'
 
 /**
  * `PATCH /api/me/`: the fields a user may change about themselves (email, first and last name,
@@ -100,12 +100,7 @@ export async function changePassword(
   )
   if (problems.length > 0)
     throw new ValidationError({ new_password: problems.map((p) => p.message) })
-  const updated = await context.stores.users.updateUser(user.id, {
-    password: await context.hasher.hash(newPassword),
-  })
+  const updated = await storeNewPassword(context, user.id, newPassword, request)
   if (updated === undefined) throw new AuthenticationFailedError()
-  await context.revocation.userChanged(user.id)
-  await endAllSessions(context, user.id, { reason: 'password_change', by: 'user', ip: request.ip })
-  await audit(context, { type: 'password_changed', userId: user.id, ip: request.ip, data: {} })
   return startSession(context, updated, request)
 }

@@ -20,6 +20,16 @@ export const TOKEN_CLAIM_NAMES = [
 /** One of {@link TOKEN_CLAIM_NAMES}, or `profile.<field>`. */
 export type TokenClaimName = (typeof TOKEN_CLAIM_NAMES)[number] | `profile.${string}`
 
+/** The claims that are a field of the user row. */
+const USER_FIELDS = {
+  is_staff: (user: UserRecord) => user.isStaff,
+  is_superuser: (user: UserRecord) => user.isSuperuser,
+  username: (user: UserRecord) => user.username,
+  email: (user: UserRecord) => user.email,
+  first_name: (user: UserRecord) => user.firstName,
+  last_name: (user: UserRecord) => user.lastName,
+} as const
+
 /**
  * The loader of `TOKEN_CLAIMS`: claims resource servers read without calling Tessera (their
  * `staffClaim: 'is_staff'`, `superuserClaim: 'is_superuser'`, `permissionsClaim: 'permissions'`).
@@ -36,38 +46,17 @@ export function tokenClaimsLoader(
   return async (user) => {
     const claims: Record<string, JsonValue> = {}
     for (const name of names) {
-      switch (name) {
-        case 'is_staff':
-          claims[name] = user.isStaff
-          break
-        case 'is_superuser':
-          claims[name] = user.isSuperuser
-          break
-        case 'groups':
-          claims[name] = (await stores.permissions.listUserGroups(user.id))
-            .map((group) => group.name)
-            .sort()
-          break
-        case 'permissions':
-          claims[name] = [...(await stores.permissions.listUserPermissions(user.id))].sort()
-          break
-        case 'username':
-          claims[name] = user.username
-          break
-        case 'email':
-          claims[name] = user.email
-          break
-        case 'first_name':
-          claims[name] = user.firstName
-          break
-        case 'last_name':
-          claims[name] = user.lastName
-          break
-        default: {
-          const field = name.slice('profile.'.length)
-          const value = user.profile[field]
-          if (value !== undefined) claims[field] = value
-        }
+      if (name === 'groups') {
+        const groups = await stores.permissions.listUserGroups(user.id)
+        claims[name] = groups.map((group) => group.name).sort()
+      } else if (name === 'permissions') {
+        claims[name] = [...(await stores.permissions.listUserPermissions(user.id))].sort()
+      } else if (name.startsWith('profile.')) {
+        const field = name.slice('profile.'.length)
+        const value = user.profile[field]
+        if (value !== undefined) claims[field] = value
+      } else {
+        claims[name] = USER_FIELDS[name as keyof typeof USER_FIELDS](user)
       }
     }
     return claims

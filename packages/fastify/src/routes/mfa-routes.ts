@@ -19,8 +19,9 @@ import {
   requestContext,
   sendThrottled,
 } from './route-context.js'
-import { tokenBodies } from './token-bodies.js'
+import { pairBodies } from './token-bodies.js'
 import { pairResponseSchema } from './token-routes.js'
+import { cookiesFor } from './token-transport.js'
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString()
 
@@ -116,9 +117,8 @@ export function registerMfaRoutes(app: FastifyInstance, context: RouteContext): 
           },
         },
         handler: async (request, reply) => {
-          const { cookies } = context
-          const viaCookies = cookies?.usesCookies(request) === true
-          if (viaCookies && !cookies?.passCsrf(request, reply)) return reply
+          const viaCookies = cookiesFor(context.cookies, request, reply)
+          if (viaCookies === null) return reply
           const body = request.body as {
             mfa_token: string
             code?: string
@@ -138,10 +138,7 @@ export function registerMfaRoutes(app: FastifyInstance, context: RouteContext): 
             { ...factor, rememberDevice: body.remember_device === true },
             requestContext(request),
           )
-          return tokenBodies(
-            context.options.responseExtras ?? {},
-            context.settings.MFA_TRUSTED_DEVICE_LIFETIME,
-          ).login(reply, viaCookies ? cookies : undefined, login)
+          return pairBodies(context).login(reply, viaCookies, login)
         },
       },
     },

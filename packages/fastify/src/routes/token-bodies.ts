@@ -88,3 +88,14 @@ export function tokenBodies(
     },
   }
 }
+
+/** The bodies (or cookies) of the views answering a pair, with the plugin's options. */
+export function pairBodies(context: {
+  readonly options: TesseraPluginOptions
+  readonly settings: { readonly MFA_TRUSTED_DEVICE_LIFETIME: number }
+}) {
+  return tokenBodies(
+    context.options.responseExtras ?? {},
+    context.settings.MFA_TRUSTED_DEVICE_LIFETIME,
+  )
+}

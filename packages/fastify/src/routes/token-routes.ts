@@ -1,7 +1,7 @@
 import '../fastify-types.js'
 import { type AuthService, TokenRevokedError } from '@tessera/core'
 import type { FastifyInstance, onRequestHookHandler } from 'fastify'
-import { sendError, sendFieldErrors } from '../drf-responses.js'
+import { sendError } from '../drf-responses.js'
 import { passwordField, requiredString } from '../drf-validation.js'
 import { defineResource } from '../resource.js'
 import { registerCsrfRoute } from './csrf-route.js'
@@ -12,7 +12,8 @@ import {
   type RouteContext,
   requestContext,
 } from './route-context.js'
-import { tokenBodies } from './token-bodies.js'
+import { pairBodies } from './token-bodies.js'
+import { cookiesFor, presentedRefresh } from './token-transport.js'
 
 // The serializer writes only the members listed here, in this order: the responseExtras too.
 // In cookie mode the tokens stay out of the body, so neither is required there.
@@ -70,8 +71,6 @@ function body(field: string, required = true) {
   } as const
 }
 
-const FIELD_REQUIRED = ['This field is required.']
-
 /**
  * The `onRequest` of a password login: while the hashing queue is full the login waits for room
  * before its body is parsed, and is refused (503) if none frees up in time. A client refused at
@@ -123,9 +122,8 @@ export function defineObtainPairRoute(
           },
         },
         handler: async (request, reply) => {
-          const viaCookies = cookies?.usesCookies(request) === true
-          // Login CSRF too: a forged login would sign the victim in to the attacker's account.
-          if (viaCookies && !cookies?.passCsrf(request, reply)) return reply
+          const viaCookies = cookiesFor(cookies, request, reply)
+          if (viaCookies === null) return reply
           const input = request.body as Record<string, string>
           // DRF trims the CharField; the throttle is charged to the very name that is checked,
           // so ' peter' and 'peter ' cannot each get a fresh budget of guesses. The password is
@@ -135,24 +133,15 @@ export function defineObtainPairRoute(
           if (!(await passThrottle(context.throttleLogin, request, reply, username))) return reply
           // An account with a second factor: MfaRequiredError, answered by the error handler.
           // A trusted device's token comes in the body (bearer) or its cookie (cookie mode).
-          const deviceToken =
-            input.device_token ?? (viaCookies ? cookies?.deviceToken(request) : undefined)
+          const deviceToken = input.device_token ?? viaCookies?.deviceToken(request)
           const login = await auth.login(username, input.password, requestContext(request), {
             deviceToken,
           })
-          return bodies.login(reply, viaCookies ? cookies : undefined, login)
+          return bodies.login(reply, viaCookies, login)
         },
       },
     },
     challenge,
-  )
-}
-
-/** The bodies (or cookies) of the views answering a pair, with the plugin's options. */
-function pairBodies(context: RouteContext) {
-  return tokenBodies(
-    context.options.responseExtras ?? {},
-    context.settings.MFA_TRUSTED_DEVICE_LIFETIME,
   )
 }
 
@@ -180,17 +169,12 @@ export function defineRefreshRoute(
           },
         },
         handler: async (request, reply) => {
-          const viaCookies = cookies?.usesCookies(request) === true
-          if (viaCookies && !cookies?.passCsrf(request, reply)) return reply
-          const refresh = viaCookies
-            ? cookies?.refreshToken(request)
-            : (request.body as { refresh?: string }).refresh
-          if (refresh === undefined) {
-            if (viaCookies) return sendError(reply, 'not_authenticated', challenge)
-            return sendFieldErrors(reply, { refresh: FIELD_REQUIRED })
-          }
+          const viaCookies = cookiesFor(cookies, request, reply)
+          if (viaCookies === null) return reply
+          const refresh = presentedRefresh(request, reply, viaCookies, challenge)
+          if (refresh === undefined) return reply
           const result = await auth.rotateRefresh(refresh, requestContext(request))
-          return bodies.refresh(reply, viaCookies ? cookies : undefined, result)
+          return bodies.refresh(reply, viaCookies, result)
         },
       },
     },
@@ -261,22 +245,17 @@ export function registerTokenRoutes(app: FastifyInstance, context: RouteContext)
           },
         },
         handler: async (request, reply) => {
-          const viaCookies = cookies?.usesCookies(request) === true
-          if (viaCookies && !cookies?.passCsrf(request, reply)) return reply
+          const viaCookies = cookiesFor(cookies, request, reply)
+          if (viaCookies === null) return reply
           // The browser forgets the session whatever happens next, even if it was already over.
-          if (viaCookies) cookies?.clear(reply)
-          const refresh = viaCookies
-            ? cookies?.refreshToken(request)
-            : (request.body as { refresh?: string }).refresh
-          if (refresh === undefined) {
-            if (viaCookies) return sendError(reply, 'not_authenticated', challenge)
-            return sendFieldErrors(reply, { refresh: FIELD_REQUIRED })
-          }
+          viaCookies?.clear(reply)
+          const refresh = presentedRefresh(request, reply, viaCookies, challenge)
+          if (refresh === undefined) return reply
           // The blacklist view does not authenticate, but a valid access token of the same user
           // sent along is revoked too: logging out ends the access token, not only the session.
           // While the revocation view fails closed the token is still genuine: revoke it too.
           const { authenticator } = request.server.tessera
-          const accessCookie = viaCookies ? cookies?.accessToken(request) : undefined
+          const accessCookie = viaCookies?.accessToken(request)
           const bearer =
             accessCookie === undefined
               ? authenticator.authenticate(request.headers.authorization)

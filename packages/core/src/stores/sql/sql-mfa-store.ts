@@ -1,8 +1,9 @@
+import type { ExpressionBuilder, Kysely } from 'kysely'
 import { isStorableText } from '../../users/char-field.js'
 import type { MfaStore, TotpRecord, TrustedDeviceRecord } from '../mfa-store.js'
 import { isDecimalId } from '../store-input.js'
 import type { SqlContext } from './sql-context.js'
-import type { MfaTotpTable, MfaTrustedDevicesTable } from './sql-database.js'
+import type { Database, MfaTotpTable, MfaTrustedDevicesTable } from './sql-database.js'
 import { guard, missingReference } from './sql-errors.js'
 
 function toTotp(row: MfaTotpTable): TotpRecord {
@@ -28,6 +29,27 @@ function toDevice(row: MfaTrustedDevicesTable): TrustedDeviceRecord {
     revokedAt: row.revoked_at,
   }
 }
+
+/** Replaces a user's recovery codes with `hashes`, in the caller's transaction. */
+async function writeRecoveryCodes(
+  trx: Kysely<Database>,
+  userId: string,
+  hashes: readonly string[],
+  now: number,
+): Promise<void> {
+  await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute()
+  if (hashes.length === 0) return
+  await trx
+    .insertInto('mfa_recovery_codes')
+    .values(
+      hashes.map((hash) => ({ user_id: userId, code_hash: hash, created_at: now, used_at: null })),
+    )
+    .execute()
+}
+
+/** A step is used once, and never one older than the last used: the UPDATE's guard. */
+const stepIsNew = (step: number) => (eb: ExpressionBuilder<Database, 'mfa_totp'>) =>
+  eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)])
 
 function checkStep(step: number): void {
   if (!Number.isSafeInteger(step) || step < 0) throw new RangeError('step must be an integer >= 0')
@@ -91,25 +113,10 @@ export function createSqlMfaStore(context: SqlContext): MfaStore {
             .set({ confirmed_at: now, last_used_step: step })
             .where('user_id', '=', userId)
             .where('confirmed_at', 'is', null)
-            .where((eb) =>
-              eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]),
-            )
+            .where(stepIsNew(step))
             .executeTakeFirst()
           if (result.numUpdatedRows === 0n) return false
-          await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute()
-          if (hashes.length > 0) {
-            await trx
-              .insertInto('mfa_recovery_codes')
-              .values(
-                hashes.map((hash) => ({
-                  user_id: userId,
-                  code_hash: hash,
-                  created_at: now,
-                  used_at: null,
-                })),
-              )
-              .execute()
-          }
+          await writeRecoveryCodes(trx, userId, hashes, now)
           return true
         }),
       )
@@ -124,7 +131,7 @@ export function createSqlMfaStore(context: SqlContext): MfaStore {
           .set({ last_used_step: step })
           .where('user_id', '=', userId)
           .where('confirmed_at', 'is not', null)
-          .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
+          .where(stepIsNew(step))
           .executeTakeFirst()
         return result.numUpdatedRows > 0n
       })
@@ -147,21 +154,7 @@ export function createSqlMfaStore(context: SqlContext): MfaStore {
     async replaceRecoveryCodes(userId, hashes, now) {
       if (!isDecimalId(userId)) throw missingReference()
       await guard(() =>
-        context.writeTransaction(async (trx) => {
-          await trx.deleteFrom('mfa_recovery_codes').where('user_id', '=', userId).execute()
-          if (hashes.length === 0) return
-          await trx
-            .insertInto('mfa_recovery_codes')
-            .values(
-              hashes.map((hash) => ({
-                user_id: userId,
-                code_hash: hash,
-                created_at: now,
-                used_at: null,
-              })),
-            )
-            .execute()
-        }),
+        context.writeTransaction((trx) => writeRecoveryCodes(trx, userId, hashes, now)),
       )
     },
 
