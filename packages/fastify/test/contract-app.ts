@@ -35,6 +35,7 @@ export interface ContractApp {
   readonly app: FastifyInstance
   readonly auth: AuthService
   readonly stores: Stores
+  readonly hasher: PasswordHasher
 }
 
 /**
@@ -49,21 +50,22 @@ export async function buildContractApp(options: ContractAppOptions = {}): Promis
     overrides: { SIGNING_KEY: TEST_SIGNING_KEY, ...options.settings },
   })
   const stores = options.stores ?? createMemoryStores()
+  const hasher = new PasswordHasher({
+    argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
+    ...(options.onVerify === undefined ? {} : { onVerify: options.onVerify }),
+    ...options.hasher,
+  })
   const auth = new AuthService({
     stores,
     settings,
     ...(options.profileFields === undefined
       ? {}
       : { profileFields: defineProfileFields(options.profileFields) }),
-    hasher: new PasswordHasher({
-      argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
-      ...(options.onVerify === undefined ? {} : { onVerify: options.onVerify }),
-      ...options.hasher,
-    }),
+    hasher,
   })
   const app = Fastify({ logger: false })
   await app.register(tesseraPlugin, { auth, stores, settings, ...options.plugin })
   options.routes?.(app)
   await app.ready()
-  return { app, auth, stores }
+  return { app, auth, stores, hasher }
 }

@@ -168,8 +168,10 @@ describe('a login finding the hashing queue full waits for room, up to maxWaitMs
       `POST /api/token/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     )
-    // Let the server read the login, see the full queue and start waiting, then leave.
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // The server reads the login's headers, finds the hasher full and waits for room: leave then.
+    while (context.hasher.load.waiting === 0) {
+      await new Promise((resolve) => setImmediate(resolve))
+    }
     socket.destroy()
     expect((await first).status).toBe(200)
     // No hash is spent on the departed client: the next login is hashed, and only those two

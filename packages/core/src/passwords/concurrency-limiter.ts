@@ -38,6 +38,11 @@ export class ConcurrencyLimiter {
     return this.#queue.length
   }
 
+  /** Callers waiting for room (in `waitForRoom`), holding neither a slot nor a queue place. */
+  get waiting(): number {
+    return this.#roomWaiters.size
+  }
+
   /** True when a job would have to wait for room: every slot busy and the queue full. */
   get full(): boolean {
     return this.#active >= this.#maxConcurrent && this.#queue.length >= this.#maxQueue

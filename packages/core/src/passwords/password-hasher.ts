@@ -190,9 +190,13 @@ export class PasswordHasher {
     return this.#limiter.run(this.#timed(() => this.#verifyNow(password, encoded)))
   }
 
-  /** Hashing jobs running now, and waiting for a slot (metrics). */
-  get load(): { readonly running: number; readonly queued: number } {
-    return { running: this.#limiter.active, queued: this.#limiter.queued }
+  /**
+   * Hashing jobs running now and queued for a slot, and callers waiting for room before reading
+   * a login (metrics).
+   */
+  get load(): { readonly running: number; readonly queued: number; readonly waiting: number } {
+    const limiter = this.#limiter
+    return { running: limiter.active, queued: limiter.queued, waiting: limiter.waiting }
   }
 
   #timed<T>(job: () => Promise<T>): () => Promise<T> {

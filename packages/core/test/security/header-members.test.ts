@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -94,8 +95,16 @@ describe.each(RING_ALGS)('`jku` / `x5u` / `x5c` (no outbound request, ever) (%s 
   let server: Server
   let hits = 0
   let origin = ''
+  // Any outbound attempt, to the stand-in server or anywhere else, as it is made: fetch creates
+  // an undici request, any client connection a net socket, synchronously.
+  let attempts = 0
+  const countAttempt = (): void => {
+    attempts++
+  }
+  const channels = ['undici:request:create', 'net.client.socket']
 
   beforeAll(async () => {
+    for (const channel of channels) subscribe(channel, countAttempt)
     server = createServer((_request, response) => {
       hits++
       response.setHeader('content-type', 'application/json')
@@ -107,15 +116,20 @@ describe.each(RING_ALGS)('`jku` / `x5u` / `x5c` (no outbound request, ever) (%s 
 
   afterEach(() => {
     expect(hits).toBe(0)
+    expect(attempts).toBe(0)
   })
 
   afterAll(async () => {
-    // verify() is synchronous; give anything it might have started in the background a moment.
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    // verify() is synchronous; anything it queued (a promise, a next-tick fetch) runs by the
+    // next turn of the event loop and would be counted as it connects.
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(attempts).toBe(0)
     expect(hits).toBe(0)
-    // The server does count requests: a real fetch is seen.
+    // The counters work: a real fetch is seen by both.
     await (await fetch(`${origin}/jwks.json`)).text()
     expect(hits).toBe(1)
+    expect(attempts).toBeGreaterThanOrEqual(1)
+    for (const channel of channels) unsubscribe(channel, countAttempt)
     await new Promise((resolve) => server.close(resolve))
   })
 
