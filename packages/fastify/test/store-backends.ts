@@ -1,15 +1,9 @@
 import type { Stores } from '@tessera/core'
 import { createMemoryStores } from '@tessera/core/memory'
-import { createPostgresStores } from '@tessera/core/postgres'
 import { createSqliteStores } from '@tessera/core/sqlite'
 import { describe } from 'vitest'
 import { serviceNotConfigured } from '../../core/test/service-gate.js'
-import {
-  dropSchema,
-  openTestPool,
-  POSTGRES_URL,
-  randomSchemaName,
-} from '../../core/test/stores/postgres-fixture.js'
+import { openPostgresTestStores, POSTGRES_URL } from '../../core/test/stores/postgres-fixture.js'
 import { createTempSqliteFile } from '../../core/test/stores/sqlite-fixture.js'
 
 /** Fresh, migrated stores and how to dispose of them. */
@@ -48,17 +42,8 @@ function postgres(url: string): StoreBackend {
   return {
     name: 'PostgreSQL',
     async open() {
-      const pool = await openTestPool(url, 4)
-      const schema = randomSchemaName()
-      const stores = await createPostgresStores({ pool, schema })
-      return {
-        stores,
-        close: async () => {
-          await stores.close()
-          await dropSchema(pool, schema)
-          await pool.end()
-        },
-      }
+      const { stores, cleanup } = await openPostgresTestStores(url, 4)
+      return { stores, close: cleanup }
     },
   }
 }

@@ -1,12 +1,6 @@
-import { createPostgresStores } from '@tessera/core/postgres'
 import { describe } from 'vitest'
 import { serviceNotConfigured } from '../service-gate.js'
-import {
-  dropSchema,
-  openTestPool,
-  POSTGRES_URL,
-  randomSchemaName,
-} from '../stores/postgres-fixture.js'
+import { openPostgresTestStores, POSTGRES_URL } from '../stores/postgres-fixture.js'
 import { describeAuthService } from './auth-service-suite.js'
 
 if (POSTGRES_URL === undefined) {
@@ -15,17 +9,5 @@ if (POSTGRES_URL === undefined) {
   })
 } else {
   const url = POSTGRES_URL
-  describeAuthService('PostgreSQL (pool of 10)', async () => {
-    const pool = await openTestPool(url, 10)
-    const schema = randomSchemaName()
-    const stores = await createPostgresStores({ pool, schema })
-    return {
-      stores,
-      cleanup: async () => {
-        await stores.close()
-        await dropSchema(pool, schema)
-        await pool.end()
-      },
-    }
-  })
+  describeAuthService('PostgreSQL (pool of 10)', () => openPostgresTestStores(url, 10))
 }

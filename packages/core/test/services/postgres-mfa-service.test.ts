@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { serviceNotConfigured } from '../service-gate.js'
 import {
   dropSchema,
+  openPostgresTestStores,
   openTestPool,
   POSTGRES_URL,
   randomSchemaName,
@@ -18,19 +19,7 @@ if (POSTGRES_URL === undefined) {
   })
 } else {
   const url = POSTGRES_URL
-  describeMfaService('PostgreSQL (pool of 10)', async () => {
-    const pool = await openTestPool(url, 10)
-    const schema = randomSchemaName()
-    const stores = await createPostgresStores({ pool, schema })
-    return {
-      stores,
-      cleanup: async () => {
-        await stores.close()
-        await dropSchema(pool, schema)
-        await pool.end()
-      },
-    }
-  })
+  describeMfaService('PostgreSQL (pool of 10)', () => openPostgresTestStores(url, 10))
 
   describe('MFA across two instances on one PostgreSQL', () => {
     it('accepts one TOTP code exactly once among 20 attempts spread over two instances', async () => {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import type { Stores } from '@tessera/core'
+import { createPostgresStores } from '@tessera/core/postgres'
 import type pg from 'pg'
 
 /** Loads pg (a CommonJS module) for the tests. */
@@ -32,6 +34,28 @@ export async function openTestPool(url: string, max = 10): Promise<pg.Pool> {
     )
   }
   return pool
+}
+
+/**
+ * Stores in a fresh schema over their own pool of `max` connections, and what ends them (closes
+ * the stores, drops the schema, ends the pool): the setup of every suite that runs on
+ * PostgreSQL.
+ */
+export async function openPostgresTestStores(
+  url: string,
+  max = 10,
+): Promise<{ stores: Stores; cleanup: () => Promise<void> }> {
+  const pool = await openTestPool(url, max)
+  const schema = randomSchemaName()
+  const stores = await createPostgresStores({ pool, schema })
+  return {
+    stores,
+    cleanup: async () => {
+      await stores.close()
+      await dropSchema(pool, schema)
+      await pool.end()
+    },
+  }
 }
 
 /** Drops `schema` and everything in it; the name is ours (letters, digits, underscores). */
