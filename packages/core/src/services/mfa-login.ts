@@ -11,7 +11,7 @@ import type { VerifiedToken } from '../tokens/token-types.js'
 import type { LoginResult } from './login.js'
 import { startSession } from './login.js'
 import { audit, deviceLabel, type RequestContext, type ServiceContext } from './service-context.js'
-import { isCutOffInStore } from './session-checks.js'
+import { isMfaTokenCutOff } from './session-checks.js'
 
 /** The second step of a login: a TOTP code or a recovery code, and whether to trust the device. */
 export interface MfaLoginInput {
@@ -143,7 +143,7 @@ export async function completeMfaLogin(
   if (user === undefined || totp === undefined) throw new MfaCodeInvalidError()
   // A password change or logout everywhere since the password step voids it: the password
   // that step proved may be the one just replaced.
-  if (await isCutOffInStore(context, verified)) throw new TokenRevokedError('mfa token cut off')
+  if (await isMfaTokenCutOff(context, verified)) throw new TokenRevokedError('mfa token cut off')
   const method = await useSecondFactor(context, user, totp, input, request)
   if (method === undefined) throw new MfaCodeInvalidError()
   // Spent after the code: a typo does not cost the user their password step.

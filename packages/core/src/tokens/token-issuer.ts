@@ -174,12 +174,18 @@ export class TokenIssuer<U extends TokenSubject = TokenSubject> {
 
   /**
    * An `mfa` token for `user`: what the password step of a login hands to the second-factor
-   * step. It names the user (and `iss`/`aud` when set) and nothing else: no session, no custom
-   * claims. Every other use refuses its type; the MFA service spends its jti once.
+   * step. It names the user (and `iss`/`aud` when set) and when the password step succeeded,
+   * `auth_time` to the millisecond (a NumericDate may have a fraction, RFC 7519 2), so a cut-off
+   * in the same second as the login is not ambiguous; no session, no custom claims. Every other
+   * use refuses its type; the MFA service spends its jti once.
    */
   issueMfaToken(user: U): IssuedToken {
     const id = String(user.id)
-    const claims: Record<string, unknown> = { [this.#names.userId]: id, sub: id }
+    const claims: Record<string, unknown> = {
+      [this.#names.userId]: id,
+      sub: id,
+      auth_time: Math.floor(this.#clock() * 1000) / 1000,
+    }
     if (this.#issuer !== undefined) claims.iss = this.#issuer
     if (this.#audience !== undefined) claims.aud = this.#audience
     return this.#issue('mfa', this.#lifetimes.mfa, claims)

@@ -199,6 +199,22 @@ export function describeMfaService(
         ).resolves.toMatchObject({ method: 'totp' })
       })
 
+      it("tells the cut-off's own second apart: a step before it is void, one after it works", async () => {
+        const { secret, user } = await enrolled('frida')
+        clock.advance(0.25)
+        const before = await mfaTokenOf(auth, 'frida')
+        clock.advance(0.25)
+        await auth.revokeAllForUser(user.id, { reason: 'logout_all', by: 'user' })
+        clock.advance(0.25)
+        const after = await mfaTokenOf(auth, 'frida')
+        await expect(
+          auth.completeMfaLogin(auth.verifyMfaToken(before), { code: code(secret) }, request),
+        ).rejects.toBeInstanceOf(TokenRevokedError)
+        await expect(
+          auth.completeMfaLogin(auth.verifyMfaToken(after), { code: code(secret) }, request),
+        ).resolves.toMatchObject({ method: 'totp' })
+      })
+
       it('survives a wrong code: the user may retry with the same token', async () => {
         const { secret } = await enrolled('gus')
         const token = await mfaTokenOf(auth, 'gus')
