@@ -4,6 +4,7 @@ import type { MigrationReport, Stores } from '@tessera/core'
 import { totpCode } from '@tessera/core/mfa'
 import { buildServer, loadServerConfig, openStores, type TesseraServer } from '@tessera/server'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { linkOf, type ReceivedMail, TestSmtpServer } from '../mail/smtp-fixture.js'
 import type {
   FixtureBackend,
   RestoredDatabase,
@@ -50,8 +51,19 @@ export function describeUpgrades(
       let report: MigrationReport
       let stores: Stores
       let server: TesseraServer
+      const smtp = new TestSmtpServer()
+      // The frozen clock only moves forward, as a real one: a password changed "later" than a
+      // login would refuse it.
+      const advanceClock = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000)
+      // The pairs the current code gave for the old version's live refresh tokens.
+      const successors = new Map<string, Record<string, string>>()
+      // Passwords as the tests leave them (the reset links change some).
+      const passwords = new Map(
+        Object.entries(data.users).map(([name, user]) => [name, user.password]),
+      )
 
       beforeAll(async () => {
+        await smtp.listen()
         // Only Date is frozen: timers stay real, so drivers and worker threads run as usual.
         vi.useFakeTimers({ toFake: ['Date'], now: data.now * 1000 })
         restored = await restore(fixture)
@@ -60,7 +72,9 @@ export function describeUpgrades(
           env: {
             ...fixture.settings,
             ...restored.env,
-            TESSERA_EMAIL_BACKEND: 'console',
+            TESSERA_EMAIL_BACKEND: 'smtp',
+            TESSERA_EMAIL_HOST: '127.0.0.1',
+            TESSERA_EMAIL_PORT: String(smtp.port),
             TESSERA_THROTTLE_LOGIN_USERNAME: 'off',
             TESSERA_THROTTLE_LOGIN_IP: 'off',
             TESSERA_THROTTLE_MFA_TOKEN: 'off',
@@ -74,7 +88,6 @@ export function describeUpgrades(
           stores,
           logger: false,
           startMailSender: false,
-          mailOutput: { write: () => {} },
         })
       })
 
@@ -82,6 +95,7 @@ export function describeUpgrades(
         await server?.close()
         await stores?.close()
         await restored?.drop()
+        await smtp.close()
         vi.useRealTimers()
       })
 
@@ -97,7 +111,8 @@ export function describeUpgrades(
           ...(body === undefined ? {} : { payload: body }),
           ...(bearer === undefined ? {} : { headers: { authorization: `Bearer ${bearer}` } }),
         })
-        return { status: response.statusCode, body: response.json() as Record<string, string> }
+        const answer = response.body === '' ? {} : (response.json() as Record<string, string>)
+        return { status: response.statusCode, body: answer }
       }
       const hello = async (access: string) =>
         (await inject('GET', '/api/hello/', undefined, access)).status
@@ -174,6 +189,7 @@ export function describeUpgrades(
           const answer = await inject('POST', '/api/token/refresh/', { refresh: token.token })
           expect(answer.status, `${token.name}: ${token.note}`).toBe(200)
           expect(await hello(answer.body.access ?? ''), token.name).toBe(200)
+          successors.set(token.name, answer.body)
         }
         for (const token of refreshes.filter((entry) => entry.expected === 'revoked')) {
           const answer = await inject('POST', '/api/token/refresh/', { refresh: token.token })
@@ -181,9 +197,74 @@ export function describeUpgrades(
         }
       })
 
+      it('lets the current code end a session the old version started, and every token of a user', async () => {
+        // A live session of the old version, refreshed and logged out by the current code.
+        const successor = successors.get('carol-other-session')
+        const pair = await inject('POST', '/api/token/refresh/', { refresh: successor?.refresh })
+        expect(pair.status).toBe(200)
+        const logout = await inject(
+          'POST',
+          '/api/token/blacklist/',
+          { refresh: pair.body.refresh },
+          pair.body.access,
+        )
+        expect(logout.status).toBe(200)
+        expect(await hello(pair.body.access ?? '')).toBe(401)
+        // Logging out everywhere ends the access tokens the old version issued too.
+        const admin = await inject('POST', '/api/token/', {
+          username: 'admin',
+          password: passwords.get('admin'),
+        })
+        expect((await inject('POST', '/api/logout/all/', {}, admin.body.access)).status).toBe(200)
+        for (const old of data.tokens.filter(
+          (entry) => entry.user === 'admin' && entry.type === 'access',
+        ))
+          expect(await hello(old.token), old.name).toBe(401)
+      })
+
+      /** Delivers the outbox until `smtp` has received `count` messages (bounded). */
+      const delivered = async (count: number): Promise<ReceivedMail[]> => {
+        for (let round = 0; round < 100 && smtp.received.length < count; round++) {
+          await server.mailSender.drain()
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        expect(smtp.received.length).toBe(count)
+        return smtp.received.slice(count - 1)
+      }
+      const confirmReset = async (mail: ReceivedMail, username: string) => {
+        const password = `${username} reset after the upgrade 5`
+        const answer = await inject('POST', '/auth/users/reset_password_confirm/', {
+          ...linkOf(mail),
+          new_password: password,
+        })
+        expect(answer.status, username).toBe(204)
+        passwords.set(username, password)
+      }
+
+      it('delivers mail the old version queued, and resets by the address of an old user', async () => {
+        let sent = 0
+        if (fixture.features.mail) {
+          // The old version's attempt failed (no SMTP server then): it is due again 30 s later.
+          advanceClock(120)
+          const [queued] = await delivered(1)
+          expect(queued?.to).toEqual(['alice@example.com'])
+          await confirmReset(queued as ReceivedMail, 'alice')
+          sent = 1
+        }
+        // Found by its case-folded key, which 0006 computed for rows written before it.
+        const reset = await inject('POST', '/auth/users/reset_password/', {
+          email: 'BOB@Example.COM',
+        })
+        expect(reset.status).toBe(204)
+        const [mail] = await delivered(sent + 1)
+        expect(mail?.to).toEqual(['bob@example.com'])
+        await confirmReset(mail as ReceivedMail, 'bob')
+      })
+
       it('logs every user in with their password; the deactivated one is refused', async () => {
         for (const [username, user] of Object.entries(data.users)) {
-          const answer = await inject('POST', '/api/token/', { username, password: user.password })
+          const password = passwords.get(username)
+          const answer = await inject('POST', '/api/token/', { username, password })
           if (user.active === false) expect(answer.status, username).toBe(401)
           else if (username === data.mfa.user)
             expect(answer.body.code, username).toBe('mfa_required')
@@ -199,7 +280,7 @@ export function describeUpgrades(
       if (fixture.features.mfa) {
         it('keeps the second factor: TOTP, recovery codes (the used one stays used), the remembered device', async () => {
           const { user, secret, usedRecoveryCode, recoveryCodes, deviceToken } = data.mfa
-          const password = data.users[user ?? '']?.password
+          const password = passwords.get(user ?? '')
           const challenge = async () => {
             const answer = await inject('POST', '/api/token/', { username: user, password })
             expect(answer.body.code).toBe('mfa_required')
@@ -211,15 +292,14 @@ export function describeUpgrades(
           expect(await step({ recovery_code: usedRecoveryCode })).toBe(401)
           expect(await step({ recovery_code: recoveryCodes?.[0] })).toBe(200)
           // A later time step than any the old version accepted (each step is accepted once).
-          vi.setSystemTime((data.now + 60) * 1000)
-          expect(await step({ code: totpCode(secret ?? '', data.now + 60) })).toBe(200)
+          advanceClock(60)
+          expect(await step({ code: totpCode(secret ?? '', Date.now() / 1000) })).toBe(200)
           const remembered = await inject('POST', '/api/token/', {
             username: user,
             password,
             device_token: deviceToken,
           })
           expect(remembered.status).toBe(200)
-          vi.setSystemTime(data.now * 1000)
         })
       }
     })
