@@ -4,6 +4,7 @@ import type { MigrationReport, Stores } from '@tessera/core'
 import { totpCode } from '@tessera/core/mfa'
 import { buildServer, loadServerConfig, openStores, type TesseraServer } from '@tessera/server'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { requireBuiltCli, runTessera } from '../cli/run-tessera.js'
 import { linkOf, type ReceivedMail, TestSmtpServer } from '../mail/smtp-fixture.js'
 import type {
   FixtureBackend,
@@ -41,6 +42,32 @@ export function describeUpgrades(
     expect(fixtures.map((fixture) => number(fixture.migrations.at(-1) ?? ''))).toEqual(
       CURRENT_MIGRATIONS.filter((migration) => migration >= '0003'),
     )
+  })
+
+  it('`tessera migrate` (the deploy step) brings the oldest fixture up to date, once', async () => {
+    requireBuiltCli()
+    // The oldest only: the CLI's path is the migrator the per-fixture checks run (two processes
+    // cost more than the checks below).
+    for (const fixture of fixtures.slice(0, 1)) {
+      const restored = await restore(fixture)
+      try {
+        const env = { ...fixture.settings, ...restored.env }
+        const first = await runTessera(['migrate'], { env, timeoutMs: 30_000 })
+        expect(first.status, first.stderr).toBe(0)
+        const applied = [...first.stdout.matchAll(/Applying (\d{4})\S*\.\.\. OK/g)].map(
+          (match) => match[1],
+        )
+        expect(applied, fixture.commit).toEqual(
+          CURRENT_MIGRATIONS.filter(
+            (migration) => !fixture.migrations.map(number).includes(migration),
+          ),
+        )
+        const second = await runTessera(['migrate'], { env, timeoutMs: 30_000 })
+        expect(second.stdout).toContain('No migrations to apply.')
+      } finally {
+        await restored.drop()
+      }
+    }
   })
 
   for (const fixture of fixtures) {
