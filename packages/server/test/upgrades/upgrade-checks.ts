@@ -23,6 +23,10 @@ const CURRENT_MIGRATIONS = readdirSync(
 
 const number = (name: string) => name.slice(0, 4)
 
+/** The current migrations `fixture`'s version did not have, in order. */
+const missingMigrations = (fixture: UpgradeFixture) =>
+  CURRENT_MIGRATIONS.filter((migration) => !fixture.migrations.map(number).includes(migration))
+
 // Rows compared as JSON: PostgreSQL's Dates and SQLite's numbers both stringify stably.
 const key = (row: Record<string, unknown>, columns: readonly string[]) =>
   JSON.stringify(columns.map((column) => row[column]))
@@ -39,34 +43,31 @@ export function describeUpgrades(
   restore: (fixture: UpgradeFixture) => Promise<RestoredDatabase>,
 ): void {
   it('has a fixture for the last schema before the sessions issue and for every later one', () => {
-    expect(fixtures.map((fixture) => number(fixture.migrations.at(-1) ?? ''))).toEqual(
-      CURRENT_MIGRATIONS.filter((migration) => migration >= '0003'),
-    )
+    // 0003 is the schema before the sessions issue (0004). The newest migration may lack one
+    // while it is being written: its fixture comes from the first commit that has it.
+    const schemas = CURRENT_MIGRATIONS.filter((migration) => migration >= '0003')
+    const covered = fixtures.map((fixture) => number(fixture.migrations.at(-1) ?? ''))
+    expect([schemas, schemas.slice(0, -1)]).toContainEqual(covered)
   })
 
   it('`tessera migrate` (the deploy step) brings the oldest fixture up to date, once', async () => {
     requireBuiltCli()
-    // The oldest only: the CLI's path is the migrator the per-fixture checks run (two processes
-    // cost more than the checks below).
-    for (const fixture of fixtures.slice(0, 1)) {
-      const restored = await restore(fixture)
-      try {
-        const env = { ...fixture.settings, ...restored.env }
-        const first = await runTessera(['migrate'], { env, timeoutMs: 30_000 })
-        expect(first.status, first.stderr).toBe(0)
-        const applied = [...first.stdout.matchAll(/Applying (\d{4})\S*\.\.\. OK/g)].map(
-          (match) => match[1],
-        )
-        expect(applied, fixture.commit).toEqual(
-          CURRENT_MIGRATIONS.filter(
-            (migration) => !fixture.migrations.map(number).includes(migration),
-          ),
-        )
-        const second = await runTessera(['migrate'], { env, timeoutMs: 30_000 })
-        expect(second.stdout).toContain('No migrations to apply.')
-      } finally {
-        await restored.drop()
-      }
+    // The oldest only: the CLI runs the migrator the per-fixture checks run, and two processes
+    // cost more than all the checks below.
+    const oldest = fixtures[0] as UpgradeFixture
+    const restored = await restore(oldest)
+    try {
+      const env = { ...oldest.settings, ...restored.env }
+      const first = await runTessera(['migrate'], { env, timeoutMs: 30_000 })
+      expect(first.status, first.stderr).toBe(0)
+      const applied = [...first.stdout.matchAll(/Applying (\d{4})\S*\.\.\. OK/g)].map(
+        (match) => match[1],
+      )
+      expect(applied).toEqual(missingMigrations(oldest))
+      const second = await runTessera(['migrate'], { env, timeoutMs: 30_000 })
+      expect(second.stdout).toContain('No migrations to apply.')
+    } finally {
+      await restored.drop()
     }
   })
 
@@ -156,11 +157,7 @@ export function describeUpgrades(
       })
 
       it('applies exactly the migrations the old version lacked', () => {
-        expect(report.applied.map(number)).toEqual(
-          CURRENT_MIGRATIONS.filter(
-            (migration) => !fixture.migrations.map(number).includes(migration),
-          ),
-        )
+        expect(report.applied.map(number)).toEqual(missingMigrations(fixture))
       })
 
       it('keeps every row of every table, every column unchanged', async () => {
@@ -181,8 +178,25 @@ export function describeUpgrades(
           expect(user.email).toBe(data.users[String(user.username)]?.email)
           expect(user.email_key).toBe(String(user.email).toLowerCase())
         }
+        // The audit trail reads back through the current store: every event, its data parsed.
+        const events = await stores.audit.listEvents({ limit: 10_000 })
+        const types = (rows: readonly { type?: unknown }[]) => rows.map((row) => row.type).sort()
+        expect(types(events)).toEqual(types(before.audit_events ?? []))
+        for (const event of events) {
+          expect(typeof event.data).toBe('object')
+          expect(event.at).toBeLessThanOrEqual(data.now + 1)
+        }
         const kids = new Set((after.signing_keys ?? []).map((row) => row.kid))
         for (const token of data.tokens) expect(kids.has(token.kid), token.name).toBe(true)
+      })
+
+      it('flushes expired rows (as flushexpiredtokens) without losing one the verdicts need', async () => {
+        // Everything the old version wrote is still within its lifetime at the fixture's time:
+        // a flush there that removed a row would be reading old rows wrongly. The verdict
+        // checks below run on the flushed database.
+        const now = Date.now() / 1000
+        expect(await stores.sessions.flushExpired(now)).toBe(0)
+        expect(await stores.revocations.flushExpired(now)).toBe(0)
       })
 
       it('gives every access token the verdict the old version gave it', async () => {
