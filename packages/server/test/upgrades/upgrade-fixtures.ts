@@ -67,6 +67,7 @@ export interface UpgradeFixture {
 /** Every committed fixture, oldest schema first. */
 export function loadUpgradeFixtures(): UpgradeFixture[] {
   return readdirSync(FIXTURES_DIR)
+    .filter((name) => /^\d{4}-[0-9a-f]+$/.test(name))
     .sort()
     .map((name) => {
       const dir = join(FIXTURES_DIR, name)
