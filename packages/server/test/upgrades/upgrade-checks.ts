@@ -318,6 +318,28 @@ export function describeUpgrades(
         expect(wrong.status).toBe(401)
       })
 
+      it('repairs the email keys an older instance, still running beside the upgrade, leaves', async () => {
+        // What a pre-0006 instance writes after 0006 was applied (reproduced with 47f6b36's
+        // server): a new user without a key (the column's default) and a changed address with
+        // its old key. The next migrate (any start, `tessera migrate`) computes them.
+        await restored.run("update users set email_key = '' where username = 'dave'")
+        await restored.run(
+          "update users set email = 'Carol.New@example.com' where username = 'carol'",
+        )
+        expect((await stores.migrate()).applied).toEqual([])
+        const keys = new Map(
+          ((await restored.readRows()).users ?? []).map((user) => [user.username, user.email_key]),
+        )
+        expect(keys.get('dave')).toBe('dave@example.com')
+        expect(keys.get('carol')).toBe('carol.new@example.com')
+        const reset = await inject('POST', '/auth/users/reset_password/', {
+          email: 'carol.NEW@example.com',
+        })
+        expect(reset.status).toBe(204)
+        const [mail] = await delivered(smtp.received.length + 1)
+        expect(mail?.to).toEqual(['Carol.New@example.com'])
+      })
+
       if (fixture.features.mfa) {
         it('keeps the second factor: TOTP, recovery codes (the used one stays used), the remembered device', async () => {
           const { user, secret, usedRecoveryCode, recoveryCodes, deviceToken } = data.mfa

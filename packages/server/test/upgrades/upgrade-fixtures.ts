@@ -84,6 +84,8 @@ export interface RestoredDatabase {
   /** `TESSERA_*` variables that point the server at it. */
   readonly env: Record<string, string>
   readRows(): Promise<TableRows>
+  /** Runs one SQL statement on it directly, beside the stores (another instance's writes). */
+  run(sql: string): Promise<void>
   drop(): Promise<void>
 }
 
@@ -111,6 +113,14 @@ export function restoreSqlite(fixture: UpgradeFixture): RestoredDatabase {
             db.prepare(`select * from "${name}"`).all() as Record<string, unknown>[],
           ]),
         )
+      } finally {
+        db.close()
+      }
+    },
+    async run(sql) {
+      const db = new Database(file)
+      try {
+        db.exec(sql)
       } finally {
         db.close()
       }
@@ -162,6 +172,9 @@ export async function restorePostgres(
           tables[tablename] = (await client.query(`select * from "${tablename}"`)).rows
         return tables
       }),
+    run: async (sql) => {
+      await withClient((client) => client.query(sql))
+    },
     drop: () => database.drop(),
   }
 }
