@@ -33,7 +33,10 @@ export function checkOut(commit, tree) {
     cwd: dir,
     stdio: 'inherit',
   })
-  if (build.status !== 0) throw new Error(`tsc -b failed in ${dir}`)
+  if (build.status !== 0) {
+    if (tree === undefined) git('worktree', 'remove', '--force', dir)
+    throw new Error(`tsc -b failed for ${commit}`)
+  }
   const migrations = readdirSync(join(dir, 'packages/core/src/stores/sql'))
     .filter((name) => /^migration-\d{4}/.test(name))
     .map((name) => name.replace(/^migration-/, '').replace(/\.ts$/, ''))
