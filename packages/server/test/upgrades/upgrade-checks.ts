@@ -263,9 +263,10 @@ export function describeUpgrades(
           expect(await hello(old.token), old.name).toBe(401)
       })
 
-      /** Delivers the outbox until `smtp` has received `count` messages (bounded). */
+      // Delivers the outbox until `smtp` has received `count` messages, polling (at least 10 s):
+      // the reset views enqueue after they answer.
       const delivered = async (count: number): Promise<ReceivedMail[]> => {
-        for (let round = 0; round < 100 && smtp.received.length < count; round++) {
+        for (let round = 0; round < 1000 && smtp.received.length < count; round++) {
           await server.mailSender.drain()
           await new Promise((resolve) => setTimeout(resolve, 10))
         }
