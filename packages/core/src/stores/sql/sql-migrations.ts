@@ -1,4 +1,5 @@
 import { type Kysely, type MigrationProvider, type MigrationResult, Migrator } from 'kysely'
+import { emailKey } from '../../users/email.js'
 import { type MigrationReport, StoreUnavailableError } from '../stores.js'
 import { initialMigration } from './migration-0001-initial.js'
 import { revocationChangeIndexesMigration } from './migration-0002-revocation-change-indexes.js'
@@ -71,6 +72,7 @@ export async function migrateToLatest(
         code,
       )
     }
+    await fillEmailKeys(db)
     return report(results)
   }
   return guard(() =>
@@ -78,6 +80,27 @@ export async function migrateToLatest(
       ? context.writeTransaction(run)
       : runRetrying(() => run(context.db)),
   )
+}
+
+/**
+ * Recomputes `users.email_key` where it does not match the address. 0006 computed the key of
+ * every row there was; an instance of an earlier version still running while 0006 was applied (a
+ * rolling upgrade) goes on writing users without one (the column's default '') and changing
+ * addresses without changing it, and those users would be invisible to resets and email logins.
+ * Each migrate (every start, `tessera migrate`) repairs them. The database compares ASCII
+ * addresses itself (`lower()` equals the key there); only the rows it finds are read.
+ */
+async function fillEmailKeys(db: Kysely<Database>): Promise<void> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'email_key'])
+    .where(({ eb, fn }) => eb('email_key', '<>', fn<string>('lower', ['email'])))
+    .execute()
+  for (const row of rows) {
+    const key = row.email === '' ? '' : emailKey(row.email)
+    if (key === row.email_key) continue
+    await db.updateTable('users').set({ email_key: key }).where('id', '=', row.id).execute()
+  }
 }
 
 /**
