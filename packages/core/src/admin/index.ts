@@ -1,0 +1,17 @@
+/**
+ * `@tessera/core/admin`: what the admin API and the operator CLI build on: the store queries
+ * behind user, group, permission, audit and outbox listings, and the admin services.
+ */
+export type { AuditQuery } from '../stores/audit-store.js'
+export {
+  type GroupDetail,
+  GroupNameTakenError,
+  type NameQuery,
+} from '../stores/permission-store.js'
+export type { PageWindow, StorePage } from '../stores/store-page.js'
+export {
+  USER_ORDER_FIELDS,
+  type UserOrderField,
+  type UserOrdering,
+  type UserQuery,
+} from '../stores/user-store.js'
