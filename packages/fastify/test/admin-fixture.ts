@@ -1,8 +1,11 @@
 import {
   AuthService,
+  createRevocationSync,
+  InProcessRevocationBus,
   KeyManager,
   loadSettings,
   PasswordHasher,
+  RevocationView,
   type SettingsInput,
   type Stores,
 } from '@tessera/core'
@@ -79,15 +82,24 @@ export async function buildAdminApp(overrides: SettingsInput = {}): Promise<Admi
     overrides: { SIGNING_KEY: TEST_SIGNING_KEY, ...overrides },
   })
   const stores = createMemoryStores()
+  // A revocation view as the server has: ended sessions refuse their access tokens at once.
+  const view = new RevocationView()
+  const sync = await createRevocationSync({
+    view,
+    store: stores.revocations,
+    bus: new InProcessRevocationBus(),
+  })
   const auth = new AuthService({
     stores,
     settings,
+    revocation: { view, sync },
     hasher: new PasswordHasher({ argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 } }),
   })
   const keys = new KeyManager({ store: stores.keys, retention: 3600 })
   await keys.ensureCurrent('ES256')
   let changes = 0
   const app = Fastify({ logger: false })
+  app.addHook('onClose', async () => sync.close())
   await app.register(tesseraPlugin, {
     auth,
     stores,
