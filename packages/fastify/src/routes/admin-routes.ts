@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify'
+import { registerAdminAuditRoutes } from './admin-audit-routes.js'
+import { registerAdminGroupRoutes } from './admin-group-routes.js'
+import { registerAdminKeyMailRoutes } from './admin-key-mail-routes.js'
+import { registerAdminUserAccessRoutes } from './admin-user-access-routes.js'
+import { registerAdminUserRoutes } from './admin-user-routes.js'
+import type { RouteContext } from './route-context.js'
+
+/**
+ * The admin API under `/admin/` (docs/api-contract.md, "Admin API"): staff read, changes need
+ * a superuser or the matching Django model permission, every change is audited.
+ */
+export function registerAdminRoutes(app: FastifyInstance, context: RouteContext): void {
+  registerAdminUserRoutes(app, context)
+  registerAdminUserAccessRoutes(app, context)
+  registerAdminGroupRoutes(app, context)
+  registerAdminAuditRoutes(app, context)
+  registerAdminKeyMailRoutes(app, context)
+}
