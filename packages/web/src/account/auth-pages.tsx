@@ -40,7 +40,7 @@ export function LoginPage(props: PublicProps): JSX.Element {
         <p>Enter the 6-digit code from your authenticator app.</p>
         {recovery ? (
           <Form
-            label="Recovery code"
+            label="Log in with a recovery code"
             submit="Log in"
             onSubmit={async (data) => {
               await step.submitRecoveryCode(data.recovery_code ?? '')
@@ -51,7 +51,7 @@ export function LoginPage(props: PublicProps): JSX.Element {
           </Form>
         ) : (
           <Form
-            label="Authentication code"
+            label="Log in with a code from the app"
             submit="Verify"
             onSubmit={async (data) => {
               await step.submitCode(data.code ?? '', { rememberDevice: data.remember === 'true' })
@@ -114,9 +114,9 @@ export function RegisterPage(): JSX.Element {
     return (
       <Page title="Account created">
         <Notice kind="ok">
-          {done.is_active === false
-            ? `We sent a link to ${String(done.email)}: open it to activate your account.`
-            : 'Your account is ready.'}
+          {done.is_active === true
+            ? 'Your account is ready.'
+            : `Check ${String(done.email)}: when this server asks for activation, a link to activate the account is on its way. Open it, then log in.`}
         </Notice>
         <p>
           <a href="/account/login/">Log in</a>
@@ -254,7 +254,7 @@ export function ResetPasswordPage(): JSX.Element {
         </>
       ) : (
         <Form
-          label="New password"
+          label="Choose a new password"
           submit="Set password"
           onSubmit={async (data) => {
             await api.confirmPasswordReset({ ...parts, new_password: data.new_password ?? '' })

@@ -57,7 +57,11 @@ function App(): JSX.Element {
   const route = url.pathname.startsWith(BASE) ? url.pathname.slice(BASE.length) : ''
   const Public = PUBLIC[route]
   const Private = PRIVATE[route]
-  const refresh = () => setTick((n) => n + 1)
+  // Loading again (not signed out) while the user is fetched anew, so no guard redirects meanwhile.
+  const refresh = () => {
+    setMe(undefined)
+    setTick((n) => n + 1)
+  }
   useEffect(() => {
     if (me === undefined) return
     if (Public === undefined && Private === undefined) {
@@ -91,7 +95,8 @@ function App(): JSX.Element {
   if (failed) content = <Notice kind="error">The server could not be reached.</Notice>
   else if (me === undefined) content = <p aria-live="polite">Loading…</p>
   else if (Public !== undefined) content = <Public onSignedIn={refresh} />
-  else if (Private !== undefined && me !== null) content = <Private me={me} onChange={refresh} />
+  else if (Private !== undefined && me !== null)
+    content = <Private me={me} onChange={() => currentUser().then(setMe, () => setFailed(true))} />
   else content = <p aria-live="polite">Loading…</p>
   return (
     <Shell
