@@ -29,6 +29,7 @@ import {
   resendActivation,
 } from './account-links.js'
 import { BackgroundTasks } from './account-mail.js'
+import { AdminService } from './admin-service.js'
 import { authenticate, type LoginOptions, type LoginResult, login, startSession } from './login.js'
 import {
   confirmTotp,
@@ -122,6 +123,7 @@ export interface AuthServiceOptions {
  */
 export class AuthService {
   readonly #context: ServiceContext
+  #admin: AdminService | undefined
 
   constructor(options: AuthServiceOptions) {
     const reuseInterval = options.reuseInterval ?? 0
@@ -472,6 +474,12 @@ export class AuthService {
     request: RequestContext,
   ): Promise<Omit<LoginResult, 'user'>> {
     return changePassword(this.#context, user, oldPassword, newPassword, request)
+  }
+
+  /** The admin changes (users, groups, permissions, keys, outbox), audited with their actor. */
+  get admin(): AdminService {
+    this.#admin ??= new AdminService(this.#context)
+    return this.#admin
   }
 
   /** The stores behind the service. */
