@@ -157,7 +157,7 @@ describe('staff portal in Chromium', () => {
     })
     expect(answer).toEqual({
       status: 403,
-      body: expect.objectContaining({ code: 'permission_denied' }),
+      body: { detail: 'You do not have permission to perform this action.' },
     })
     expect(violations).toEqual([])
     expect(problems).toEqual([])
