@@ -14,7 +14,12 @@ export type {
 } from './fastify-types.js'
 export { checkObjectPermission, guard, permissionContext } from './guard.js'
 export { type JwksRouteOptions, registerJwksRoute } from './jwks-route.js'
-export type { DjoserRouteOptions, TesseraPluginOptions, ThrottleRates } from './plugin-options.js'
+export type {
+  AdminKeyRing,
+  DjoserRouteOptions,
+  TesseraPluginOptions,
+  ThrottleRates,
+} from './plugin-options.js'
 export {
   type TesseraResourceServerOptions,
   tesseraResourceServer,

@@ -1,4 +1,4 @@
-import type { AuthService, Stores, TesseraSettings, ThrottleStore } from '@tessera/core'
+import type { AuthService, KeyManager, Stores, TesseraSettings, ThrottleStore } from '@tessera/core'
 import type { TokenTransportOptions } from './browser/transport-options.js'
 
 /** Rates in DRF's form (`5/min`, `100/day`); `null` turns a throttle off. */
@@ -42,6 +42,14 @@ export interface DjoserRouteOptions {
   readonly usernameResetConfirmRetype?: boolean
 }
 
+/** The signing-key ring the admin API lists, rotates and retires. */
+export interface AdminKeyRing {
+  /** The store-backed key manager. */
+  readonly manager: KeyManager
+  /** Called after a rotation or retirement: reload this process's ring, tell the others. */
+  changed(): Promise<void>
+}
+
 /** Options of the Tessera Fastify plugin. */
 export interface TesseraPluginOptions {
   /** The services behind the routes. */
@@ -77,6 +85,11 @@ export interface TesseraPluginOptions {
    * need the services' `mail` option. Default: not mounted.
    */
   readonly djoser?: DjoserRouteOptions | false
+  /**
+   * The key ring behind `/admin/keys/`; without it (keys from `SIGNING_KEY`) the listing is
+   * empty and rotations are refused with a 400.
+   */
+  readonly adminKeys?: AdminKeyRing
   /** Seconds a loaded user stays cached for authentication. Default 5. */
   readonly userCacheTtl?: number
 }

@@ -39,6 +39,7 @@ export function defineResource(
     config: first?.config ?? {},
     // The OPTIONS and 405 answers are HTTP's, not operations of the API: out of OpenAPI.
     schema: { hide: true },
+    ...(first?.preValidation === undefined ? {} : { preValidation: first.preValidation }),
     ...(first?.preHandler === undefined ? {} : { preHandler: first.preHandler }),
   }
   for (const url of urls) {

@@ -1,6 +1,18 @@
-import type { AuthService, Stores } from '@tessera/core'
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import { buildTestApp } from './app-fixture.js'
+import {
+  AuthService,
+  createRevocationSync,
+  InProcessRevocationBus,
+  KeyManager,
+  loadSettings,
+  PasswordHasher,
+  RevocationView,
+  type SettingsInput,
+  type Stores,
+} from '@tessera/core'
+import { createMemoryStores } from '@tessera/core/memory'
+import { tesseraPlugin } from '@tessera/fastify'
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify'
+import { TEST_SIGNING_KEY } from './app-fixture.js'
 
 /** The password of every fixture user. */
 export const ADMIN_PASSWORD = 'correct horse battery'
@@ -17,6 +29,10 @@ export interface AdminApp {
   readonly app: FastifyInstance
   readonly auth: AuthService
   readonly stores: Stores
+  /** The key ring behind `/admin/keys/` (ES256 keys in the memory store). */
+  readonly keys: KeyManager
+  /** How many times the routes said that the ring changed. */
+  readonly keyChanges: () => number
   /** is_superuser (and staff): every change. */
   readonly root: SignedIn
   /** is_staff only: reads. */
@@ -58,12 +74,44 @@ export async function signUp(
   return { id, access, refresh }
 }
 
-/** The admin fixture on memory stores (settings overrides as `buildTestApp`). */
-export async function buildAdminApp(
-  settings: Parameters<typeof buildTestApp>[0] = {},
-): Promise<AdminApp> {
-  const { app, auth } = await buildTestApp(settings)
-  const { stores } = auth
+/** The admin fixture on memory stores, cheap argon2, settings overrides as given. */
+export async function buildAdminApp(overrides: SettingsInput = {}): Promise<AdminApp> {
+  const settings = loadSettings({
+    env: {},
+    configFile: false,
+    overrides: { SIGNING_KEY: TEST_SIGNING_KEY, ...overrides },
+  })
+  const stores = createMemoryStores()
+  // A revocation view as the server has: ended sessions refuse their access tokens at once.
+  const view = new RevocationView()
+  const sync = await createRevocationSync({
+    view,
+    store: stores.revocations,
+    bus: new InProcessRevocationBus(),
+  })
+  const auth = new AuthService({
+    stores,
+    settings,
+    revocation: { view, sync },
+    hasher: new PasswordHasher({ argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 } }),
+  })
+  const keys = new KeyManager({ store: stores.keys, retention: 3600 })
+  await keys.ensureCurrent('ES256')
+  let changes = 0
+  const app = Fastify({ logger: false })
+  app.addHook('onClose', async () => sync.close())
+  await app.register(tesseraPlugin, {
+    auth,
+    stores,
+    settings,
+    adminKeys: {
+      manager: keys,
+      changed: async () => {
+        changes += 1
+      },
+    },
+  })
+  await app.ready()
   const root = await signUp(app, stores, 'root', { isStaff: true, isSuperuser: true })
   const viewer = await signUp(app, stores, 'viewer', { isStaff: true })
   const editor = await signUp(app, stores, 'editor', { isStaff: true }, [
@@ -75,7 +123,7 @@ export async function buildAdminApp(
     'auth.delete_group',
   ])
   const plain = await signUp(app, stores, 'plain')
-  return { app, auth, stores, root, viewer, editor, plain }
+  return { app, auth, stores, keys, keyChanges: () => changes, root, viewer, editor, plain }
 }
 
 /** One request to the API as `who` (anonymous when undefined). */

@@ -177,6 +177,8 @@ export async function buildServer(
   // Set once the services exist; a rotation heard before then is in the ring they start with.
   let tokens: TokenEngine<TokenSubject> | undefined
   let throttleStore: ThrottleStore | undefined
+  // Tells the other instances that the key ring changed (an admin rotation); set with the bus.
+  let announceKeys: () => Promise<void> = async () => {}
   try {
     if (options.stores === undefined) {
       stores = await openStores(config.database, {
@@ -196,6 +198,8 @@ export async function buildServer(
       throttleStore = backplane.throttleStore
       app.log.info(`revocation bus: ${backplane.description}`)
     }
+    const keyBus = bus
+    announceKeys = () => keyBus.publish({ kind: 'keys' })
     revocation = await openRevocation(stores, {
       bus,
       leewaySeconds: settings.LEEWAY,
@@ -324,10 +328,24 @@ export async function buildServer(
     await registerApiDocs(app, settings)
     await registerHealthRoutes(app, stores, revocation.view)
     registerJwksRoute(app, { keyRing: () => auth.tokens.keyRing, maxAge: JWKS_MAX_AGE })
+    const { manager } = keys
+    const ring = keys
     await registerApi(app, {
       auth,
       stores,
       settings,
+      ...(manager === undefined
+        ? {}
+        : {
+            adminKeys: {
+              manager,
+              // This instance signs with the new key at once; the others hear it on the bus.
+              async changed() {
+                await ring.reload(true)
+                await announceKeys().catch(logError('key ring change could not be announced'))
+              },
+            },
+          }),
       ...(throttleStore === undefined ? {} : { throttleStore }),
     })
     if (settings.WEB_PAGES) registerPages(app, settings, options.webDir ?? defaultWebDir())

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify'
+import { registerAdminAuditRoutes } from './admin-audit-routes.js'
+import { registerAdminGroupRoutes } from './admin-group-routes.js'
 import { registerAdminUserAccessRoutes } from './admin-user-access-routes.js'
 import { registerAdminUserRoutes } from './admin-user-routes.js'
 import type { RouteContext } from './route-context.js'
@@ -10,4 +12,6 @@ import type { RouteContext } from './route-context.js'
 export function registerAdminRoutes(app: FastifyInstance, context: RouteContext): void {
   registerAdminUserRoutes(app, context)
   registerAdminUserAccessRoutes(app, context)
+  registerAdminGroupRoutes(app, context)
+  registerAdminAuditRoutes(app, context)
 }

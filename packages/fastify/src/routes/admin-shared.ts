@@ -1,7 +1,7 @@
 import '../fastify-types.js'
 import { hasPermissions, isAdminUser, type UserRecord, ValidationError } from '@tessera/core'
 import { type AdminActor, InvalidPageError, type PageWindow } from '@tessera/core/admin'
-import type { FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyRequest, preHandlerHookHandler, preValidationHookHandler } from 'fastify'
 import { guard } from '../guard.js'
 
 /** DRF's PageNumberPagination settings of the admin API. */
@@ -28,22 +28,25 @@ export function actorOf(request: FastifyRequest): AdminActor {
 }
 
 /**
- * The preHandlers of an admin route: staff only (DRF's IsAdminUser: anonymous 401, others
+ * The `preValidation` hooks of an admin route (before the body is validated: DRF checks
+ * permissions before it reads `request.data`, so an anonymous sender gets 401, never a 400
+ * about the body): staff only (DRF's IsAdminUser: anonymous 401, others
  * 403), `MFA_REQUIRED_FOR_STAFF` for staff without a second factor, then, for changes, the
  * model permission (`auth.change_user`...), which superusers hold implicitly as in Django.
  */
 export function adminGuards(
   requireStaffMfa: (user: UserRecord) => Promise<void>,
   permission?: string,
-): preHandlerHookHandler[] {
-  const staffMfa: preHandlerHookHandler = async (request) => {
+): preValidationHookHandler[] {
+  const staffMfa: preValidationHookHandler = async (request) => {
     await requireStaffMfa(adminUser(request))
   }
-  return [
+  const hooks: preHandlerHookHandler[] = [
     guard(isAdminUser),
-    staffMfa,
     ...(permission === undefined ? [] : [guard(hasPermissions(permission))]),
   ]
+  const [staff, model] = hooks as [preValidationHookHandler, preValidationHookHandler?]
+  return [staff, staffMfa, ...(model === undefined ? [] : [model])]
 }
 
 /** The querystring members of a paginated listing. */

@@ -63,7 +63,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
     {
       GET: {
         options: {
-          preHandler: read,
+          preValidation: read,
           schema: {
             summary: "Staff: a user's live sessions, newest first",
             tags,
@@ -88,7 +88,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
     {
       DELETE: {
         options: {
-          preHandler: change,
+          preValidation: change,
           schema: {
             summary: "Revoke one of a user's sessions",
             tags,
@@ -123,7 +123,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
     {
       POST: {
         options: {
-          preHandler: change,
+          preValidation: change,
           schema: {
             summary: 'End every session of a user and cut off their tokens',
             tags,
@@ -153,7 +153,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
     {
       GET: {
         options: {
-          preHandler: read,
+          preValidation: read,
           schema: {
             summary: "Staff: a user's trusted devices",
             tags: ['admin', 'mfa'],
@@ -176,7 +176,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
     {
       DELETE: {
         options: {
-          preHandler: change,
+          preValidation: change,
           schema: {
             summary: "Stop trusting one of a user's devices",
             tags: ['admin', 'mfa'],
@@ -203,7 +203,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
     {
       PUT: {
         options: {
-          preHandler: change,
+          preValidation: change,
           schema: {
             summary: 'Put a user in a group (idempotent)',
             tags: ['admin', 'groups'],
@@ -219,7 +219,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
       },
       DELETE: {
         options: {
-          preHandler: change,
+          preValidation: change,
           schema: {
             summary: 'Take a user out of a group (idempotent)',
             tags: ['admin', 'groups'],
@@ -243,7 +243,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
     {
       PUT: {
         options: {
-          preHandler: change,
+          preValidation: change,
           schema: {
             summary: 'Grant a user a permission `app_label.codename` (idempotent)',
             tags: ['admin', 'permissions'],
@@ -259,7 +259,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
       },
       DELETE: {
         options: {
-          preHandler: change,
+          preValidation: change,
           schema: {
             summary: "Revoke a user's direct permission (idempotent)",
             tags: ['admin', 'permissions'],

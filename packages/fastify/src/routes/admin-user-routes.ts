@@ -142,7 +142,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, context: RouteCont
     {
       GET: {
         options: {
-          preHandler: read,
+          preValidation: read,
           schema: {
             summary: 'Staff: search, filter and page through users',
             tags,
@@ -182,7 +182,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, context: RouteCont
       },
       POST: {
         options: {
-          preHandler: adminGuards(staffMfa, 'auth.add_user'),
+          preValidation: adminGuards(staffMfa, 'auth.add_user'),
           schema: {
             summary: 'Create a user (no password: an unusable one)',
             description:
@@ -212,7 +212,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, context: RouteCont
     {
       GET: {
         options: {
-          preHandler: read,
+          preValidation: read,
           schema: {
             summary: 'Staff: a user with groups, permissions and MFA state',
             tags,
@@ -229,7 +229,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, context: RouteCont
       },
       PATCH: {
         options: {
-          preHandler: adminGuards(staffMfa, 'auth.change_user'),
+          preValidation: adminGuards(staffMfa, 'auth.change_user'),
           schema: {
             summary: "Change a user's fields (is_active false ends their sessions)",
             description:
@@ -252,7 +252,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, context: RouteCont
       },
       DELETE: {
         options: {
-          preHandler: adminGuards(staffMfa, 'auth.delete_user'),
+          preValidation: adminGuards(staffMfa, 'auth.delete_user'),
           schema: {
             summary: 'Delete a user (not yourself)',
             tags,
@@ -276,7 +276,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, context: RouteCont
     {
       POST: {
         options: {
-          preHandler: adminGuards(staffMfa, 'auth.change_user'),
+          preValidation: adminGuards(staffMfa, 'auth.change_user'),
           schema: {
             summary: "Set a user's password (validated); ends their sessions",
             tags,
@@ -305,7 +305,7 @@ export function registerAdminUserRoutes(app: FastifyInstance, context: RouteCont
     {
       POST: {
         options: {
-          preHandler: adminGuards(staffMfa, 'auth.change_user'),
+          preValidation: adminGuards(staffMfa, 'auth.change_user'),
           schema: {
             summary: "Remove a user's second factors and trusted devices",
             tags: ['admin', 'mfa'],

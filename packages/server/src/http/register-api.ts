@@ -1,5 +1,5 @@
 import type { AuthService, Stores, ThrottleStore } from '@tessera/core'
-import { tesseraPlugin } from '@tessera/fastify'
+import { type AdminKeyRing, tesseraPlugin } from '@tessera/fastify'
 import type { FastifyInstance } from 'fastify'
 import type { ServerSettings } from '../settings/server-settings.js'
 
@@ -13,6 +13,8 @@ export interface ApiDependencies {
   readonly settings: ServerSettings
   /** Shared throttle counters (Redis); default per process. */
   readonly throttleStore?: ThrottleStore
+  /** The key ring the admin API manages, when keys live in the store. */
+  readonly adminKeys?: AdminKeyRing
 }
 
 /**
@@ -34,6 +36,7 @@ export async function registerApi(app: FastifyInstance, deps: ApiDependencies): 
       trustedOrigins: [...settings.CORS_ALLOWED_ORIGINS, ...settings.CSRF_TRUSTED_ORIGINS],
     },
     ...(deps.throttleStore === undefined ? {} : { throttleStore: deps.throttleStore }),
+    ...(deps.adminKeys === undefined ? {} : { adminKeys: deps.adminKeys }),
     throttleRates: {
       anon: settings.THROTTLE_ANON,
       user: settings.THROTTLE_USER,
