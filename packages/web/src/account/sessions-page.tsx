@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { api, call } from '../lib/api.js'
 import { navigate } from '../lib/router.js'
-import { ConfirmButton, Loaded, Page, useLoad, when } from '../lib/ui.js'
+import { ConfirmButton, Loaded, Page, TableScroll, useLoad, when } from '../lib/ui.js'
 
 type Row = Record<string, unknown>
 
@@ -20,7 +20,7 @@ export function SessionsPage(): JSX.Element {
         {({ sessions, devices }) => (
           <>
             <h2>Signed-in sessions</h2>
-            <div class="table-wrap">
+            <TableScroll label="Sessions">
               <table>
                 <caption class="hint">Each device you are signed in on.</caption>
                 <thead>
@@ -53,12 +53,12 @@ export function SessionsPage(): JSX.Element {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             <h2>Trusted devices</h2>
             {devices.length === 0 ? (
               <p>No device skips the second factor.</p>
             ) : (
-              <div class="table-wrap">
+              <TableScroll label="Trusted devices">
                 <table>
                   <thead>
                     <tr>
@@ -90,7 +90,7 @@ export function SessionsPage(): JSX.Element {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
             )}
             <h2>Everywhere</h2>
             <div class="actions">

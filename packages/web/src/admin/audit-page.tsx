@@ -1,13 +1,13 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
-import { Loaded, Page, useLoad, when } from '../lib/ui.js'
+import { Loaded, Page, TableScroll, useLoad, when } from '../lib/ui.js'
 import { page, type Row } from './admin-api.js'
 import { Pager } from './admin-ui.js'
 
 /** Events as a table, newest first (the API's order). */
 export function AuditTable(props: { events: Row[] }): JSX.Element {
   return (
-    <div class="table-wrap">
+    <TableScroll label="Events">
       <table>
         <thead>
           <tr>
@@ -40,7 +40,7 @@ export function AuditTable(props: { events: Row[] }): JSX.Element {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableScroll>
   )
 }
 

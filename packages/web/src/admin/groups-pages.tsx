@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { navigate } from '../lib/router.js'
-import { ConfirmButton, Field, Form, Loaded, Page, useLoad } from '../lib/ui.js'
+import { ConfirmButton, Field, Form, Loaded, Page, TableScroll, useLoad } from '../lib/ui.js'
 import { admin, page, type Row, rows } from './admin-api.js'
 import { Pager } from './admin-ui.js'
 
@@ -47,7 +47,7 @@ export function GroupsPage(): JSX.Element {
       <Loaded value={list} error={error}>
         {(found) => (
           <>
-            <div class="table-wrap">
+            <TableScroll label="Groups">
               <table>
                 <thead>
                   <tr>
@@ -68,7 +68,7 @@ export function GroupsPage(): JSX.Element {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             <Pager count={found.count} page={current} onPage={setCurrent} />
           </>
         )}

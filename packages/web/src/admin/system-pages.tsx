@@ -1,6 +1,6 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
-import { ConfirmButton, Field, Form, Loaded, Page, useLoad, when } from '../lib/ui.js'
+import { ConfirmButton, Field, Form, Loaded, Page, TableScroll, useLoad, when } from '../lib/ui.js'
 import { admin, type PageOf, page, type Row, rows } from './admin-api.js'
 import { Pager } from './admin-ui.js'
 
@@ -54,7 +54,7 @@ export function PermissionsPage(): JSX.Element {
           const all = rows(found as Row[] | PageOf<Row>)
           return (
             <>
-              <div class="table-wrap">
+              <TableScroll label="Permissions">
                 <table>
                   <thead>
                     <tr>
@@ -71,7 +71,7 @@ export function PermissionsPage(): JSX.Element {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </TableScroll>
               {'count' in found && <Pager count={found.count} page={current} onPage={setCurrent} />}
             </>
           )
@@ -102,7 +102,7 @@ export function KeysPage(): JSX.Element {
       </div>
       <Loaded value={list} error={error}>
         {(keys) => (
-          <div class="table-wrap">
+          <TableScroll label="Signing keys">
             <table>
               <thead>
                 <tr>
@@ -141,7 +141,7 @@ export function KeysPage(): JSX.Element {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         )}
       </Loaded>
     </Page>
@@ -177,7 +177,7 @@ export function MailPage(): JSX.Element {
       <Loaded value={list} error={error}>
         {(found) => (
           <>
-            <div class="table-wrap">
+            <TableScroll label="Messages">
               <table>
                 <thead>
                   <tr>
@@ -219,7 +219,7 @@ export function MailPage(): JSX.Element {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             <Pager count={found.count} page={current} onPage={setCurrent} />
           </>
         )}

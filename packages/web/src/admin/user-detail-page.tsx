@@ -8,6 +8,7 @@ import {
   Loaded,
   Notice,
   Page,
+  TableScroll,
   useLoad,
   when,
 } from '../lib/ui.js'
@@ -240,7 +241,7 @@ export function UserDetailPage(props: { id: string }): JSX.Element {
               {sessions.length === 0 ? (
                 <p>No open session.</p>
               ) : (
-                <div class="table-wrap">
+                <TableScroll label="Their sessions">
                   <table>
                     <thead>
                       <tr>
@@ -272,7 +273,7 @@ export function UserDetailPage(props: { id: string }): JSX.Element {
                       ))}
                     </tbody>
                   </table>
-                </div>
+                </TableScroll>
               )}
               <div class="actions">
                 <ConfirmButton

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { useState } from 'preact/hooks'
 import { navigate } from '../lib/router.js'
-import { Check, Field, Form, Loaded, Page, useLoad, when } from '../lib/ui.js'
+import { Check, Field, Form, Loaded, Page, TableScroll, useLoad, when } from '../lib/ui.js'
 import { admin, page, type Row } from './admin-api.js'
 import { Pager, yes } from './admin-ui.js'
 
@@ -54,7 +54,7 @@ export function UsersPage(): JSX.Element {
       <Loaded value={list} error={error}>
         {(found) => (
           <>
-            <div class="table-wrap">
+            <TableScroll label="Users">
               <table>
                 <thead>
                   <tr>
@@ -81,7 +81,7 @@ export function UsersPage(): JSX.Element {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
             {found.results.length === 0 && <p>No user matches.</p>}
             <Pager count={found.count} page={current} onPage={setCurrent} />
           </>

@@ -246,3 +246,16 @@ export function when(iso: unknown): string {
   const date = new Date(iso)
   return Number.isNaN(date.getTime()) ? '—' : date.toLocaleString()
 }
+
+/**
+ * A table that scrolls sideways on a narrow screen: a named region keyboard users can focus to
+ * scroll it (WCAG 2.1.1; axe's scrollable-region-focusable).
+ */
+export function TableScroll(props: { label: string; children: ComponentChildren }): JSX.Element {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take the focus to be scrolled by keyboard
+    <section class="table-wrap" tabIndex={0} aria-label={props.label}>
+      {props.children}
+    </section>
+  )
+}
