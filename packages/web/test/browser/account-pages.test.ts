@@ -32,6 +32,7 @@ afterAll(async () => {
 })
 
 const PASSWORD = 'a long enough passphrase 1'
+const MID_PASSWORD = 'a changed passphrase 15'
 const NEW_PASSWORD = 'another long passphrase 2'
 
 describe('account pages in Chromium', () => {
@@ -88,9 +89,13 @@ describe('account pages in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click()
     await page.getByText('Saved.').waitFor()
 
-    // Password, sessions pages.
+    // Change the password: this session goes on (the others would end).
     await page.getByRole('link', { name: 'Password' }).click()
     violations.push(...(await checkPage(page, 'account-password')))
+    await page.getByLabel('Current password', { exact: true }).fill(PASSWORD)
+    await page.getByLabel('New password', { exact: true }).fill(MID_PASSWORD)
+    await page.getByRole('button', { name: 'Change password' }).click()
+    await page.getByText('Password changed.').waitFor()
     await page.getByRole('link', { name: 'Sessions' }).click()
     await page.getByRole('cell', { name: '127.0.0.1' }).first().waitFor()
     violations.push(...(await checkPage(page, 'account-sessions')))
@@ -98,7 +103,7 @@ describe('account pages in Chromium', () => {
     // Enrol TOTP: the QR code, the secret, a code computed here.
     await page.getByRole('link', { name: 'Two-factor' }).click()
     violations.push(...(await checkPage(page, 'account-two-factor')))
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+    await page.getByLabel('Password', { exact: true }).fill(MID_PASSWORD)
     await page.getByRole('button', { name: 'Set up' }).click()
     const qr = page.getByRole('img', { name: 'QR code of your two-factor secret' })
     await qr.waitFor()
@@ -119,7 +124,7 @@ describe('account pages in Chromium', () => {
     await page.getByRole('button', { name: 'Log out', exact: true }).click()
     await page.waitForURL(url('/account/login/'))
     await page.getByLabel('Username', { exact: true }).fill('nina')
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+    await page.getByLabel('Password', { exact: true }).fill(MID_PASSWORD)
     await page.getByRole('button', { name: 'Log in', exact: true }).click()
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor()
     violations.push(...(await checkPage(page, 'account-login-code')))
@@ -154,7 +159,7 @@ describe('account pages in Chromium', () => {
     // The old password is refused; the new one and a recovery code let her in.
     await page.getByRole('link', { name: 'Log in' }).click()
     await page.getByLabel('Username', { exact: true }).fill('nina')
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD)
+    await page.getByLabel('Password', { exact: true }).fill(MID_PASSWORD)
     await page.getByRole('button', { name: 'Log in', exact: true }).click()
     await page.getByRole('alert').waitFor()
     await page.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD)
