@@ -54,8 +54,16 @@ export function defaultWebDir(): string | null {
   }
 }
 
+/** What the server tells the pages at start-up, in a `<meta>` of their HTML. */
+export interface WebPagesOptions {
+  /** `LOGIN_FIELD`: the login page asks for a username or an email. Default `username`. */
+  readonly loginField?: 'username' | 'email'
+}
+
+const LOGIN_FIELD_META = /<meta name="tessera-login-field" content="[a-z]*" \/>/
+
 /** Every file under `dir` (the manifest folder excepted), keyed by its URL path. */
-export function readWebFiles(dir: string): Map<string, WebFile> {
+export function readWebFiles(dir: string, options: WebPagesOptions = {}): Map<string, WebFile> {
   const files = new Map<string, WebFile>()
   const walk = (folder: string) => {
     for (const name of readdirSync(folder)) {
@@ -64,8 +72,12 @@ export function readWebFiles(dir: string): Map<string, WebFile> {
         if (name !== '.vite') walk(path)
         continue
       }
-      const body = readFileSync(path)
+      let body = readFileSync(path)
       const type = TYPES[extname(name)] ?? 'application/octet-stream'
+      if (extname(name) === '.html') {
+        const meta = `<meta name="tessera-login-field" content="${options.loginField ?? 'username'}" />`
+        body = Buffer.from(body.toString('utf8').replace(LOGIN_FIELD_META, meta))
+      }
       const packed = /^(text|image\/svg)/.test(type) ? gzipSync(body, { level: 9 }) : undefined
       files.set(`/${relative(dir, path).split(sep).join('/')}`, {
         body,
@@ -99,11 +111,16 @@ function send(request: FastifyRequest, reply: FastifyReply, file: WebFile, cache
  * Serves the built pages of `@tessera/web` from memory: `/account/...` and `/admin/...`
  * (every path under them answers its app's index.html, `no-cache` so a new build is picked up
  * at once) and their hashed `/assets/` (immutable). Strict CSP and the document headers on
- * each. Returns false, registering nothing, when `dir` holds no build.
+ * each; the HTML carries `options` in its `<meta>`s. Returns false, registering nothing, when
+ * `dir` holds no build.
  */
-export function registerWebPages(app: FastifyInstance, dir: string): boolean {
+export function registerWebPages(
+  app: FastifyInstance,
+  dir: string,
+  options: WebPagesOptions = {},
+): boolean {
   if (!existsSync(join(dir, 'account', 'index.html'))) return false
-  const files = readWebFiles(dir)
+  const files = readWebFiles(dir, options)
   const hide = { schema: { hide: true } }
   app.get('/assets/*', hide, async (request, reply) => {
     const file = files.get(request.url.split('?')[0] ?? '')

@@ -158,8 +158,8 @@ export const mailSettingSpecs: {
   }),
   USERNAME_RESET_CONFIRM_URL: urlSpec({
     name: 'USERNAME_RESET_CONFIRM_URL',
-    default: '#/username/reset/confirm/{uid}/{token}',
-    description: 'Frontend path of username reset links.',
+    default: 'account/username/reset/#{uid}/{token}',
+    description: 'Frontend path of username reset links (default: the account pages).',
   }),
   EMAIL_CHANGE_CONFIRM_URL: urlSpec({
     name: 'EMAIL_CHANGE_CONFIRM_URL',

@@ -58,8 +58,17 @@ describe('web pages', () => {
       expect(response.headers['x-frame-options']).toBe('DENY')
       expect(response.headers['x-content-type-options']).toBe('nosniff')
     }
+    expect((await server.app.inject({ method: 'GET', url: '/account/login/' })).body).toContain(
+      '<meta name="tessera-login-field" content="username" />',
+    )
     const bare = await server.app.inject({ method: 'GET', url: '/account' })
     expect([bare.statusCode, bare.headers.location]).toEqual([301, '/account/'])
+  })
+
+  it('tells the pages what logins name the user by (LOGIN_FIELD)', async () => {
+    const server = await build({ ...COOKIE, TESSERA_LOGIN_FIELD: 'email' })
+    const page = await server.app.inject({ method: 'GET', url: '/account/login/' })
+    expect(page.body).toContain('<meta name="tessera-login-field" content="email" />')
   })
 
   it('sends hashed assets immutable, gzipped when asked, and 304 on a matching ETag', async () => {

@@ -26,6 +26,12 @@ export function linkParts(): { uid: string; token: string } | null {
   return uid && token ? { uid, token } : null
 }
 
+/** What logins name the user by (the server's `LOGIN_FIELD`, in a `<meta>` of the page). */
+function loginField(): 'username' | 'email' {
+  const meta = document.querySelector('meta[name="tessera-login-field"]')
+  return meta?.getAttribute('content') === 'email' ? 'email' : 'username'
+}
+
 /** Log in, then the second factor when the account has one. */
 export function LoginPage(props: PublicProps): JSX.Element {
   const [step, setStep] = useState<MfaStep | undefined>()
@@ -80,15 +86,20 @@ export function LoginPage(props: PublicProps): JSX.Element {
         label="Log in"
         submit="Log in"
         onSubmit={async (data) => {
+          const field = loginField()
           const result = await api.login({
-            username: data.username ?? '',
+            [field]: data[field] ?? '',
             password: data.password ?? '',
           })
           if (result.mfaRequired) setStep(result)
           else finish()
         }}
       >
-        <Field label="Username" name="username" autoComplete="username" required />
+        {loginField() === 'email' ? (
+          <Field label="Email" name="email" type="email" autoComplete="username" required />
+        ) : (
+          <Field label="Username" name="username" autoComplete="username" required />
+        )}
         <Field
           label="Password"
           name="password"
@@ -98,7 +109,8 @@ export function LoginPage(props: PublicProps): JSX.Element {
         />
       </Form>
       <p>
-        <a href="/account/password/forgot/">Forgot your password?</a>
+        <a href="/account/password/forgot/">Forgot your password?</a> ·{' '}
+        <a href="/account/username/forgot/">Forgot your username?</a>
       </p>
       <p>
         New here? <a href="/account/register/">Create an account</a>
@@ -268,6 +280,58 @@ export function ResetPasswordPage(): JSX.Element {
             autoComplete="new-password"
             required
           />
+        </Form>
+      )}
+    </Page>
+  )
+}
+
+/** Ask for a username reset link by mail (djoser's `reset_username`). */
+export function ForgotUsernamePage(): JSX.Element {
+  return (
+    <Page title="Forgot your username?">
+      <Form
+        label="Reset username"
+        submit="Send me a link"
+        onSubmit={async (data) => {
+          await call('POST', '/auth/users/reset_username/', { email: data.email ?? '' })
+          return 'If an account has this address, a link to choose a new username is on its way.'
+        }}
+      >
+        <Field label="Email" name="email" type="email" autoComplete="email" required />
+      </Form>
+    </Page>
+  )
+}
+
+/** The username reset mail's link: choose a new username. */
+export function ResetUsernamePage(): JSX.Element {
+  const parts = linkParts()
+  const [done, setDone] = useState(false)
+  return (
+    <Page title="Choose a new username">
+      {parts === null ? (
+        <Notice kind="error">This link is incomplete. Copy the whole link from the mail.</Notice>
+      ) : done ? (
+        <>
+          <Notice kind="ok">Your username is changed.</Notice>
+          <p>
+            <a href="/account/login/">Log in</a>
+          </p>
+        </>
+      ) : (
+        <Form
+          label="Choose a new username"
+          submit="Set username"
+          onSubmit={async (data) => {
+            await call('POST', '/auth/users/reset_username_confirm/', {
+              ...parts,
+              new_username: data.new_username ?? '',
+            })
+            setDone(true)
+          }}
+        >
+          <Field label="New username" name="new_username" autoComplete="username" required />
         </Form>
       )}
     </Page>

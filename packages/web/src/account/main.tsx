@@ -9,9 +9,11 @@ import {
   ActivatePage,
   ConfirmEmailPage,
   ForgotPasswordPage,
+  ForgotUsernamePage,
   LoginPage,
   RegisterPage,
   ResetPasswordPage,
+  ResetUsernamePage,
 } from './auth-pages.js'
 import { ChangePasswordPage, ProfilePage } from './profile-pages.js'
 import { SessionsPage } from './sessions-page.js'
@@ -30,6 +32,8 @@ const PUBLIC: Record<string, (props: { onSignedIn: () => void }) => JSX.Element>
   'password/forgot/': ForgotPasswordPage,
   'password/reset/': ResetPasswordPage,
   'email/confirm/': ConfirmEmailPage,
+  'username/forgot/': ForgotUsernamePage,
+  'username/reset/': ResetUsernamePage,
 }
 
 const PRIVATE: Record<string, (props: { me: Me; onChange: () => void }) => JSX.Element> = {
