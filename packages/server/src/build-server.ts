@@ -372,7 +372,13 @@ export async function buildServer(
 function registerPages(app: FastifyInstance, settings: ServerSettings, dir: string | null): void {
   if (settings.TOKEN_TRANSPORT === 'body') {
     app.log.info('web pages off: they need TOKEN_TRANSPORT=cookie or both')
-  } else if (dir === null || !registerWebPages(app, dir, { loginField: settings.LOGIN_FIELD })) {
+  } else if (
+    dir === null ||
+    !registerWebPages(app, dir, {
+      loginField: settings.LOGIN_FIELD,
+      profileFields: settings.PROFILE_FIELDS.map((field) => field.name),
+    })
+  ) {
     app.log.warn('web pages off: @tessera/web is not built (npm run build)')
   }
 }

@@ -58,9 +58,23 @@ export function defaultWebDir(): string | null {
 export interface WebPagesOptions {
   /** `LOGIN_FIELD`: the login page asks for a username or an email. Default `username`. */
   readonly loginField?: 'username' | 'email'
+  /** The names of `PROFILE_FIELDS`: the profile page shows them even before they are set. */
+  readonly profileFields?: readonly string[]
 }
 
 const LOGIN_FIELD_META = /<meta name="tessera-login-field" content="[a-z]*" \/>/
+const PROFILE_FIELDS_META = /<meta name="tessera-profile-fields" content="[^"]*" \/>/
+
+/** The HTML with the server's settings in its `<meta>`s (names only: `[A-Za-z0-9_]`). */
+function withMeta(html: string, options: WebPagesOptions): string {
+  const fields = (options.profileFields ?? []).filter((name) => /^\w+$/.test(name)).join(',')
+  return html
+    .replace(
+      LOGIN_FIELD_META,
+      `<meta name="tessera-login-field" content="${options.loginField ?? 'username'}" />`,
+    )
+    .replace(PROFILE_FIELDS_META, `<meta name="tessera-profile-fields" content="${fields}" />`)
+}
 
 /** Every file under `dir` (the manifest folder excepted), keyed by its URL path. */
 export function readWebFiles(dir: string, options: WebPagesOptions = {}): Map<string, WebFile> {
@@ -74,10 +88,7 @@ export function readWebFiles(dir: string, options: WebPagesOptions = {}): Map<st
       }
       let body = readFileSync(path)
       const type = TYPES[extname(name)] ?? 'application/octet-stream'
-      if (extname(name) === '.html') {
-        const meta = `<meta name="tessera-login-field" content="${options.loginField ?? 'username'}" />`
-        body = Buffer.from(body.toString('utf8').replace(LOGIN_FIELD_META, meta))
-      }
+      if (extname(name) === '.html') body = Buffer.from(withMeta(body.toString('utf8'), options))
       const packed = /^(text|image\/svg)/.test(type) ? gzipSync(body, { level: 9 }) : undefined
       files.set(`/${relative(dir, path).split(sep).join('/')}`, {
         body,

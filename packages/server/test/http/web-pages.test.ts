@@ -65,10 +65,15 @@ describe('web pages', () => {
     expect([bare.statusCode, bare.headers.location]).toEqual([301, '/account/'])
   })
 
-  it('tells the pages what logins name the user by (LOGIN_FIELD)', async () => {
-    const server = await build({ ...COOKIE, TESSERA_LOGIN_FIELD: 'email' })
-    const page = await server.app.inject({ method: 'GET', url: '/account/login/' })
+  it('tells the pages what logins name the user by and the profile fields', async () => {
+    const server = await build({
+      ...COOKIE,
+      TESSERA_LOGIN_FIELD: 'email',
+      TESSERA_PROFILE_FIELDS: '[{"name":"phone","type":"string"},{"name":"team","type":"string"}]',
+    })
+    const page = await server.app.inject({ method: 'GET', url: '/account/profile/' })
     expect(page.body).toContain('<meta name="tessera-login-field" content="email" />')
+    expect(page.body).toContain('<meta name="tessera-profile-fields" content="phone,team" />')
   })
 
   it('sends hashed assets immutable, gzipped when asked, and 304 on a matching ETag', async () => {

@@ -23,6 +23,12 @@ const BUILT_IN = new Set([
   'last_login',
 ])
 
+/** The server's `PROFILE_FIELDS` (names), from a `<meta>` of the page: shown even when unset. */
+function declaredFields(): string[] {
+  const meta = document.querySelector('meta[name="tessera-profile-fields"]')
+  return (meta?.getAttribute('content') ?? '').split(',').filter((name) => name !== '')
+}
+
 /** A label for a custom field: `phone_number` -> "Phone number". */
 function labelOf(name: string): string {
   const words = name.replace(/_/g, ' ')
@@ -32,9 +38,14 @@ function labelOf(name: string): string {
 /** Names, email (confirmed from the new address when the server asks it) and custom fields. */
 export function ProfilePage(props: PrivateProps): JSX.Element {
   const { me } = props
-  const custom = Object.keys(me).filter(
-    (key) => !BUILT_IN.has(key) && (typeof me[key] === 'string' || me[key] === null),
-  )
+  const custom = [
+    ...new Set([
+      ...declaredFields(),
+      ...Object.keys(me).filter(
+        (key) => !BUILT_IN.has(key) && (typeof me[key] === 'string' || me[key] === null),
+      ),
+    ]),
+  ]
   return (
     <Page title="Your profile">
       <p>

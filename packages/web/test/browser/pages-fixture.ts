@@ -64,6 +64,8 @@ export async function startWorld(): Promise<PagesWorld> {
       TESSERA_EMAIL_TIMEOUT: '5s',
       TESSERA_DEFAULT_FROM_EMAIL: 'noreply@example.com',
       TESSERA_SEND_ACTIVATION_EMAIL: 'true',
+      TESSERA_EMAIL_CHANGE_CONFIRMATION: 'true',
+      TESSERA_PROFILE_FIELDS: '[{"name":"phone","type":"string","maxLength":20}]',
       TESSERA_DOMAIN: `127.0.0.1:${port}`,
       TESSERA_PROTOCOL: 'http',
       // These tests log the same people in more often than they would in a minute.
@@ -169,6 +171,14 @@ export function totpCode(secret: string, steps = 0): string {
     period: 30,
   })
   return totp.generate({ timestamp: Date.now() + steps * 30_000 })
+}
+
+/** The next message to `address` (those to other addresses before it are passed over). */
+export async function mailTo(world: PagesWorld, address: string): Promise<string> {
+  for (;;) {
+    const mail = await world.smtp.next()
+    if (mail.to.includes(address)) return mail.decoded
+  }
 }
 
 /** The path and fragment of the first link to this server in a mail. */
