@@ -23,6 +23,11 @@ export default defineConfig({
         account: resolve(root, 'account/index.html'),
         admin: resolve(root, 'admin/index.html'),
       },
+      // One shared chunk (Preact, the client, the form kit) and one stylesheet: plain names.
+      output: {
+        chunkFileNames: 'assets/shared-[hash].js',
+        assetFileNames: 'assets/styles-[hash][extname]',
+      },
     },
   },
 })

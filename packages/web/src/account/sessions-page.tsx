@@ -1,5 +1,6 @@
 import type { JSX } from 'preact'
 import { api, call } from '../lib/api.js'
+import { deviceName } from '../lib/device-name.js'
 import { navigate } from '../lib/router.js'
 import { ConfirmButton, Loaded, Page, TableScroll, useLoad, when } from '../lib/ui.js'
 
@@ -36,7 +37,7 @@ export function SessionsPage(): JSX.Element {
                 <tbody>
                   {sessions.map((session) => (
                     <tr key={String(session.id)}>
-                      <td>{String(session.device ?? '—')}</td>
+                      <td title={String(session.device ?? '')}>{deviceName(session.device)}</td>
                       <td>{String(session.ip ?? '—')}</td>
                       <td>{when(session.last_used_at)}</td>
                       <td>
@@ -73,7 +74,7 @@ export function SessionsPage(): JSX.Element {
                   <tbody>
                     {devices.map((device) => (
                       <tr key={String(device.id)}>
-                        <td>{String(device.device ?? '—')}</td>
+                        <td title={String(device.device ?? '')}>{deviceName(device.device)}</td>
                         <td>{when(device.created_at)}</td>
                         <td>{when(device.expires_at)}</td>
                         <td>

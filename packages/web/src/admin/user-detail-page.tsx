@@ -1,4 +1,5 @@
 import type { JSX } from 'preact'
+import { deviceName } from '../lib/device-name.js'
 import { navigate } from '../lib/router.js'
 import {
   Check,
@@ -256,7 +257,7 @@ export function UserDetailPage(props: { id: string }): JSX.Element {
                     <tbody>
                       {sessions.map((session) => (
                         <tr key={String(session.id)}>
-                          <td>{String(session.device ?? '—')}</td>
+                          <td title={String(session.device ?? '')}>{deviceName(session.device)}</td>
                           <td>{String(session.ip ?? '—')}</td>
                           <td>{when(session.last_used_at)}</td>
                           <td>
