@@ -130,6 +130,30 @@ describe('staff portal in Chromium', () => {
     await page.getByRole('button', { name: 'Filter' }).click()
     await page.getByText('Page 1 of 1 (1 in all)').waitFor()
 
+    // A group's page: its member and permissions.
+    await page.getByRole('link', { name: 'Groups' }).click()
+    await page.getByRole('link', { name: 'editors' }).click()
+    await page.getByRole('heading', { name: 'Group editors' }).waitFor()
+    await page.getByRole('link', { name: 'nina' }).waitFor()
+    violations.push(...(await checkPage(page, 'admin-group-detail')))
+
+    // A new user, given a password, then deleted (asked first).
+    await page.getByRole('link', { name: 'Users' }).click()
+    await page.getByRole('link', { name: 'New user' }).click()
+    violations.push(...(await checkPage(page, 'admin-new-user')))
+    await page.getByLabel('Username', { exact: true }).fill('carol')
+    await page.getByLabel('Email', { exact: true }).fill('carol@example.com')
+    await page.getByRole('button', { name: 'Create user' }).click()
+    await page.getByRole('heading', { name: 'User carol' }).waitFor()
+    await page.getByLabel('New password', { exact: true }).fill('carol has a long password 3')
+    await page.getByRole('button', { name: 'Set password' }).click()
+    await page.getByText('Password set').waitFor()
+    await page.getByRole('button', { name: 'Delete user' }).click()
+    await confirm(page, 'Delete user')
+    await page.waitForURL(/\/admin\/users\/$/)
+    await page.getByRole('cell', { name: 'nina@example.com' }).waitFor()
+    expect(await page.getByRole('link', { name: 'carol' }).count()).toBe(0)
+
     // The superuser's pages: keys and the mail outbox.
     await page.getByRole('link', { name: 'Keys' }).click()
     await page.getByRole('button', { name: 'Rotate now' }).waitFor()
