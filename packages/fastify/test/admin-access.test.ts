@@ -152,3 +152,28 @@ describe('admin API permissions, every route', () => {
     }
   })
 })
+
+describe('admin API with MFA_REQUIRED_FOR_STAFF', () => {
+  it('refuses staff without a second factor on reads and changes alike', async () => {
+    const app = await buildAdminApp({ MFA_REQUIRED_FOR_STAFF: true })
+    try {
+      for (const [method, url] of [
+        ['GET', '/api/admin/users/'],
+        ['GET', '/api/admin/audit/'],
+        ['POST', '/api/admin/groups/'],
+      ] as const) {
+        const response = await call(app.app, method, url, app.root, { name: 'x' })
+        expect(response.statusCode, url).toBe(403)
+        expect(response.json()).toEqual({
+          detail: 'Staff accounts must enable two-factor authentication first.',
+          code: 'mfa_enrollment_required',
+        })
+      }
+      // Not staff: the plain 403, not an invitation to enrol.
+      const plain = await call(app.app, 'GET', '/api/admin/users/', app.plain)
+      expect(plain.json()).toEqual({ detail: 'You do not have permission to perform this action.' })
+    } finally {
+      await app.app.close()
+    }
+  })
+})

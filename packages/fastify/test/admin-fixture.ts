@@ -74,14 +74,20 @@ export async function signUp(
   return { id, access, refresh }
 }
 
-/** The admin fixture on memory stores, cheap argon2, settings overrides as given. */
-export async function buildAdminApp(overrides: SettingsInput = {}): Promise<AdminApp> {
+/** The admin fixture on `opened` stores (memory by default), cheap argon2, settings as given. */
+export async function buildAdminApp(
+  overrides: SettingsInput = {},
+  opened: { stores: Stores; close: () => Promise<void> } = {
+    stores: createMemoryStores(),
+    close: async () => {},
+  },
+): Promise<AdminApp> {
   const settings = loadSettings({
     env: {},
     configFile: false,
     overrides: { SIGNING_KEY: TEST_SIGNING_KEY, ...overrides },
   })
-  const stores = createMemoryStores()
+  const { stores } = opened
   // A revocation view as the server has: ended sessions refuse their access tokens at once.
   const view = new RevocationView()
   const sync = await createRevocationSync({
@@ -99,7 +105,10 @@ export async function buildAdminApp(overrides: SettingsInput = {}): Promise<Admi
   await keys.ensureCurrent('ES256')
   let changes = 0
   const app = Fastify({ logger: false })
-  app.addHook('onClose', async () => sync.close())
+  app.addHook('onClose', async () => {
+    sync.close()
+    await opened.close()
+  })
   await app.register(tesseraPlugin, {
     auth,
     stores,

@@ -134,6 +134,18 @@ describe('README.md', () => {
           password: 'a long passphrase',
         })
         expect(login.status).toBe(200)
+
+        // packages/server/README.md: groups, permissions and the audit log from the CLI, seen
+        // by the running server's admin API.
+        const output = await runBashOk(SHELL.adminCommands, {
+          cwd: dir('admin'),
+          env: { TESSERA_DATA_DIR: data },
+        })
+        expect(output).toContain("User 'admin' is in group 'editors'.")
+        expect(output).toMatch(/group_member_added\s+\d+\s+-\s+\{"group_id":"1"/)
+        const members = await getJson(`${base}/api/admin/users/?group=1`, login.body.access)
+        expect(members.status).toBe(200)
+        expect(members.body).toMatchObject({ count: 1, results: [{ username: 'admin' }] })
       } finally {
         await server.stop()
       }

@@ -79,7 +79,8 @@ export interface AuditStore {
   listEvents(options: { limit: number; userId?: string }): Promise<AuditRecord[]>
   /**
    * The events matching `query`, newest first (by id), one window, and how many match. Throws a
-   * RangeError for a bad window or a time that is not a finite number.
+   * RangeError for a bad window or a time that is not a finite number. A user id or type holding
+   * U+0000 or a lone surrogate matches nothing (no stored event has one).
    */
   queryEvents(query: AuditQuery): Promise<StorePage<AuditRecord>>
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { registerAdminAuditRoutes } from './admin-audit-routes.js'
 import { registerAdminGroupRoutes } from './admin-group-routes.js'
+import { registerAdminKeyMailRoutes } from './admin-key-mail-routes.js'
 import { registerAdminUserAccessRoutes } from './admin-user-access-routes.js'
 import { registerAdminUserRoutes } from './admin-user-routes.js'
 import type { RouteContext } from './route-context.js'
@@ -14,4 +15,5 @@ export function registerAdminRoutes(app: FastifyInstance, context: RouteContext)
   registerAdminUserAccessRoutes(app, context)
   registerAdminGroupRoutes(app, context)
   registerAdminAuditRoutes(app, context)
+  registerAdminKeyMailRoutes(app, context)
 }

@@ -1,5 +1,11 @@
 import '../fastify-types.js'
-import { hasPermissions, isAdminUser, type UserRecord, ValidationError } from '@tessera/core'
+import {
+  hasPermissions,
+  isAdminUser,
+  type Permission,
+  type UserRecord,
+  ValidationError,
+} from '@tessera/core'
 import { type AdminActor, InvalidPageError, type PageWindow } from '@tessera/core/admin'
 import type { FastifyRequest, preHandlerHookHandler, preValidationHookHandler } from 'fastify'
 import { guard } from '../guard.js'
@@ -27,12 +33,17 @@ export function actorOf(request: FastifyRequest): AdminActor {
   return { id: user.id, isSuperuser: user.isSuperuser && user.isActive, ip: request.ip }
 }
 
+/** A `guard` as a `preValidation` hook: both stages take the same (request, reply, done). */
+function earlyGuard(permission: Permission): preValidationHookHandler {
+  return guard(permission) as preHandlerHookHandler as unknown as preValidationHookHandler
+}
+
 /**
  * The `preValidation` hooks of an admin route (before the body is validated: DRF checks
  * permissions before it reads `request.data`, so an anonymous sender gets 401, never a 400
- * about the body): staff only (DRF's IsAdminUser: anonymous 401, others
- * 403), `MFA_REQUIRED_FOR_STAFF` for staff without a second factor, then, for changes, the
- * model permission (`auth.change_user`...), which superusers hold implicitly as in Django.
+ * about the body): staff only (DRF's IsAdminUser: anonymous 401, others 403),
+ * `MFA_REQUIRED_FOR_STAFF` for staff without a second factor, then, for changes, the model
+ * permission (`auth.change_user`...), which superusers hold implicitly as in Django.
  */
 export function adminGuards(
   requireStaffMfa: (user: UserRecord) => Promise<void>,
@@ -41,12 +52,11 @@ export function adminGuards(
   const staffMfa: preValidationHookHandler = async (request) => {
     await requireStaffMfa(adminUser(request))
   }
-  const hooks: preHandlerHookHandler[] = [
-    guard(isAdminUser),
-    ...(permission === undefined ? [] : [guard(hasPermissions(permission))]),
+  return [
+    earlyGuard(isAdminUser),
+    staffMfa,
+    ...(permission === undefined ? [] : [earlyGuard(hasPermissions(permission))]),
   ]
-  const [staff, model] = hooks as [preValidationHookHandler, preValidationHookHandler?]
-  return [staff, staffMfa, ...(model === undefined ? [] : [model])]
 }
 
 /** The querystring members of a paginated listing. */

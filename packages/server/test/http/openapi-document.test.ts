@@ -59,6 +59,31 @@ describe('the OpenAPI document', () => {
     expect(document.paths['/healthz']?.get?.security).toBeUndefined()
   })
 
+  it('documents every admin operation: summary, security, 403, parameters and bodies', async () => {
+    const document = await documentOf()
+    const admin = Object.entries(document.paths).filter(([path]) => path.startsWith('/api/admin/'))
+    const operations = admin.flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ path, method, operation })),
+    )
+    expect(operations.length).toBeGreaterThanOrEqual(32)
+    for (const { path, method, operation } of operations) {
+      const label = `${method} ${path}`
+      const described = operation as Operation & { summary?: string; parameters?: { in: string }[] }
+      expect(described.summary, label).toBeTruthy()
+      expect(described.security, label).toEqual([{ bearerAuth: [] }])
+      expect(Object.keys(described.responses), label).toEqual(
+        expect.arrayContaining(['401', '403']),
+      )
+      const pathParameters = (path.match(/\{[^}]+\}/g) ?? []).length
+      expect(described.parameters?.filter((p) => p.in === 'path').length ?? 0, label).toBe(
+        pathParameters,
+      )
+    }
+    const create = document.paths['/api/admin/users/']?.post as Operation
+    expect(create.requestBody).toBeDefined()
+    expect(Object.keys(create.responses)).toContain('201')
+  })
+
   it('offers the cookie with its CSRF header in cookie mode', async () => {
     const document = await documentOf({ TESSERA_TOKEN_TRANSPORT: 'cookie' })
     expect(document.paths['/api/me/']?.get?.security).toEqual([

@@ -68,6 +68,7 @@ export const SHELL = {
   generateKey: shell('packages/server/README.md', 'node -e'),
   serverPostgres: shell('packages/server/README.md', 'TESSERA_DATABASE_URL=postgres'),
   createSuperuser: shell('packages/server/README.md', 'npx tessera createsuperuser'),
+  adminCommands: shell('packages/server/README.md', 'npx tessera groups create editors'),
 }
 
 /** The install blocks of every README (`npm pack`, then `npm install` of the tarballs). */

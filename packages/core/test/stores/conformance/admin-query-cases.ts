@@ -282,6 +282,15 @@ export function describeAdminQueries(getStores: GetStores): void {
         items: [],
       })
       expect((await audit.queryEvents({ userId: 'x', offset: 0, limit: 5 })).count).toBe(0)
+      // Text no database holds matches nothing, never an error.
+      expect((await audit.queryEvents({ userId: '1\u0000', offset: 0, limit: 5 })).count).toBe(0)
+      expect((await audit.queryEvents({ userId: '\ud800', offset: 0, limit: 5 })).count).toBe(0)
+      const odd = await audit.queryEvents({
+        types: ['logout\u0000', 'logout'],
+        offset: 0,
+        limit: 20,
+      })
+      expect(odd.count).toBe(4)
       expect(all.items[0]?.data).toEqual({ index: 11 })
       await expect(audit.queryEvents({ since: Number.NaN, offset: 0, limit: 1 })).rejects.toThrow(
         RangeError,

@@ -1,11 +1,14 @@
 import type { Command } from '../command.js'
+import { auditCommand } from './audit.js'
 import { changePasswordCommand } from './change-password.js'
 import { createSuperuserCommand } from './create-superuser.js'
 import { flushExpiredTokensCommand } from './flush-expired-tokens.js'
+import { groupsCommand } from './groups.js'
 import { importDjangoCommand } from './import-django.js'
 import { keysCommand } from './keys.js'
 import { mailCommand } from './mail.js'
 import { migrateCommand } from './migrate.js'
+import { permissionsCommand } from './permissions.js'
 import { serveCommand } from './serve.js'
 import { tokenCommand } from './token.js'
 import { usersCommand } from './users.js'
@@ -17,6 +20,9 @@ export const commands: readonly Command[] = Object.freeze([
   createSuperuserCommand,
   changePasswordCommand,
   usersCommand,
+  groupsCommand,
+  permissionsCommand,
+  auditCommand,
   flushExpiredTokensCommand,
   importDjangoCommand,
   keysCommand,
