@@ -170,7 +170,30 @@ describe('staff portal in Chromium', () => {
   it('refuses the portal and its API to a user who is not staff', async () => {
     await person('bob')
     const { page, problems } = await openPage(world)
-    await logIn(page, 'bob', '?next=/admin/users/')
+    // By keyboard alone: the page's heading has the focus on arrival (screen readers announce
+    // it), the skip link and the brand come before it, the fields after it; Enter submits.
+    await page.goto(`${world.origin}/account/login/?next=/admin/users/`)
+    await page.getByRole('heading', { name: 'Log in' }).waitFor()
+    const focused = () =>
+      page.evaluate(() => document.activeElement?.textContent || document.activeElement?.id)
+    expect(await focused()).toBe('Log in')
+    await page.keyboard.press('Shift+Tab')
+    await page.keyboard.press('Shift+Tab')
+    expect(await focused()).toBe('Skip to content')
+    await page.keyboard.press('Tab')
+    await page.keyboard.press('Tab')
+    expect(await focused()).toBe('f-username')
+    // A visible focus state (the stylesheet's :focus-visible outline).
+    expect(
+      await page.evaluate(() => {
+        const style = getComputedStyle(document.activeElement as Element)
+        return `${style.outlineStyle} ${style.outlineWidth}`
+      }),
+    ).toBe('solid 3px')
+    await page.keyboard.type('bob')
+    await page.keyboard.press('Tab')
+    await page.keyboard.type(PASSWORD)
+    await page.keyboard.press('Enter')
     await page.getByRole('heading', { name: 'Staff only' }).waitFor()
     expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0)
     const violations = await checkPage(page, 'admin-refused')
