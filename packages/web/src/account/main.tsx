@@ -1,7 +1,7 @@
 import type { JSX } from 'preact'
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
-import { api, currentUser } from '../lib/api.js'
+import { api, currentUser, whenSessionEnds } from '../lib/api.js'
 import { interceptLinks, navigate, useLocation } from '../lib/router.js'
 import { Shell } from '../lib/shell.js'
 import { Notice } from '../lib/ui.js'
@@ -117,4 +117,5 @@ function App(): JSX.Element {
 }
 
 interceptLinks(BASE)
+whenSessionEnds(() => PUBLIC[location.pathname.slice(BASE.length)] === undefined)
 render(<App />, document.getElementById('app') as HTMLElement)

@@ -1,5 +1,16 @@
 import { createClient, type ErrorBody, TesseraApiError } from '@tessera/client'
 
+let needsSession: () => boolean = () => true
+
+/**
+ * Tells the client whether the page open now needs a session. A public page (a mail's link
+ * above all: its token is in the fragment) stays where it is when an old session turns out to
+ * be over; the others go to the login page.
+ */
+export function whenSessionEnds(check: () => boolean): void {
+  needsSession = check
+}
+
 /**
  * The pages' one client: cookie mode against this server (`baseUrl: ''`), so no script ever
  * holds a token; unsafe requests carry the CSRF header. A session that ends elsewhere (a
@@ -9,6 +20,7 @@ export const api = createClient({
   baseUrl: '',
   transport: 'cookie',
   onSessionEnd: () => {
+    if (!needsSession()) return
     const here = location.pathname + location.search
     location.assign(`/account/login/?next=${encodeURIComponent(here)}`)
   },
