@@ -409,3 +409,36 @@ describe('cookie mode with a second factor', () => {
     expect((await browser.login()).statusCode).toBe(200)
   })
 })
+
+describe('cookie mode: the admin API', () => {
+  it('serves staff from the cookie; changes need the CSRF token, as every unsafe request', async () => {
+    const { app, auth } = await buildTestApp(
+      {},
+      { transport: { mode: 'cookie', secure: true, trustedOrigins: [APP_ORIGIN] } },
+    )
+    const registered = await app.inject({ method: 'POST', url: '/api/register/', payload: PETER })
+    const { id } = registered.json() as { id: string }
+    await auth.stores.users.updateUser(id, { isStaff: true, isSuperuser: true })
+    const browser = new Browser(app)
+    await browser.start()
+    expect((await browser.login()).statusCode).toBe(200)
+    const list = await browser.request({ method: 'GET', url: '/api/admin/users/', csrf: false })
+    expect(list.statusCode).toBe(200)
+    expect(list.json()).toMatchObject({ count: 1, results: [{ username: 'peter' }] })
+    const forged = await browser.request({
+      method: 'POST',
+      url: '/api/admin/groups/',
+      payload: { name: 'editors' },
+      csrf: false,
+    })
+    expect(forged.statusCode).toBe(403)
+    expect(forged.json()).toMatchObject({ code: 'csrf_failed' })
+    const created = await browser.request({
+      method: 'POST',
+      url: '/api/admin/groups/',
+      payload: { name: 'editors' },
+    })
+    expect(created.statusCode).toBe(201)
+    await app.close()
+  })
+})

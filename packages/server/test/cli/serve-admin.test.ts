@@ -80,4 +80,37 @@ describe('tessera serve: the admin API over HTTP', () => {
     const page = await call('GET', `/api/admin/audit/?user=${id}&type=user_created`, root)
     expect(page.body).toMatchObject({ count: 1, next: null, previous: null })
   })
+
+  it('rotates the key ring over HTTP: this server signs with the new key at once', async () => {
+    const cwd = tempDir()
+    const env = { TESSERA_DATA_DIR: join(cwd, 'data'), TESSERA_ALGORITHM: 'ES256' }
+    const made = await runTessera(
+      ['createsuperuser', '--no-input', '--username', 'root', '--email', 'root@example.com'],
+      { cwd, env: { ...env, TESSERA_SUPERUSER_PASSWORD: PASSWORD } },
+    )
+    expect(made.status).toBe(0)
+    const server = await serveTessera([], { cwd, env })
+    const call = client(server.url)
+    const login = async () =>
+      (await call('POST', '/api/token/', undefined, { username: 'root', password: PASSWORD })).body
+        .access as string
+    const kidOf = (token: string) =>
+      (
+        JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as {
+          kid: string
+        }
+      ).kid
+    const root = await login()
+    const keys = await call('GET', '/api/admin/keys/', root)
+    expect(JSON.stringify(keys.body)).not.toMatch(/PRIVATE KEY|"d":/)
+    const rotated = await call('POST', '/api/admin/keys/rotate/', root)
+    expect(rotated.status).toBe(201)
+    const kid = rotated.body.kid as string
+    expect(kid).not.toBe(kidOf(root))
+    expect(kidOf(await login())).toBe(kid)
+    // The token signed before the rotation still verifies (its key is retired, not gone).
+    expect((await call('GET', '/api/me/', root)).status).toBe(200)
+    const audit = await call('GET', '/api/admin/audit/?type=key_rotated', root)
+    expect(audit.body).toMatchObject({ count: 1, results: [{ data: { current: kid } }] })
+  })
 })
