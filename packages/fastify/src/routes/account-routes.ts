@@ -11,6 +11,8 @@ import {
   type RouteContext,
   requestContext,
 } from './route-context.js'
+import { pairBodies } from './token-bodies.js'
+import { cookiesFor } from './token-transport.js'
 
 /** The public view of a user, as `/api/register/` and `/api/me/` answer it. */
 export function userBody(user: UserRecord): Record<string, unknown> {
@@ -157,6 +159,8 @@ export function registerAccountRoutes(app: FastifyInstance, context: RouteContex
           },
         },
         handler: async (request, reply) => {
+          const viaCookies = cookiesFor(context.cookies, request, reply)
+          if (viaCookies === null) return reply
           const user = currentUser(request)
           // The old password costs a hash: throttle it like a login for this username.
           if (!(await passThrottle(context.throttleLogin, request, reply, user.username)))
@@ -171,6 +175,10 @@ export function registerAccountRoutes(app: FastifyInstance, context: RouteContex
             newPassword as string,
             requestContext(request),
           )
+          // Cookie mode: the new session goes in the cookies (the old ones name a family the
+          // change just ended), never in the body.
+          if (viaCookies !== undefined)
+            return pairBodies(context).refresh(reply, viaCookies, session)
           return { refresh: session.refresh.token, access: session.access.token }
         },
       },

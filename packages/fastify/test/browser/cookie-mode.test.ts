@@ -156,6 +156,44 @@ describe('cookie mode', () => {
     expect(refresh.json()).toEqual({ detail: 'Authentication credentials were not provided.' })
   })
 
+  it('changes the password into fresh cookies, never the body; the old session is over', async () => {
+    await browser.login()
+    const oldRefresh = browser.jar.get(REFRESH) as string
+    const changed = await browser.request({
+      method: 'POST',
+      url: '/api/password/change/',
+      payload: { old_password: PETER.password, new_password: 'a brand new passphrase 9' },
+    })
+    expect(changed.statusCode).toBe(200)
+    expect(Object.keys(changed.json())).toEqual(['access_expires_at', 'access_expires_in'])
+    expect(setCookie(changed, ACCESS)).toContain('HttpOnly')
+    expect(browser.jar.get(REFRESH)).not.toBe(oldRefresh)
+    // The new cookies work at once; the old refresh token names an ended family.
+    const hello = await browser.request({ method: 'GET', url: '/api/hello/', csrf: false })
+    expect(hello.statusCode).toBe(200)
+    const refreshed = await browser.request({
+      method: 'POST',
+      url: '/api/token/refresh/',
+      payload: {},
+    })
+    expect(refreshed.statusCode).toBe(200)
+    browser.jar.set(REFRESH, oldRefresh)
+    const stale = await browser.request({ method: 'POST', url: '/api/token/refresh/', payload: {} })
+    expect(stale.statusCode).toBe(401)
+  })
+
+  it('refuses a password change without the CSRF header', async () => {
+    await browser.login()
+    const refused = await browser.request({
+      method: 'POST',
+      url: '/api/password/change/',
+      csrf: false,
+      payload: { old_password: PETER.password, new_password: 'a brand new passphrase 9' },
+    })
+    expect(refused.statusCode).toBe(403)
+    expect(refused.json().code).toBe('csrf_failed')
+  })
+
   it('logs out everywhere, clearing the cookies', async () => {
     await browser.login()
     const all = await browser.request({ method: 'POST', url: '/api/logout/all/' })
