@@ -49,6 +49,7 @@ describe('sqlite adapter', () => {
         '0004_revoked_sessions',
         '0005_mfa',
         '0006_mail_outbox',
+        '0008_passkeys',
       ],
     })
     expect(await stores.migrate()).toEqual({ applied: [] })
