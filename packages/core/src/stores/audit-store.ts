@@ -25,6 +25,11 @@ export type AuditEventType =
   | 'password_reset'
   | 'username_changed'
   | 'email_changed'
+  | 'passkey_registered'
+  | 'passkey_renamed'
+  | 'passkey_deleted'
+  | 'passkey_failed'
+  | 'passkey_clone_detected'
 
 /** One audit event. Never carries a password, a token or a secret. */
 export interface AuditEvent {
