@@ -7,6 +7,7 @@ import { describeJsonSyntaxError } from './json-syntax-error.js'
 import { registerAccountRoutes } from './routes/account-routes.js'
 import { registerDjoserRoutes } from './routes/djoser-routes.js'
 import { registerMfaRoutes } from './routes/mfa-routes.js'
+import { registerPasskeyRoutes } from './routes/passkey-routes.js'
 import { passThrottle, type RouteContext } from './routes/route-context.js'
 import { registerSessionRoutes } from './routes/session-routes.js'
 import { registerTokenRoutes } from './routes/token-routes.js'
@@ -21,6 +22,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
   registerAccountRoutes(app, context)
   registerSessionRoutes(app, context)
   registerMfaRoutes(app, context)
+  registerPasskeyRoutes(app, context)
 }
 
 /**
