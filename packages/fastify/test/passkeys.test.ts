@@ -1,52 +1,10 @@
-import { AuthService, loadSettings, PasswordHasher, type Stores } from '@tessera/core'
-import { createMemoryStores } from '@tessera/core/memory'
 import { totpCode } from '@tessera/core/mfa'
-import { tesseraPlugin } from '@tessera/fastify'
-import Fastify, { type FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SoftwareAuthenticator } from '../../core/test/passkeys/software-authenticator.js'
-import { TEST_SIGNING_KEY } from './app-fixture.js'
+import { buildPasskeyApp, RP } from './passkey-app.js'
 
 const PASSWORD = 'correct horse battery'
-const RP = { rpId: 'localhost', origin: 'http://localhost:5173' }
-
-/** An app with passkeys for RP `localhost` on memory stores and a frozen clock. */
-async function buildPasskeyApp() {
-  const settings = loadSettings({
-    env: {},
-    configFile: false,
-    overrides: { SIGNING_KEY: TEST_SIGNING_KEY },
-  })
-  const stores: Stores = createMemoryStores()
-  let now = 1_800_000_015
-  const auth = new AuthService({
-    stores,
-    settings,
-    clock: () => now,
-    hasher: new PasswordHasher({ argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 } }),
-    passkeys: {
-      rpId: RP.rpId,
-      rpName: 'Tessera tests',
-      origins: [RP.origin],
-      userVerification: 'required',
-    },
-  })
-  const app = Fastify({ logger: false })
-  await app.register(tesseraPlugin, {
-    auth,
-    stores,
-    settings,
-    throttleRates: {
-      loginUsername: '100/min',
-      loginIp: '100/min',
-      mfaToken: '100/min',
-      mfaUser: '100/min',
-    },
-  })
-  await app.ready()
-  return { app, auth, stores, advance: (seconds: number) => (now += seconds) }
-}
-
 const post = (app: FastifyInstance, url: string, payload: object, access?: string) =>
   app.inject({
     method: 'POST',
