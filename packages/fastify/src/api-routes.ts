@@ -5,6 +5,7 @@ import { drfValidatorCompiler } from './drf-validation.js'
 import { createErrorHandler } from './error-handler.js'
 import { describeJsonSyntaxError } from './json-syntax-error.js'
 import { registerAccountRoutes } from './routes/account-routes.js'
+import { registerAdminRoutes } from './routes/admin-routes.js'
 import { registerDjoserRoutes } from './routes/djoser-routes.js'
 import { registerMfaRoutes } from './routes/mfa-routes.js'
 import { registerPasskeyRoutes } from './routes/passkey-routes.js'
@@ -22,6 +23,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
   registerAccountRoutes(app, context)
   registerSessionRoutes(app, context)
   registerMfaRoutes(app, context)
+  registerAdminRoutes(app, context)
   registerPasskeyRoutes(app, context)
 }
 

@@ -467,6 +467,13 @@ describe('two-factor authentication over HTTP', () => {
       const access = await register(subjectApp.app, username)
       const user = await subjectApp.stores.users.findUserByUsernameKey(username)
       await subjectApp.stores.users.updateUser(user?.id as string, { isStaff: true })
+      // Changes through the admin API need the model permission (or a superuser).
+      const change = await subjectApp.stores.permissions.ensurePermission(
+        'auth',
+        'change_user',
+        'Can change user',
+      )
+      await subjectApp.stores.permissions.grantUserPermission(user?.id as string, change.id)
       return access
     }
 

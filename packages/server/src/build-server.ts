@@ -23,6 +23,7 @@ import { createLogger, generateRequestId, type LogStream } from './http/logger-o
 import { registerApi } from './http/register-api.js'
 import { registerCors } from './http/register-cors.js'
 import { setResponseHeaders } from './http/response-headers.js'
+import { defaultWebDir, registerWebPages } from './http/web-pages.js'
 import { JWKS_MAX_AGE, KEY_RELOAD_SECONDS } from './keys/key-ring-timing.js'
 import { openServerKeyRing, type ServerKeyRing } from './keys/server-key-ring.js'
 import { accountMailOptions, checkUniqueEmails } from './mail/account-mail-settings.js'
@@ -64,6 +65,8 @@ export interface BuildServerOptions {
   readonly mailOutput?: MailOutput
   /** Whether the outbox sender polls on its own. Default true; false: `mailSender.drain()`. */
   readonly startMailSender?: boolean
+  /** The build of the pages (`WEB_PAGES`). Default `@tessera/web`'s `dist/`. */
+  readonly webDir?: string
 }
 
 /** A built, not yet listening, Tessera server. */
@@ -333,6 +336,7 @@ export async function buildServer(
       settings,
       ...(throttleStore === undefined ? {} : { throttleStore }),
     })
+    if (settings.WEB_PAGES) registerPages(app, settings, options.webDir ?? defaultWebDir())
   } catch (error) {
     await close()
     throw error
@@ -347,6 +351,18 @@ export async function buildServer(
     ;(app.server as unknown as TlsServer).setSecureContext({ cert: files.cert, key: files.key })
   }
   return { app, stores, auth, mailSender, keys, settings, config, close, reloadTls }
+}
+
+/**
+ * The account pages and staff portal, when their build is there and the API sets cookies (the
+ * pages hold no token: they sign in with cookies and CSRF).
+ */
+function registerPages(app: FastifyInstance, settings: ServerSettings, dir: string | null): void {
+  if (settings.TOKEN_TRANSPORT === 'body') {
+    app.log.info('web pages off: they need TOKEN_TRANSPORT=cookie or both')
+  } else if (dir === null || !registerWebPages(app, dir)) {
+    app.log.warn('web pages off: @tessera/web is not built (npm run build)')
+  }
 }
 
 /**

@@ -112,6 +112,8 @@ export const errorCatalogue: Readonly<Record<ErrorCode, CatalogueEntry>> = Objec
   request_timeout: { status: 408, message: 'Request timed out.' },
   method_not_allowed: { status: 405, message: 'Method "{method}" not allowed.' },
   not_found: { status: 404, message: 'Not found.' },
+  // DRF's PageNumberPagination past the last page (the admin API's listings).
+  invalid_page: { status: 404, message: 'Invalid page.' },
   throttled: {
     status: 429,
     message: 'Request was throttled. Expected available in {wait} seconds.',

@@ -39,6 +39,7 @@ export type RequestErrorCode =
   | 'request_timeout'
   | 'method_not_allowed'
   | 'not_found'
+  | 'invalid_page'
   | 'throttled'
   | 'service_unavailable'
   | 'server_error'

@@ -34,6 +34,7 @@ import {
   resendActivation,
 } from './account-links.js'
 import { BackgroundTasks } from './account-mail.js'
+import { AdminService } from './admin-service.js'
 import { authenticate, type LoginOptions, type LoginResult, login, startSession } from './login.js'
 import {
   confirmTotp,
@@ -141,6 +142,7 @@ export interface AuthServiceOptions {
  */
 export class AuthService {
   readonly #context: ServiceContext
+  #admin: AdminService | undefined
 
   constructor(options: AuthServiceOptions) {
     const reuseInterval = options.reuseInterval ?? 0
@@ -555,6 +557,12 @@ export class AuthService {
   /** Deletes one of a user's passkeys; false when not theirs. */
   deletePasskey(userId: string, id: string, request: RequestContext): Promise<boolean> {
     return deletePasskey(this.#context, userId, id, request)
+  }
+
+  /** The admin changes (users, groups, permissions, keys, outbox), audited with their actor. */
+  get admin(): AdminService {
+    this.#admin ??= new AdminService(this.#context)
+    return this.#admin
   }
 
   /** The stores behind the service. */

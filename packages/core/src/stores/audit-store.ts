@@ -1,4 +1,5 @@
 import type { JsonValue } from '../tokens/token-types.js'
+import { checkPageWindow, type PageWindow, type StorePage } from './store-page.js'
 
 /** The kinds of audit event Tessera writes. */
 export type AuditEventType =
@@ -25,6 +26,21 @@ export type AuditEventType =
   | 'password_reset'
   | 'username_changed'
   | 'email_changed'
+  | 'user_created'
+  | 'user_updated'
+  | 'user_deleted'
+  | 'admin_password_set'
+  | 'group_created'
+  | 'group_renamed'
+  | 'group_deleted'
+  | 'group_member_added'
+  | 'group_member_removed'
+  | 'permission_created'
+  | 'permission_granted'
+  | 'permission_revoked'
+  | 'key_rotated'
+  | 'key_retired'
+  | 'mail_retried'
   | 'passkey_registered'
   | 'passkey_renamed'
   | 'passkey_deleted'
@@ -47,6 +63,17 @@ export interface AuditRecord extends AuditEvent {
   readonly id: string
 }
 
+/** Filters and window of {@link AuditStore.queryEvents}; every filter is optional. */
+export interface AuditQuery extends PageWindow {
+  readonly userId?: string
+  /** Any of these types (an empty list matches nothing). */
+  readonly types?: readonly string[]
+  /** Epoch seconds, inclusive. */
+  readonly since?: number
+  /** Epoch seconds, exclusive. */
+  readonly until?: number
+}
+
 /** Append-only audit log. Atomicity: each `record` is one insert; nothing is ever updated. */
 export interface AuditStore {
   record(event: AuditEvent): Promise<void>
@@ -55,4 +82,19 @@ export interface AuditStore {
    * RangeError when `limit` is not a non-negative integer.
    */
   listEvents(options: { limit: number; userId?: string }): Promise<AuditRecord[]>
+  /**
+   * The events matching `query`, newest first (by id), one window, and how many match. Throws a
+   * RangeError for a bad window or a time that is not a finite number.
+   */
+  queryEvents(query: AuditQuery): Promise<StorePage<AuditRecord>>
+}
+
+/** Throws a RangeError for a bad window or time of an audit query (every adapter alike). */
+export function checkAuditQuery(query: AuditQuery): void {
+  checkPageWindow(query)
+  for (const time of [query.since, query.until]) {
+    if (time !== undefined && (typeof time !== 'number' || !Number.isFinite(time))) {
+      throw new RangeError('since and until must be finite epoch seconds')
+    }
+  }
 }

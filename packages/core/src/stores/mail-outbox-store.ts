@@ -1,4 +1,5 @@
 import { checkText } from './store-input.js'
+import type { PageWindow, StorePage } from './store-page.js'
 
 /** Where a message of the outbox is in its life. */
 export type OutboxStatus = 'pending' | 'sent' | 'failed'
@@ -72,6 +73,12 @@ export interface MailOutboxStore {
   retry(id: string, now: number): Promise<boolean>
   /** Newest first, at most `limit`, optionally of one status. RangeError for a bad limit. */
   list(options: { limit: number; status?: OutboxStatus }): Promise<OutboxMessage[]>
+  /** Newest first, one window, optionally of one status, and how many match. */
+  listPage(
+    query: PageWindow & { readonly status?: OutboxStatus },
+  ): Promise<StorePage<OutboxMessage>>
+  /** One message, or undefined (a malformed id finds none). */
+  findMessage(id: string): Promise<OutboxMessage | undefined>
   /** Deletes sent messages delivered before `before`; returns how many. */
   deleteSentBefore(before: number): Promise<number>
 }

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../tokens/token-types.js'
 import { checkJsonText, checkText } from './store-input.js'
+import { checkPageWindow, type PageWindow, type StorePage } from './store-page.js'
 
 /** A user as stored: Django's `auth_user` columns plus declared profile fields. */
 export interface UserRecord {
@@ -81,6 +82,41 @@ export interface CreateUserOptions {
   readonly uniqueEmail?: boolean
 }
 
+/** What {@link UserStore.searchUsers} may order by. */
+export type UserOrderField = 'id' | 'username' | 'email' | 'date_joined' | 'last_login'
+
+/** An order field, ascending, or descending with a leading `-` (Django's `ordering`). */
+export type UserOrdering = UserOrderField | `-${UserOrderField}`
+
+/** The order fields, for callers validating input. */
+export const USER_ORDER_FIELDS: readonly UserOrderField[] = Object.freeze([
+  'id',
+  'username',
+  'email',
+  'date_joined',
+  'last_login',
+])
+
+/** Filters, order and window of {@link UserStore.searchUsers}; every filter is optional. */
+export interface UserQuery extends PageWindow {
+  /**
+   * A fragment of the username or email (compared on their case-folded keys, any script) or of
+   * the first or last name (ASCII letters without regard to case, other characters exactly).
+   */
+  readonly search?: string
+  readonly isActive?: boolean
+  readonly isStaff?: boolean
+  readonly isSuperuser?: boolean
+  /** Members of this group only (an unknown or malformed id matches nobody). */
+  readonly groupId?: string
+  /**
+   * Default `id`. `username` orders by the case-folded key, `email` by the address's key,
+   * `last_login` puts users who never logged in first (last when descending); ties go by id in
+   * the same direction. Text orders by code point on every backend.
+   */
+  readonly ordering?: UserOrdering
+}
+
 /**
  * Users. Atomicity: `createUser` and `updateUser` are single statements; uniqueness of
  * `usernameKey` is enforced by the database (a unique index), never by a read-then-write, so
@@ -122,6 +158,27 @@ export interface UserStore {
    * RangeError when `limit` is not a non-negative integer or `afterId` not a decimal id.
    */
   listUsers(options: { limit: number; afterId?: string }): Promise<UserRecord[]>
+  /**
+   * The users matching `query`, one window of them in its order, and how many match in all.
+   * Throws a RangeError for a bad window or ordering; a search text that cannot be stored
+   * (U+0000, a lone surrogate) matches nobody.
+   */
+  searchUsers(query: UserQuery): Promise<StorePage<UserRecord>>
   /** Deletes a user and, by cascade, their sessions, groups and permissions links. */
   deleteUser(id: string): Promise<boolean>
+}
+
+/**
+ * Throws a RangeError for a bad window or ordering of a user query; returns the order field and
+ * whether it is descending (every adapter alike).
+ */
+export function checkUserQuery(query: UserQuery): { field: UserOrderField; descending: boolean } {
+  checkPageWindow(query)
+  const ordering = query.ordering ?? 'id'
+  const descending = ordering.startsWith('-')
+  const field = (descending ? ordering.slice(1) : ordering) as UserOrderField
+  if (!USER_ORDER_FIELDS.includes(field)) {
+    throw new RangeError(`ordering must be one of ${USER_ORDER_FIELDS.join(', ')}, or - and one`)
+  }
+  return { field, descending }
 }

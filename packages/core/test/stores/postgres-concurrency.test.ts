@@ -39,6 +39,7 @@ if (POSTGRES_URL === undefined) {
         '0004_revoked_sessions',
         '0005_mfa',
         '0006_mail_outbox',
+        '0007_admin_indexes',
         '0008_passkeys',
       ])
     })

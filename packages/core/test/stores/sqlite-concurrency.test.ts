@@ -131,6 +131,7 @@ describe('sqlite: real parallelism across connections (worker threads, one WAL f
         '0004_revoked_sessions',
         '0005_mfa',
         '0006_mail_outbox',
+        '0007_admin_indexes',
         '0008_passkeys',
       ])
       const stores = await createSqliteStores({ database: await file.open() })

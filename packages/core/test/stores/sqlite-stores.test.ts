@@ -49,6 +49,7 @@ describe('sqlite adapter', () => {
         '0004_revoked_sessions',
         '0005_mfa',
         '0006_mail_outbox',
+        '0007_admin_indexes',
         '0008_passkeys',
       ],
     })

@@ -1,5 +1,6 @@
 import type { Stores } from '@tessera/core'
 import { afterEach, beforeEach, describe } from 'vitest'
+import { describeAdminQueries } from './conformance/admin-query-cases.js'
 import { describeAuditStore } from './conformance/audit-cases.js'
 import { describeBundle } from './conformance/bundle-cases.js'
 import { describeConsume } from './conformance/consume-cases.js'
@@ -70,6 +71,7 @@ export function describeStoreConformance(
     describeFindUsersByEmail(getStores)
     describeUniqueEmail(getStores)
     describeUpdateUserIf(getStores)
+    describeAdminQueries(getStores)
     describeInjection(getStores)
     describeBundle(getStores)
   })

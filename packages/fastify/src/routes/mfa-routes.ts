@@ -1,6 +1,5 @@
 import '../fastify-types.js'
 import {
-  isAdminUser,
   isAuthenticated,
   type TrustedDeviceRecord,
   type UserRecord,
@@ -72,7 +71,8 @@ function oneFactor(body: { code?: string; recovery_code?: string; passkey?: unkn
   return body.code !== undefined ? { code: body.code } : { recoveryCode: body.recovery_code }
 }
 
-function deviceBody(device: TrustedDeviceRecord): Record<string, unknown> {
+/** A trusted device as `/api/mfa/devices/` and the admin API list it. */
+export function deviceBody(device: TrustedDeviceRecord): Record<string, unknown> {
   return {
     id: device.id,
     device: device.device,
@@ -84,7 +84,7 @@ function deviceBody(device: TrustedDeviceRecord): Record<string, unknown> {
 
 /**
  * Second factors: the code step of a login (`/token/mfa/`), TOTP enrolment, recovery codes,
- * trusted devices, and the staff reset.
+ * and trusted devices (the staff reset is an admin route: admin-user-routes.ts).
  */
 export function registerMfaRoutes(app: FastifyInstance, context: RouteContext): void {
   const { auth, challenge } = context
@@ -361,38 +361,6 @@ export function registerMfaRoutes(app: FastifyInstance, context: RouteContext): 
             return sendError(reply, 'not_found', challenge)
           }
           return reply.code(204).send()
-        },
-      },
-    },
-    challenge,
-  )
-
-  defineResource(
-    app,
-    '/admin/users/:id/mfa/reset/',
-    {
-      POST: {
-        options: {
-          preHandler: guard(isAdminUser),
-          schema: {
-            summary: "Staff: remove a user's second factors and trusted devices",
-            tags: ['admin', 'mfa'],
-          },
-        },
-        handler: async (request, reply) => {
-          const actor = currentUser(request)
-          await auth.requireStaffMfa(actor)
-          const { id } = request.params as { id: string }
-          const target = /^[0-9]{1,19}$/.test(id)
-            ? await auth.stores.users.findUserById(id)
-            : undefined
-          if (target === undefined) return sendError(reply, 'not_found', challenge)
-          const hadMfa = await auth.resetMfa(target.id, {
-            by: 'admin',
-            actorId: actor.id,
-            ip: request.ip,
-          })
-          return { had_mfa: hadMfa }
         },
       },
     },

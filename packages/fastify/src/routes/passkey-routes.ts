@@ -50,7 +50,8 @@ const ceremonyOptions = {
   additionalProperties: true,
 } as const
 
-const passkeySchema = {
+/** A passkey in the API document. */
+export const passkeySchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },

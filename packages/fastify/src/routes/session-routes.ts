@@ -8,7 +8,8 @@ import type { RouteContext } from './route-context.js'
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString()
 
-function sessionBody(session: SessionRecord): Record<string, unknown> {
+/** A session as `/api/sessions/` and the admin API list it. */
+export function sessionBody(session: SessionRecord): Record<string, unknown> {
   return {
     id: session.id,
     device: session.device,

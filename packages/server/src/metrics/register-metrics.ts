@@ -20,6 +20,7 @@ export function countingAuditWrites(stores: Stores, metrics: ServerMetrics): Sto
         return audit.record(event)
       },
       listEvents: (options) => audit.listEvents(options),
+      queryEvents: (query) => audit.queryEvents(query),
     },
   }
 }

@@ -148,13 +148,13 @@ export const mailSettingSpecs: {
   ),
   ACTIVATION_URL: urlSpec({
     name: 'ACTIVATION_URL',
-    default: '#/activate/{uid}/{token}',
-    description: 'Frontend path of activation links.',
+    default: 'account/activate/#{uid}/{token}',
+    description: 'Frontend path of activation links (default: the account pages).',
   }),
   PASSWORD_RESET_CONFIRM_URL: urlSpec({
     name: 'PASSWORD_RESET_CONFIRM_URL',
-    default: '#/password/reset/confirm/{uid}/{token}',
-    description: 'Frontend path of password reset links.',
+    default: 'account/password/reset/#{uid}/{token}',
+    description: 'Frontend path of password reset links (default: the account pages).',
   }),
   USERNAME_RESET_CONFIRM_URL: urlSpec({
     name: 'USERNAME_RESET_CONFIRM_URL',
@@ -163,8 +163,8 @@ export const mailSettingSpecs: {
   }),
   EMAIL_CHANGE_CONFIRM_URL: urlSpec({
     name: 'EMAIL_CHANGE_CONFIRM_URL',
-    default: '#/email/change/confirm/{uid}/{token}',
-    description: 'Frontend path of email change confirmation links.',
+    default: 'account/email/confirm/#{uid}/{token}',
+    description: 'Frontend path of email change confirmation links (default: the account pages).',
   }),
   DOMAIN: stringSpec({
     name: 'DOMAIN',

@@ -139,6 +139,12 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     default: false,
     description: "Mount simplejwt's sliding-token views.",
   }),
+  WEB_PAGES: booleanSpec({
+    name: 'WEB_PAGES',
+    default: true,
+    description:
+      'Serve the account pages (/account/) and the staff portal (/admin/); they need TOKEN_TRANSPORT cookie or both.',
+  }),
   REFRESH_REUSE_INTERVAL: boundedDurationSpec(
     {
       name: 'REFRESH_REUSE_INTERVAL',

@@ -86,6 +86,11 @@ export interface ServerOnlySettings
   readonly LOGIN_FIELD: (typeof LOGIN_FIELDS)[number]
   /** Mount simplejwt's sliding-token views. Default `false`. */
   readonly SLIDING_TOKENS: boolean
+  /**
+   * Serve the account pages at `/account/` and the staff portal at `/admin/` (`@tessera/web`).
+   * They sign in with cookies: served when `TOKEN_TRANSPORT` is `cookie` or `both`. Default `true`.
+   */
+  readonly WEB_PAGES: boolean
   /** Seconds a rotated refresh token may be retried for the same successor, 0 to 10. Default `0`. */
   readonly REFRESH_REUSE_INTERVAL: number
   /**
@@ -158,6 +163,7 @@ export type ServerSettingsInput = BrowserSettingsInput &
     readonly THROTTLE_MFA_USER?: string | null
     readonly LOGIN_FIELD?: (typeof LOGIN_FIELDS)[number]
     readonly SLIDING_TOKENS?: boolean
+    readonly WEB_PAGES?: boolean
     readonly REFRESH_REUSE_INTERVAL?: number | string
     readonly TOKEN_CLAIMS?: readonly TokenClaimName[] | string
     readonly PROFILE_FIELDS?: readonly ProfileFieldSpec[]

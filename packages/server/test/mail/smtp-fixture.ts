@@ -87,7 +87,8 @@ export class TestSmtpServer {
 
 /** The `{uid, token}` of the first frontend link in a mail. */
 export function linkOf(mail: ReceivedMail): { uid: string; token: string } {
-  const match = /#\/[a-z/]+\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_.-]+)/.exec(mail.decoded)
+  // `.../#/activate/<uid>/<token>` (djoser's defaults) or `.../activate/#<uid>/<token>` (the pages').
+  const match = /#(?:\/[a-z/]+\/)?([A-Za-z0-9_-]+)\/([A-Za-z0-9_.-]+)/.exec(mail.decoded)
   if (match === null) throw new Error('no link in the message')
   return { uid: match[1] as string, token: match[2] as string }
 }

@@ -80,7 +80,7 @@ describe('account mail over SMTP', () => {
     expect(mail.to).toEqual(['peter@example.com'])
     expect(mail.from).toBe('noreply@example.com')
     expect(mail.decoded).toContain('Subject: Account activation on Example')
-    expect(mail.decoded).toContain('https://app.example.com/#/activate/MQ/')
+    expect(mail.decoded).toContain('https://app.example.com/account/activate/#MQ/')
     const activated = await post(server, '/auth/users/activation/', linkOf(mail))
     expect(activated.statusCode).toBe(204)
     expect((await login(server)).statusCode).toBe(200)
@@ -99,7 +99,7 @@ describe('account mail over SMTP', () => {
     })
     expect([requested.statusCode, requested.body]).toEqual([204, ''])
     const mail = await smtp.next()
-    expect(mail.decoded).toContain('https://app.example.com/#/password/reset/confirm/MQ/')
+    expect(mail.decoded).toContain('https://app.example.com/account/password/reset/#MQ/')
     const link = linkOf(mail)
     const reset = await post(server, '/auth/users/reset_password_confirm/', {
       ...link,
@@ -195,7 +195,7 @@ describe('account mail over SMTP', () => {
     vi.setSystemTime(Date.now() + 31_000)
     await server.mailSender.drain()
     const mail = await smtp.next()
-    expect(mail.decoded).toContain('#/password/reset/confirm/MQ/')
+    expect(mail.decoded).toContain('/account/password/reset/#MQ/')
     expect((await server.stores.mail.list({ limit: 1 }))[0]).toMatchObject({
       status: 'sent',
       attempts: 2,

@@ -1,5 +1,12 @@
-import type { AuditEvent, AuditRecord, AuditStore } from '../audit-store.js'
+import {
+  type AuditEvent,
+  type AuditQuery,
+  type AuditRecord,
+  type AuditStore,
+  checkAuditQuery,
+} from '../audit-store.js'
 import { checkLimit } from '../store-input.js'
+import { pageOf } from '../store-page.js'
 import { cloneJson, type MemoryState } from './memory-state.js'
 
 /** Appends `event` to the log in `state` (also used inside other stores' atomic steps). */
@@ -34,6 +41,25 @@ export function createMemoryAuditStore(state: MemoryState): AuditStore {
         }
       }
       return found
+    },
+
+    async queryEvents(query: AuditQuery) {
+      checkAuditQuery(query)
+      const { userId, types, since, until } = query
+      const matching = audit
+        .filter(
+          (event) =>
+            (userId === undefined || event.userId === userId) &&
+            (types === undefined || types.includes(event.type)) &&
+            (since === undefined || event.at >= since) &&
+            (until === undefined || event.at < until),
+        )
+        .reverse()
+      const page = pageOf(matching, query)
+      return {
+        count: page.count,
+        items: page.items.map((event) => ({ ...event, data: cloneJson(event.data) })),
+      }
     },
   }
 }

@@ -8,7 +8,8 @@ import {
   type OutboxMessage,
   type OutboxStatus,
 } from '../mail-outbox-store.js'
-import { checkDecimalId, checkLimit } from '../store-input.js'
+import { checkDecimalId, checkLimit, isDecimalId } from '../store-input.js'
+import { checkPageWindow, type PageWindow, pageOf } from '../store-page.js'
 import type { MemoryState } from './memory-state.js'
 
 /** The mail outbox held in `state`; each call runs within one tick, so each claim is atomic. */
@@ -94,6 +95,20 @@ export function createMemoryMailOutboxStore(state: MemoryState): MailOutboxStore
         if (status === undefined || message.status === status) found.push({ ...message })
       }
       return found
+    },
+
+    async listPage(query: PageWindow & { readonly status?: OutboxStatus }) {
+      checkPageWindow(query)
+      const matching = [...outbox.values()]
+        .reverse()
+        .filter((message) => query.status === undefined || message.status === query.status)
+      const page = pageOf(matching, query)
+      return { count: page.count, items: page.items.map((message) => ({ ...message })) }
+    },
+
+    async findMessage(id: string) {
+      const message = isDecimalId(id) ? outbox.get(id) : undefined
+      return message && { ...message }
     },
 
     async deleteSentBefore(before: number) {

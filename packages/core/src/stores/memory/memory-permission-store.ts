@@ -1,5 +1,13 @@
-import type { GroupRecord, PermissionRecord, PermissionStore } from '../permission-store.js'
-import { byCodeUnits } from '../store-input.js'
+import {
+  type GroupDetail,
+  GroupNameTakenError,
+  type GroupRecord,
+  type NameQuery,
+  type PermissionRecord,
+  type PermissionStore,
+} from '../permission-store.js'
+import { byCodeUnits, checkText, isDecimalId } from '../store-input.js'
+import { byCodePoints, checkPageWindow, containsIgnoringAsciiCase, pageOf } from '../store-page.js'
 import { addLink, constraintFailure, type MemoryState } from './memory-state.js'
 
 /** Groups, permissions and their links held in `state`, with SQL's foreign-key checks. */
@@ -14,6 +22,18 @@ export function createMemoryPermissionStore(state: MemoryState): PermissionStore
   }
   function requirePermission(permissionId: string): void {
     if (!permissions.has(permissionId)) throw constraintFailure()
+  }
+
+  const nameOf = (permission: PermissionRecord) => `${permission.appLabel}.${permission.codename}`
+
+  function detail(group: GroupRecord): GroupDetail {
+    const names = [...(state.groupPermissions.get(group.id) ?? [])]
+      .map((id) => permissions.get(id))
+      .filter((permission) => permission !== undefined)
+      .map(nameOf)
+    let memberCount = 0
+    for (const links of state.userGroups.values()) if (links.has(group.id)) memberCount += 1
+    return { ...group, permissions: [...new Set(names)].sort(byCodePoints), memberCount }
   }
 
   return {
@@ -70,6 +90,95 @@ export function createMemoryPermissionStore(state: MemoryState): PermissionStore
       requireGroup(groupId)
       requirePermission(permissionId)
       addLink(state.groupPermissions, groupId, permissionId)
+    },
+
+    async revokeGroupPermission(groupId: string, permissionId: string) {
+      state.groupPermissions.get(groupId)?.delete(permissionId)
+    },
+
+    async createGroup(name: string) {
+      checkText(name, 'group.name')
+      if (state.groupIdByName.has(name)) throw new GroupNameTakenError()
+      state.sequences.group += 1
+      const record: GroupRecord = { id: String(state.sequences.group), name }
+      groups.set(record.id, record)
+      state.groupIdByName.set(name, record.id)
+      return { ...record }
+    },
+
+    async renameGroup(id: string, name: string) {
+      checkText(name, 'group.name')
+      const current = groups.get(id)
+      if (current === undefined) return undefined
+      if (current.name === name) return { ...current }
+      if (state.groupIdByName.has(name)) throw new GroupNameTakenError()
+      const record: GroupRecord = { id, name }
+      groups.set(id, record)
+      state.groupIdByName.delete(current.name)
+      state.groupIdByName.set(name, id)
+      return { ...record }
+    },
+
+    async deleteGroup(id: string) {
+      const group = groups.get(id)
+      if (group === undefined) return false
+      groups.delete(id)
+      state.groupIdByName.delete(group.name)
+      // The cascades of the SQL foreign keys.
+      state.groupPermissions.delete(id)
+      for (const links of state.userGroups.values()) links.delete(id)
+      return true
+    },
+
+    async findGroup(id: string) {
+      const group = groups.get(id)
+      return group && detail(group)
+    },
+
+    async listGroups(query: NameQuery) {
+      checkPageWindow(query)
+      const { search } = query
+      const matching = [...groups.values()]
+        .filter((group) => search === undefined || containsIgnoringAsciiCase(group.name, search))
+        .sort((a, b) => byCodePoints(a.name, b.name))
+      const page = pageOf(matching, query)
+      return { count: page.count, items: page.items.map(detail) }
+    },
+
+    async findPermission(appLabel: string, codename: string) {
+      const id = state.permissionIdByKey.get(JSON.stringify([appLabel, codename]))
+      const found = id === undefined ? undefined : permissions.get(id)
+      return found && { ...found }
+    },
+
+    async listPermissions(query: NameQuery) {
+      checkPageWindow(query)
+      const { search } = query
+      const matching = [...permissions.values()]
+        .filter(
+          (permission) =>
+            search === undefined ||
+            [permission.appLabel, permission.codename, permission.name].some((text) =>
+              containsIgnoringAsciiCase(text, search),
+            ),
+        )
+        .sort(
+          (a, b) =>
+            byCodePoints(a.appLabel, b.appLabel) ||
+            byCodePoints(a.codename, b.codename) ||
+            Number(BigInt(a.id) - BigInt(b.id)),
+        )
+      const page = pageOf(matching, query)
+      return { count: page.count, items: page.items.map((permission) => ({ ...permission })) }
+    },
+
+    async listUserDirectPermissions(userId: string) {
+      if (!isDecimalId(userId)) return []
+      const names = [...(state.userPermissions.get(userId) ?? [])]
+        .map((id) => permissions.get(id))
+        .filter((permission) => permission !== undefined)
+        .map(nameOf)
+      return [...new Set(names)].sort(byCodeUnits)
     },
 
     async listUserGroups(userId: string) {

@@ -1,13 +1,19 @@
+import { isStorableText } from '../../users/char-field.js'
 import { emailKey } from '../../users/email.js'
+import { usernameKey } from '../../users/username.js'
 import { checkDecimalId, checkLimit } from '../store-input.js'
+import { byCodePoints, containsIgnoringAsciiCase, pageOf } from '../store-page.js'
 import {
   type CreateUserOptions,
+  checkUserQuery,
   checkUserText,
   EmailTakenError,
   type NewUser,
   type UserExpectation,
   UsernameTakenError,
+  type UserOrderField,
   type UserPatch,
+  type UserQuery,
   type UserRecord,
   type UserStore,
 } from '../user-store.js'
@@ -101,6 +107,26 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       return page
     },
 
+    async searchUsers(query: UserQuery) {
+      const { field, descending } = checkUserQuery(query)
+      const { search, groupId } = query
+      if (search !== undefined && !isStorableText(search)) return { count: 0, items: [] }
+      const matching = [...users.values()].filter(
+        (user) =>
+          (query.isActive === undefined || user.isActive === query.isActive) &&
+          (query.isStaff === undefined || user.isStaff === query.isStaff) &&
+          (query.isSuperuser === undefined || user.isSuperuser === query.isSuperuser) &&
+          (groupId === undefined || state.userGroups.get(user.id)?.has(groupId) === true) &&
+          (search === undefined || search === '' || matchesSearch(user, search)),
+      )
+      const direction = descending ? -1 : 1
+      matching.sort(
+        (a, b) => direction * (compareBy(field, a, b) || Number(BigInt(a.id) - BigInt(b.id))),
+      )
+      const page = pageOf(matching, query)
+      return { count: page.count, items: page.items.map(copyUser) }
+    },
+
     async deleteUser(id: string) {
       const user = users.get(id)
       if (!user) return false
@@ -127,4 +153,35 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
     },
   }
   return store
+}
+
+/** The search of {@link UserStore.searchUsers}, as the SQL adapters run it. */
+function matchesSearch(user: UserRecord, search: string): boolean {
+  return (
+    user.usernameKey.includes(usernameKey(search)) ||
+    (user.email !== '' && emailKey(user.email).includes(emailKey(search))) ||
+    containsIgnoringAsciiCase(user.firstName, search) ||
+    containsIgnoringAsciiCase(user.lastName, search)
+  )
+}
+
+/** Ascending order of one field; never-logged-in users sort first, as SQL's explicit rule. */
+function compareBy(field: UserOrderField, a: UserRecord, b: UserRecord): number {
+  switch (field) {
+    case 'id':
+      return 0
+    case 'username':
+      return byCodePoints(a.usernameKey, b.usernameKey)
+    case 'email':
+      return byCodePoints(
+        a.email === '' ? '' : emailKey(a.email),
+        b.email === '' ? '' : emailKey(b.email),
+      )
+    case 'date_joined':
+      return a.dateJoined - b.dateJoined
+    case 'last_login':
+      return (
+        (a.lastLogin ?? Number.NEGATIVE_INFINITY) - (b.lastLogin ?? Number.NEGATIVE_INFINITY) || 0
+      )
+  }
 }

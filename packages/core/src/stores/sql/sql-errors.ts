@@ -1,4 +1,5 @@
 import { KeyExistsError } from '../key-store.js'
+import { GroupNameTakenError } from '../permission-store.js'
 import { StoreInputError, StoreUnavailableError } from '../stores.js'
 import { EmailTakenError, UsernameTakenError } from '../user-store.js'
 
@@ -48,7 +49,8 @@ export function toStoreError(error: unknown): Error {
     error instanceof StoreInputError ||
     error instanceof UsernameTakenError ||
     error instanceof EmailTakenError ||
-    error instanceof KeyExistsError
+    error instanceof KeyExistsError ||
+    error instanceof GroupNameTakenError
   ) {
     return error
   }

@@ -9,7 +9,8 @@ import {
   type OutboxMessage,
   type OutboxStatus,
 } from '../mail-outbox-store.js'
-import { checkDecimalId, checkLimit } from '../store-input.js'
+import { checkDecimalId, checkLimit, isDecimalId } from '../store-input.js'
+import { checkPageWindow, type PageWindow } from '../store-page.js'
 import type { SqlContext } from './sql-context.js'
 import type { MailOutboxTable } from './sql-database.js'
 import { guard } from './sql-errors.js'
@@ -156,6 +157,36 @@ export function createSqlMailOutboxStore(context: SqlContext): MailOutboxStore {
         let query = db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc').limit(limit)
         if (status !== undefined) query = query.where('status', '=', status)
         return (await query.execute()).map(toMessage)
+      })
+    },
+
+    async listPage(query: PageWindow & { readonly status?: OutboxStatus }) {
+      checkPageWindow(query)
+      return guard(async () => {
+        let base = db.selectFrom('mail_outbox')
+        if (query.status !== undefined) base = base.where('status', '=', query.status)
+        const counted = await base
+          .select((eb) => eb.fn.countAll<number | string>().as('count'))
+          .executeTakeFirstOrThrow()
+        const rows = await base
+          .selectAll()
+          .orderBy('id', 'desc')
+          .limit(query.limit)
+          .offset(query.offset)
+          .execute()
+        return { count: Number(counted.count), items: rows.map(toMessage) }
+      })
+    },
+
+    async findMessage(id: string) {
+      if (!isDecimalId(id)) return undefined
+      return guard(async () => {
+        const row = await db
+          .selectFrom('mail_outbox')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirst()
+        return row && toMessage(row)
       })
     },
 

@@ -1,15 +1,26 @@
-import { type Kysely, type Selectable, sql, type Updateable } from 'kysely'
+import {
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type SelectQueryBuilder,
+  sql,
+  type Updateable,
+} from 'kysely'
 import type { JsonValue } from '../../tokens/token-types.js'
 import { isStorableText } from '../../users/char-field.js'
 import { emailKey } from '../../users/email.js'
+import { usernameKey } from '../../users/username.js'
 import { checkDecimalId, checkLimit, isDecimalId } from '../store-input.js'
 import {
   type CreateUserOptions,
+  checkUserQuery,
   checkUserText,
   EmailTakenError,
   type NewUser,
   type UserExpectation,
+  type UserOrderField,
   type UserPatch,
+  type UserQuery,
   type UserRecord,
   type UserStore,
 } from '../user-store.js'
@@ -17,6 +28,7 @@ import { type SqlContext, toSqlBool } from './sql-context.js'
 import type { Database, UsersTable } from './sql-database.js'
 import { guard } from './sql-errors.js'
 import { type FixedQuery, fixedQuery } from './sql-fixed-query.js'
+import { sqlCodePointOrder, sqlContains, sqlContainsIgnoringAsciiCase } from './sql-text-match.js'
 
 export function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
@@ -190,6 +202,57 @@ export function createSqlUserStore(context: SqlContext): UserStore {
       })
     },
 
+    async searchUsers(query: UserQuery) {
+      const { field, descending } = checkUserQuery(query)
+      const { search, groupId } = query
+      if (search !== undefined && !isStorableText(search)) return { count: 0, items: [] }
+      if (groupId !== undefined && !isDecimalId(groupId)) return { count: 0, items: [] }
+      const filtered = <O>(
+        base: SelectQueryBuilder<Database, 'users', O>,
+      ): SelectQueryBuilder<Database, 'users', O> => {
+        let next = base
+        if (query.isActive !== undefined)
+          next = next.where('is_active', '=', toSqlBool(context, query.isActive))
+        if (query.isStaff !== undefined)
+          next = next.where('is_staff', '=', toSqlBool(context, query.isStaff))
+        if (query.isSuperuser !== undefined)
+          next = next.where('is_superuser', '=', toSqlBool(context, query.isSuperuser))
+        if (groupId !== undefined) {
+          next = next.where('id', 'in', (eb: ExpressionBuilder<Database, 'users'>) =>
+            eb.selectFrom('user_groups').select('user_id').where('group_id', '=', groupId),
+          )
+        }
+        if (search !== undefined && search !== '') {
+          next = next.where(
+            () =>
+              sql<boolean>`(${sqlContains('username_key', usernameKey(search))} or ${sqlContains(
+                'email_key',
+                emailKey(search),
+              )} or ${sqlContainsIgnoringAsciiCase(context, 'first_name', search)} or ${sqlContainsIgnoringAsciiCase(
+                context,
+                'last_name',
+                search,
+              )})`,
+          )
+        }
+        return next
+      }
+      const direction = descending ? 'desc' : 'asc'
+      return guard(async () => {
+        const counted = await filtered(
+          db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('count')),
+        ).executeTakeFirstOrThrow()
+        let rows = filtered(db.selectFrom('users').selectAll())
+        for (const term of orderTerms(context, field)) rows = rows.orderBy(term, direction)
+        const page = await rows
+          .orderBy('id', direction)
+          .limit(query.limit)
+          .offset(query.offset)
+          .execute()
+        return { count: Number(counted.count), items: page.map(toUser) }
+      })
+    },
+
     async deleteUser(id: string) {
       if (!isDecimalId(id)) return false
       return guard(async () => {
@@ -202,3 +265,23 @@ export function createSqlUserStore(context: SqlContext): UserStore {
 
 /** A complete users row: `toColumns` of a whole `NewUser` sets every column. */
 type NewRow = Omit<Selectable<UsersTable>, 'id'>
+
+/** The ORDER BY terms of a field before the id tie-break (never-logged-in users first). */
+function orderTerms(context: SqlContext, field: UserOrderField) {
+  switch (field) {
+    case 'id':
+      return []
+    case 'username':
+      return [sqlCodePointOrder(context, 'username_key')]
+    case 'email':
+      return [sqlCodePointOrder(context, 'email_key')]
+    case 'date_joined':
+      return [sql`${sql.ref('date_joined')}`]
+    case 'last_login':
+      // NULLS FIRST is spelled differently and defaulted differently per backend: a flag first.
+      return [
+        sql`(case when ${sql.ref('last_login')} is null then 0 else 1 end)`,
+        sql`${sql.ref('last_login')}`,
+      ]
+  }
+}

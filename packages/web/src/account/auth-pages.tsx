@@ -1,0 +1,275 @@
+import type { MfaStep } from '@tessera/client'
+import type { JSX } from 'preact'
+import { useState } from 'preact/hooks'
+import { api, call } from '../lib/api.js'
+import { navigate } from '../lib/router.js'
+import { Check, Field, Form, Notice, Page } from '../lib/ui.js'
+
+/** Props of the pages anyone may open. */
+interface PublicProps {
+  onSignedIn: () => void
+}
+
+/** Where to go after logging in: `?next=` when it is a page of this server, else the profile. */
+function nextPage(): string {
+  const next = new URLSearchParams(location.search).get('next') ?? ''
+  // Only a path of this site: never an open redirect to another origin (`//evil.example`).
+  return /^\/(account|admin)\//.test(next) ? next : '/account/profile/'
+}
+
+/**
+ * The `uid` and `token` of a mail link, from the fragment (`#MQ/abc-123`): a fragment is never
+ * sent to a server, so the token stays out of access logs and `Referer` headers.
+ */
+export function linkParts(): { uid: string; token: string } | null {
+  const [uid, token] = location.hash.replace(/^#\/?/, '').split('/')
+  return uid && token ? { uid, token } : null
+}
+
+/** Log in, then the second factor when the account has one. */
+export function LoginPage(props: PublicProps): JSX.Element {
+  const [step, setStep] = useState<MfaStep | undefined>()
+  const [recovery, setRecovery] = useState(false)
+  const finish = () => {
+    props.onSignedIn()
+    navigate(nextPage(), { replace: true })
+  }
+  if (step !== undefined) {
+    return (
+      <Page title="Two-factor authentication">
+        <p>Enter the 6-digit code from your authenticator app.</p>
+        {recovery ? (
+          <Form
+            label="Log in with a recovery code"
+            submit="Log in"
+            onSubmit={async (data) => {
+              await step.submitRecoveryCode(data.recovery_code ?? '')
+              finish()
+            }}
+          >
+            <Field label="Recovery code" name="recovery_code" autoComplete="off" required />
+          </Form>
+        ) : (
+          <Form
+            label="Log in with a code from the app"
+            submit="Verify"
+            onSubmit={async (data) => {
+              await step.submitCode(data.code ?? '', { rememberDevice: data.remember === 'true' })
+              finish()
+            }}
+          >
+            <Field
+              label="Code"
+              name="code"
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              required
+            />
+            <Check label="Remember this device" name="remember" />
+          </Form>
+        )}
+        <button type="button" class="secondary" onClick={() => setRecovery(!recovery)}>
+          {recovery ? 'Use a code from the app' : 'Use a recovery code instead'}
+        </button>
+      </Page>
+    )
+  }
+  return (
+    <Page title="Log in">
+      <Form
+        label="Log in"
+        submit="Log in"
+        onSubmit={async (data) => {
+          const result = await api.login({
+            username: data.username ?? '',
+            password: data.password ?? '',
+          })
+          if (result.mfaRequired) setStep(result)
+          else finish()
+        }}
+      >
+        <Field label="Username" name="username" autoComplete="username" required />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+        />
+      </Form>
+      <p>
+        <a href="/account/password/forgot/">Forgot your password?</a>
+      </p>
+      <p>
+        New here? <a href="/account/register/">Create an account</a>
+      </p>
+    </Page>
+  )
+}
+
+/** Create an account; with activation on, the mail's link finishes it. */
+export function RegisterPage(): JSX.Element {
+  const [done, setDone] = useState<Record<string, unknown> | undefined>()
+  if (done !== undefined) {
+    return (
+      <Page title="Account created">
+        <Notice kind="ok">
+          {done.is_active === true
+            ? 'Your account is ready.'
+            : `Check ${String(done.email)}: when this server asks for activation, a link to activate the account is on its way. Open it, then log in.`}
+        </Notice>
+        <p>
+          <a href="/account/login/">Log in</a>
+        </p>
+      </Page>
+    )
+  }
+  return (
+    <Page title="Create an account">
+      <Form
+        label="Create an account"
+        submit="Create account"
+        onSubmit={async (data) => {
+          const created = await api.register({
+            username: data.username,
+            email: data.email,
+            password: data.password,
+            first_name: data.first_name,
+            last_name: data.last_name,
+          })
+          setDone({ email: data.email, ...created })
+        }}
+      >
+        <Field label="Username" name="username" autoComplete="username" required />
+        <Field label="Email" name="email" type="email" autoComplete="email" required />
+        <Field label="First name" name="first_name" autoComplete="given-name" />
+        <Field label="Last name" name="last_name" autoComplete="family-name" />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+        />
+      </Form>
+      <p>
+        Already have an account? <a href="/account/login/">Log in</a>
+      </p>
+    </Page>
+  )
+}
+
+/** One action from a mail link (`uid` and `token` in the fragment). */
+function LinkPage(props: {
+  title: string
+  action: string
+  run: (parts: { uid: string; token: string }) => Promise<void>
+  done: string
+}): JSX.Element {
+  const parts = linkParts()
+  const [finished, setFinished] = useState(false)
+  return (
+    <Page title={props.title}>
+      {parts === null ? (
+        <Notice kind="error">This link is incomplete. Copy the whole link from the mail.</Notice>
+      ) : finished ? (
+        <>
+          <Notice kind="ok">{props.done}</Notice>
+          <p>
+            <a href="/account/login/">Log in</a>
+          </p>
+        </>
+      ) : (
+        <Form
+          label={props.title}
+          submit={props.action}
+          onSubmit={async () => {
+            await props.run(parts)
+            setFinished(true)
+          }}
+        >
+          <p>Confirm to continue.</p>
+        </Form>
+      )}
+    </Page>
+  )
+}
+
+/** The activation mail's link. */
+export function ActivatePage(): JSX.Element {
+  return (
+    <LinkPage
+      title="Activate your account"
+      action="Activate my account"
+      run={(parts) => api.activate(parts)}
+      done="Your account is active. You can log in."
+    />
+  )
+}
+
+/** The email-change mail's link. */
+export function ConfirmEmailPage(): JSX.Element {
+  return (
+    <LinkPage
+      title="Confirm your new email"
+      action="Confirm this address"
+      run={(parts) => call('POST', '/auth/users/email_change_confirm/', parts)}
+      done="Your email address is changed."
+    />
+  )
+}
+
+/** Ask for a reset link by mail. */
+export function ForgotPasswordPage(): JSX.Element {
+  return (
+    <Page title="Forgot your password?">
+      <Form
+        label="Reset password"
+        submit="Send me a link"
+        onSubmit={async (data) => {
+          await api.requestPasswordReset(data.email ?? '')
+          return 'If an account has this address, a link to reset its password is on its way.'
+        }}
+      >
+        <Field label="Email" name="email" type="email" autoComplete="email" required />
+      </Form>
+    </Page>
+  )
+}
+
+/** The reset mail's link: choose a new password. */
+export function ResetPasswordPage(): JSX.Element {
+  const parts = linkParts()
+  const [done, setDone] = useState(false)
+  return (
+    <Page title="Choose a new password">
+      {parts === null ? (
+        <Notice kind="error">This link is incomplete. Copy the whole link from the mail.</Notice>
+      ) : done ? (
+        <>
+          <Notice kind="ok">Your password is changed; every session was signed out.</Notice>
+          <p>
+            <a href="/account/login/">Log in</a>
+          </p>
+        </>
+      ) : (
+        <Form
+          label="Choose a new password"
+          submit="Set password"
+          onSubmit={async (data) => {
+            await api.confirmPasswordReset({ ...parts, new_password: data.new_password ?? '' })
+            setDone(true)
+          }}
+        >
+          <Field
+            label="New password"
+            name="new_password"
+            type="password"
+            autoComplete="new-password"
+            required
+          />
+        </Form>
+      )}
+    </Page>
+  )
+}
