@@ -35,10 +35,24 @@ export function LoginPage(props: PublicProps): JSX.Element {
     navigate(nextPage(), { replace: true })
   }
   if (step !== undefined) {
+    const passkey = step.methods.includes('passkey')
+    const totp = step.methods.includes('totp')
     return (
       <Page title="Two-factor authentication">
-        <p>Enter the 6-digit code from your authenticator app.</p>
-        {recovery ? (
+        {passkey && (
+          <Form
+            label="Confirm with a passkey"
+            submit="Use a passkey"
+            onSubmit={async () => {
+              await step.submitPasskey()
+              finish()
+            }}
+          >
+            <p>Confirm with one of your passkeys.</p>
+          </Form>
+        )}
+        {totp && <p>Enter the 6-digit code from your authenticator app.</p>}
+        {!totp ? null : recovery ? (
           <Form
             label="Log in with a recovery code"
             submit="Log in"
@@ -68,9 +82,11 @@ export function LoginPage(props: PublicProps): JSX.Element {
             <Check label="Remember this device" name="remember" />
           </Form>
         )}
-        <button type="button" class="secondary" onClick={() => setRecovery(!recovery)}>
-          {recovery ? 'Use a code from the app' : 'Use a recovery code instead'}
-        </button>
+        {totp && (
+          <button type="button" class="secondary" onClick={() => setRecovery(!recovery)}>
+            {recovery ? 'Use a code from the app' : 'Use a recovery code instead'}
+          </button>
+        )}
       </Page>
     )
   }
@@ -96,6 +112,17 @@ export function LoginPage(props: PublicProps): JSX.Element {
           autoComplete="current-password"
           required
         />
+      </Form>
+      <Form
+        label="Log in with a passkey"
+        submit="Log in with a passkey"
+        onSubmit={async () => {
+          const result = await api.loginWithPasskey()
+          if (result.mfaRequired) setStep(result)
+          else finish()
+        }}
+      >
+        <p class="hint">No password needed: your device asks for its screen lock.</p>
       </Form>
       <p>
         <a href="/account/password/forgot/">Forgot your password?</a>
