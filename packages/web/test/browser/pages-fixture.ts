@@ -46,10 +46,18 @@ export interface PagesWorld {
  * `tessera serve`'s server (buildServer + listen) on SQLite in a temp dir, cookie mode, mail
  * over SMTP with activation on, the pages from `WEB_DIST`; and headless Chromium.
  */
-export async function startWorld(): Promise<PagesWorld> {
+export async function startWorld(
+  options: {
+    /** More settings (they win over these). */
+    readonly env?: Readonly<Record<string, string>>
+    /** The host name the browser uses: `localhost` for passkeys (their RP ID). */
+    readonly host?: '127.0.0.1' | 'localhost'
+  } = {},
+): Promise<PagesWorld> {
   const smtp = new TestSmtpServer()
   await smtp.listen()
   const port = await freePort()
+  const host = options.host ?? '127.0.0.1'
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-web-'))
   const config = loadServerConfig({
     env: {
@@ -64,12 +72,15 @@ export async function startWorld(): Promise<PagesWorld> {
       TESSERA_EMAIL_TIMEOUT: '5s',
       TESSERA_DEFAULT_FROM_EMAIL: 'noreply@example.com',
       TESSERA_SEND_ACTIVATION_EMAIL: 'true',
-      TESSERA_DOMAIN: `127.0.0.1:${port}`,
+      TESSERA_DOMAIN: `${host}:${port}`,
+      // Passkeys are bound to the page's origin (RP ID `localhost`, the default).
+      TESSERA_WEBAUTHN_ORIGINS: `http://${host}:${port}`,
       TESSERA_PROTOCOL: 'http',
       // These tests log the same people in more often than they would in a minute.
       TESSERA_THROTTLE_LOGIN_USERNAME: '100/min',
       TESSERA_THROTTLE_LOGIN_IP: '100/min',
       TESSERA_THROTTLE_MAIL_IP: '100/hour',
+      ...options.env,
     },
     configFile: false,
   })
@@ -85,13 +96,15 @@ export async function startWorld(): Promise<PagesWorld> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // The server listens on IPv4 loopback; `localhost` must not try ::1 first.
+      '--host-resolver-rules=MAP localhost 127.0.0.1',
     ],
   })
   mkdirSync(SCREENSHOTS, { recursive: true })
   return {
     server,
     smtp,
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://${host}:${port}`,
     browser,
     async close() {
       await browser.close()
