@@ -41,6 +41,7 @@ export function LoginPage(props: PublicProps): JSX.Element {
       <Page title="Two-factor authentication">
         {passkey && (
           <Form
+            key="mfa-passkey"
             label="Confirm with a passkey"
             submit="Use a passkey"
             onSubmit={async () => {
@@ -54,6 +55,7 @@ export function LoginPage(props: PublicProps): JSX.Element {
         {totp && <p>Enter the 6-digit code from your authenticator app.</p>}
         {!totp ? null : recovery ? (
           <Form
+            key="recovery"
             label="Log in with a recovery code"
             submit="Log in"
             onSubmit={async (data) => {
@@ -65,6 +67,7 @@ export function LoginPage(props: PublicProps): JSX.Element {
           </Form>
         ) : (
           <Form
+            key="code"
             label="Log in with a code from the app"
             submit="Verify"
             onSubmit={async (data) => {
@@ -92,7 +95,9 @@ export function LoginPage(props: PublicProps): JSX.Element {
   }
   return (
     <Page title="Log in">
+      {/* Keyed: the step's forms must never take over these forms' state or elements. */}
       <Form
+        key="password"
         label="Log in"
         submit="Log in"
         onSubmit={async (data) => {
@@ -114,6 +119,7 @@ export function LoginPage(props: PublicProps): JSX.Element {
         />
       </Form>
       <Form
+        key="passkey"
         label="Log in with a passkey"
         submit="Log in with a passkey"
         onSubmit={async () => {
