@@ -1,6 +1,6 @@
 import { AuthService, loadSettings, PasswordHasher, type Stores } from '@tessera/core'
 import { createMemoryStores } from '@tessera/core/memory'
-import { tesseraPlugin } from '@tessera/fastify'
+import { type TesseraPluginOptions, tesseraPlugin } from '@tessera/fastify'
 import Fastify from 'fastify'
 import { TEST_SIGNING_KEY } from './app-fixture.js'
 
@@ -8,7 +8,7 @@ import { TEST_SIGNING_KEY } from './app-fixture.js'
 export const RP = { rpId: 'localhost', origin: 'http://localhost:5173' }
 
 /** An app with passkeys for RP `localhost` on memory stores and a frozen clock. */
-export async function buildPasskeyApp() {
+export async function buildPasskeyApp(pluginOptions: Partial<TesseraPluginOptions> = {}) {
   const settings = loadSettings({
     env: {},
     configFile: false,
@@ -33,6 +33,7 @@ export async function buildPasskeyApp() {
     auth,
     stores,
     settings,
+    ...pluginOptions,
     throttleRates: {
       loginUsername: '100/min',
       loginIp: '100/min',

@@ -2,6 +2,7 @@ import { totpCode } from '@tessera/core/mfa'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { SoftwareAuthenticator } from '../../core/test/passkeys/software-authenticator.js'
+import { CookieJar } from './browser/cookie-jar.js'
 import { buildPasskeyApp, RP } from './passkey-app.js'
 
 const PASSWORD = 'correct horse battery'
@@ -275,5 +276,68 @@ describe('passkey routes', () => {
       headers: { authorization: `Bearer ${access}` },
     })
     expect(denied.statusCode).toBe(403)
+  })
+})
+
+describe('passkey login in cookie mode', () => {
+  const APP_ORIGIN = 'https://app.example.com'
+
+  it('answers like the password login: HttpOnly cookies and the expiry, after the CSRF check', async () => {
+    const { app } = await buildPasskeyApp({
+      transport: { mode: 'cookie', secure: true, trustedOrigins: [APP_ORIGIN] },
+    })
+    const authenticator = new SoftwareAuthenticator(RP)
+    const jar = new CookieJar()
+    let csrf = ''
+    const call = async (method: 'GET' | 'POST', url: string, payload?: object, withCsrf = true) => {
+      const response = await app.inject({
+        method,
+        url,
+        ...(payload === undefined ? {} : { payload }),
+        headers: {
+          host: 'api.example.com',
+          origin: APP_ORIGIN,
+          'sec-fetch-site': 'same-site',
+          cookie: jar.header(),
+          ...(withCsrf ? { 'x-csrftoken': csrf } : {}),
+        },
+      })
+      jar.take(response)
+      return response
+    }
+    csrf = (await call('GET', '/api/csrf/', undefined, false)).json().csrf_token
+    await call('POST', '/api/register/', { username: 'alice', password: PASSWORD })
+    expect(
+      (await call('POST', '/api/token/', { username: 'alice', password: PASSWORD })).statusCode,
+    ).toBe(200)
+    const options = (await call('POST', '/api/passkeys/register/options/', {})).json()
+    const created = await call('POST', '/api/passkeys/register/verify/', {
+      response: authenticator.register(options),
+    })
+    expect(created.statusCode).toBe(201)
+    await call('POST', '/api/token/blacklist/', {})
+    for (const name of ['__Host-tessera_access', '__Secure-tessera_refresh']) jar.set(name, '')
+
+    const loginOptions = (await call('POST', '/api/passkeys/login/options/', {})).json()
+    // A forged cross-site login (no CSRF header) is refused before the assertion is looked at.
+    const forged = await call(
+      'POST',
+      '/api/passkeys/login/verify/',
+      { response: authenticator.assert(loginOptions) },
+      false,
+    )
+    expect(forged.statusCode).toBe(403)
+    expect(forged.json()).toMatchObject({ code: 'csrf_failed' })
+    const again = (await call('POST', '/api/passkeys/login/options/', {})).json()
+    const login = await call('POST', '/api/passkeys/login/verify/', {
+      response: authenticator.assert(again),
+    })
+    expect(login.statusCode).toBe(200)
+    expect(Object.keys(login.json()).sort()).toEqual(['access_expires_at', 'access_expires_in'])
+    const cookies = login.cookies as { name: string; httpOnly?: boolean }[]
+    expect(cookies.filter((c) => /access|refresh/.test(c.name)).every((c) => c.httpOnly)).toBe(true)
+    expect(jar.get('__Host-tessera_access')).toMatch(/^ey/)
+    const me = await call('GET', '/api/me/')
+    expect(me.json()).toMatchObject({ username: 'alice' })
   })
 })
