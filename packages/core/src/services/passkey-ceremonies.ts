@@ -26,6 +26,13 @@ export const MAX_PASSKEY_NAME_LENGTH = 128
 
 const REGISTRATION_FAILED = 'The passkey could not be verified.'
 
+/**
+ * The key algorithms passkeys may use (COSE ids): EdDSA, ES256, RS256, named rather than left
+ * to the library, whose default probes the runtime for ML-DSA (an experimental Web Crypto call
+ * that prints a warning on Node 24) and would change with the runtime.
+ */
+const PASSKEY_ALGORITHMS = [-8, -7, -257]
+
 /** The relying party, or a TypeError naming the missing option (a programming error). */
 export function passkeyOptions(context: ServiceContext): PasskeyOptions {
   if (context.passkeys === undefined) {
@@ -103,6 +110,7 @@ export async function passkeyRegistrationOptions(
     })),
     // Discoverable, so that the login can be usernameless.
     authenticatorSelection: { residentKey: 'required', userVerification: rp.userVerification },
+    supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
   })
   await keepChallenge(context, options.challenge, 'register', user.id)
   return options
@@ -143,6 +151,7 @@ export async function registerPasskey(
       expectedOrigin: [...rp.origins],
       expectedRPID: rp.rpId,
       requireUserVerification: rp.userVerification === 'required',
+      supportedAlgorithmIDs: PASSKEY_ALGORITHMS,
     })
     info = verification.registrationInfo
   } catch (error) {
