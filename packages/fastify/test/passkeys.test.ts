@@ -270,6 +270,13 @@ describe('passkey routes', () => {
     })
     expect(seen.statusCode).toBe(200)
     expect(seen.json()).toMatchObject([{ name: 'Laptop', possibly_cloned: false }])
+    const detail = await app.inject({
+      method: 'GET',
+      url: '/api/admin/users/1/',
+      headers: { authorization: `Bearer ${staff}` },
+    })
+    expect(detail.statusCode).toBe(200)
+    expect(detail.json().passkeys).toEqual(seen.json())
     const denied = await app.inject({
       method: 'GET',
       url: '/api/admin/users/2/passkeys/',
