@@ -298,6 +298,26 @@ describe('passkey ceremonies, replaying recorded answers', () => {
     })
   })
 
+  describe('staff', () => {
+    it('counts a passkey for MFA_REQUIRED_FOR_STAFF; a staff MFA reset removes the passkeys', async () => {
+      await registered()
+      const strict = makeService(stores, {
+        clock: clock.now,
+        passkeys: RP,
+        settings: { MFA_REQUIRED_FOR_STAFF: true },
+      }).auth
+      await expect(strict.requireStaffMfa({ ...alice, isStaff: true })).resolves.toBeUndefined()
+      await expect(strict.requireStaffMfa({ ...bob, isStaff: true })).rejects.toMatchObject({
+        code: 'mfa_enrollment_required',
+      })
+      expect(await auth.resetMfa(alice.id, { by: 'admin', actorId: bob.id })).toBe(true)
+      expect(await auth.listPasskeys(alice.id)).toEqual([])
+      expect((await events('mfa_reset'))[0]?.data).toMatchObject({ passkeys_removed: 1 })
+      // Without its passkey, the password alone signs in again.
+      expect((await auth.login('alice', PASSWORD, request)).user.id).toBe(alice.id)
+    })
+  })
+
   describe('with user verification preferred', () => {
     beforeEach(async () => {
       setUp('preferred')
