@@ -1,5 +1,6 @@
 import type { LockManagerLike, SessionEndReason } from './tab-sync.js'
 import type { TokenStorage } from './token-storage.js'
+import type { WebAuthnCeremonies } from './webauthn-ceremonies.js'
 
 /** Where the trusted-device token lives (bearer mode). */
 export interface DeviceTokenStore {
@@ -23,6 +24,12 @@ export interface ClientPaths {
   readonly resetPasswordConfirm: string
   readonly activation: string
   readonly resendActivation: string
+  /** Passkeys: the ceremonies (options, then verify) and the user's list (`{id}/` appended). */
+  readonly passkeyRegisterOptions: string
+  readonly passkeyRegisterVerify: string
+  readonly passkeyLoginOptions: string
+  readonly passkeyLoginVerify: string
+  readonly passkeys: string
 }
 
 /** Options of {@link createClient}. */
@@ -62,6 +69,11 @@ export interface ClientOptions {
   readonly deviceTokenStore?: DeviceTokenStore
   /** The Web Locks implementation. Default `navigator.locks` when there is one. */
   readonly locks?: LockManagerLike
+  /**
+   * The browser's passkey ceremonies. Default: `@simplewebauthn/browser` (loaded on the first
+   * passkey call); tests pass a software authenticator.
+   */
+  readonly webauthn?: WebAuthnCeremonies
 }
 
 /** The default API paths. */
@@ -79,4 +91,9 @@ export const DEFAULT_PATHS: ClientPaths = Object.freeze({
   resetPasswordConfirm: '/auth/users/reset_password_confirm/',
   activation: '/auth/users/activation/',
   resendActivation: '/auth/users/resend_activation/',
+  passkeyRegisterOptions: '/api/passkeys/register/options/',
+  passkeyRegisterVerify: '/api/passkeys/register/verify/',
+  passkeyLoginOptions: '/api/passkeys/login/options/',
+  passkeyLoginVerify: '/api/passkeys/login/verify/',
+  passkeys: '/api/passkeys/',
 })

@@ -1,6 +1,7 @@
 /**
- * @tessera/client: the browser and Node SDK of a Tessera (or simplejwt) API. Zero dependencies,
- * no `node:*` imports: a `fetch` that refreshes on 401, once, for every request and every tab.
+ * @tessera/client: the browser and Node SDK of a Tessera (or simplejwt) API. No `node:*`
+ * imports: a `fetch` that refreshes on 401, once, for every request and every tab. Its one
+ * dependency, `@simplewebauthn/browser`, is loaded only by the passkey calls.
  */
 export {
   type ErrorBody,
@@ -10,7 +11,7 @@ export {
 export type { ClientOptions, ClientPaths, DeviceTokenStore } from './client-options.js'
 export { createClient } from './create-client.js'
 export type { LockManagerLike, SessionEndReason } from './tab-sync.js'
-export type { LoginResult, MfaStep, TesseraClient } from './tessera-client.js'
+export type { LoginResult, MfaStep, PasskeyInfo, TesseraClient } from './tessera-client.js'
 export {
   localStorageStorage,
   memoryStorage,
@@ -20,3 +21,4 @@ export {
   type WebStorageLike,
   webStorage,
 } from './token-storage.js'
+export type { WebAuthnCeremonies } from './webauthn-ceremonies.js'

@@ -13,6 +13,7 @@ import {
   type TokenStorage,
   webStorage,
 } from './token-storage.js'
+import { browserCeremonies, type WebAuthnCeremonies } from './webauthn-ceremonies.js'
 
 /** How a refresh ended: a fresh access token, a session that is over, or a server not reached. */
 type RefreshOutcome = 'refreshed' | 'ended' | 'unavailable'
@@ -22,10 +23,25 @@ export interface MfaStep {
   readonly mfaRequired: true
   /** The short-lived token of this login attempt (sent back with the code). */
   readonly mfaToken: string
+  /** The user's second factors as the server listed them: `totp`, `passkey`. */
+  readonly methods: readonly string[]
   /** Completes the login with a TOTP code; `rememberDevice` skips the step on this device later. */
   submitCode(code: string, options?: { readonly rememberDevice?: boolean }): Promise<void>
   /** Completes the login with one of the user's recovery codes (each works once). */
   submitRecoveryCode(code: string): Promise<void>
+  /** Completes the login with one of the user's passkeys (the browser asks for it). */
+  submitPasskey(options?: { readonly rememberDevice?: boolean }): Promise<void>
+}
+
+/** A passkey as the server lists it (never its key). */
+export interface PasskeyInfo {
+  readonly id: string
+  readonly name: string
+  readonly created_at: string
+  readonly last_used_at: string | null
+  readonly transports: readonly string[]
+  readonly backed_up: boolean
+  readonly possibly_cloned?: boolean
 }
 
 /** What `login()` resolves to: signed in, or a second factor to give first. */
@@ -47,6 +63,7 @@ export class TesseraClient {
   readonly #onSessionEnd: ((reason: SessionEndReason) => void) | undefined
   readonly #tabs: TabSync
   readonly #device: DeviceTokenStore
+  readonly #webauthn: WebAuthnCeremonies
   #refreshing: Promise<RefreshOutcome> | undefined
   #csrf: Promise<string> | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
@@ -61,6 +78,7 @@ export class TesseraClient {
     this.#leeway = (options.refreshLeewaySeconds ?? 30) * 1000
     this.#onSessionEnd = options.onSessionEnd
     this.#device = options.deviceTokenStore ?? memoryDeviceStore()
+    this.#webauthn = options.webauthn ?? browserCeremonies()
     const crossTab = options.crossTab ?? typeof document !== 'undefined'
     this.#tabs = new TabSync(`tessera:${this.#base}`, crossTab, options.locks)
     this.#tabs.onMessage((message) => {
@@ -110,14 +128,78 @@ export class TesseraClient {
       this.#paths.login,
       device === null ? credentials : { ...credentials, device_token: device },
     )
+    return this.#loginAnswer(response)
+  }
+
+  /**
+   * Signs in with a passkey, without a password: the browser offers the passkeys it holds for
+   * the site (usernameless), or with `username` only that user's. Resolves like {@link login}
+   * (a second step only when the server skipped user verification and the user has TOTP).
+   *
+   * @throws {TesseraApiError} 401 `passkey_invalid` for a passkey the server refuses.
+   * @throws The browser's error (`NotAllowedError`) when the user cancels.
+   */
+  async loginWithPasskey(options: { readonly username?: string } = {}): Promise<LoginResult> {
+    const body = options.username === undefined ? {} : { username: options.username }
+    const optionsJSON = await json<Record<string, unknown>>(
+      await this.#post(this.#paths.passkeyLoginOptions, body),
+    )
+    const answer = await this.#webauthn.startAuthentication(optionsJSON)
+    const device = this.#cookie ? null : this.#device.get()
+    const response = await this.#post(this.#paths.passkeyLoginVerify, {
+      response: answer,
+      ...(device === null ? {} : { device_token: device }),
+    })
+    return this.#loginAnswer(response)
+  }
+
+  /**
+   * Adds a passkey to the signed-in account (the browser creates it); resolves to the passkey
+   * as listed. `name` labels it in the list (default `Passkey`).
+   */
+  async registerPasskey(options: { readonly name?: string } = {}): Promise<PasskeyInfo> {
+    const optionsJSON = await json<Record<string, unknown>>(
+      await this.#authenticated(this.#paths.passkeyRegisterOptions, jsonInit('POST', {})),
+    )
+    const answer = await this.#webauthn.startRegistration(optionsJSON)
+    const body = { response: answer, ...(options.name === undefined ? {} : { name: options.name }) }
+    return json(
+      await this.#authenticated(this.#paths.passkeyRegisterVerify, jsonInit('POST', body)),
+    )
+  }
+
+  /** The signed-in user's passkeys, oldest first. */
+  async passkeys(): Promise<PasskeyInfo[]> {
+    return json(await this.#authenticated(this.#paths.passkeys))
+  }
+
+  /** Renames one of the user's passkeys. */
+  async renamePasskey(id: string, name: string): Promise<PasskeyInfo> {
+    const path = `${this.#paths.passkeys}${encodeURIComponent(id)}/`
+    return json(await this.#authenticated(path, jsonInit('PATCH', { name })))
+  }
+
+  /** Deletes one of the user's passkeys: it no longer signs in. */
+  async deletePasskey(id: string): Promise<void> {
+    const path = `${this.#paths.passkeys}${encodeURIComponent(id)}/`
+    await done(await this.#authenticated(path, { method: 'DELETE' }))
+  }
+
+  /** A login view's answer: the session, the second step, or the refusal. */
+  async #loginAnswer(response: Response): Promise<LoginResult> {
     if (response.ok) {
       this.#begin(await response.json())
       return { mfaRequired: false }
     }
     const error = await apiError(response)
     const mfaToken = error.body?.mfa_token
-    if (error.code === 'mfa_required' && typeof mfaToken === 'string')
-      return this.#mfaStep(mfaToken)
+    if (error.code === 'mfa_required' && typeof mfaToken === 'string') {
+      const methods = error.body?.methods
+      return this.#mfaStep(
+        mfaToken,
+        Array.isArray(methods) ? methods.filter((m) => typeof m === 'string') : ['totp'],
+      )
+    }
     throw error
   }
 
@@ -218,9 +300,9 @@ export class TesseraClient {
     return /^[a-z][a-z0-9+.-]*:/i.test(path) ? path : `${this.#base}${path}`
   }
 
-  async #authenticated(path: string): Promise<Response> {
+  async #authenticated(path: string, init?: RequestInit): Promise<Response> {
     if (!this.signedIn) throw new SessionEndedError(401, undefined)
-    const response = await this.fetch(path)
+    const response = await this.fetch(path, init)
     if (response.status === 401) throw new SessionEndedError(401, (await apiError(response)).body)
     return response
   }
@@ -375,7 +457,7 @@ export class TesseraClient {
     ;(this.#timer as { unref?: () => void }).unref?.()
   }
 
-  #mfaStep(mfaToken: string): MfaStep {
+  #mfaStep(mfaToken: string, methods: readonly string[]): MfaStep {
     const complete = async (fields: Record<string, unknown>) => {
       const response = await this.#post(this.#paths.mfa, { mfa_token: mfaToken, ...fields })
       if (!response.ok) throw await apiError(response)
@@ -383,12 +465,21 @@ export class TesseraClient {
       if (typeof body.device_token === 'string') this.#device.set(body.device_token)
       this.#begin(body)
     }
+    const remember = (options?: { readonly rememberDevice?: boolean }) =>
+      options?.rememberDevice === true ? { remember_device: true } : {}
     return {
       mfaRequired: true,
       mfaToken,
-      submitCode: (code, options) =>
-        complete({ code, ...(options?.rememberDevice === true ? { remember_device: true } : {}) }),
+      methods,
+      submitCode: (code, options) => complete({ code, ...remember(options) }),
       submitRecoveryCode: (code) => complete({ recovery_code: code }),
+      submitPasskey: async (options) => {
+        const optionsJSON = await json<Record<string, unknown>>(
+          await this.#post(this.#paths.passkeyLoginOptions, { mfa_token: mfaToken }),
+        )
+        const passkey = await this.#webauthn.startAuthentication(optionsJSON)
+        await complete({ passkey, ...remember(options) })
+      },
     }
   }
 }

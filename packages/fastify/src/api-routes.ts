@@ -8,6 +8,7 @@ import { registerAccountRoutes } from './routes/account-routes.js'
 import { registerAdminRoutes } from './routes/admin-routes.js'
 import { registerDjoserRoutes } from './routes/djoser-routes.js'
 import { registerMfaRoutes } from './routes/mfa-routes.js'
+import { registerPasskeyRoutes } from './routes/passkey-routes.js'
 import { passThrottle, type RouteContext } from './routes/route-context.js'
 import { registerSessionRoutes } from './routes/session-routes.js'
 import { registerTokenRoutes } from './routes/token-routes.js'
@@ -23,6 +24,7 @@ export async function apiRoutes(app: FastifyInstance, context: RouteContext): Pr
   registerSessionRoutes(app, context)
   registerMfaRoutes(app, context)
   registerAdminRoutes(app, context)
+  registerPasskeyRoutes(app, context)
 }
 
 /**

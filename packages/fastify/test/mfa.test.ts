@@ -155,10 +155,11 @@ describe('two-factor authentication over HTTP', () => {
     expect(step.headers['www-authenticate']).toBe(CHALLENGE)
     expect(step.headers['cache-control']).toBe('no-store')
     const body = step.json()
-    expect(Object.keys(body)).toEqual(['detail', 'code', 'mfa_token'])
+    expect(Object.keys(body)).toEqual(['detail', 'code', 'mfa_token', 'methods'])
     expect(body).toMatchObject({
       detail: 'Multi-factor authentication required.',
       code: 'mfa_required',
+      methods: ['totp'],
     })
     // A wrong password is still the one generic failure: no hint that MFA is on.
     const wrongPassword = await post(subject.app, '/api/token/', { username: 'bob', password: 'x' })

@@ -262,6 +262,12 @@ export async function buildServer(
       : { keyEncryptionKey: KeyEncryptionKey.parse(settings.KEY_ENCRYPTION_KEY) }),
     ...(config.profileFields === undefined ? {} : { profileFields: config.profileFields }),
     loginField: settings.LOGIN_FIELD,
+    passkeys: {
+      rpId: settings.WEBAUTHN_RP_ID,
+      rpName: settings.WEBAUTHN_RP_NAME,
+      origins: settings.WEBAUTHN_ORIGINS,
+      userVerification: settings.WEBAUTHN_USER_VERIFICATION,
+    },
     mail: accountMailOptions(settings, config.mailSecret, {
       onEnqueued: () => mailSender.wake(),
       onBackgroundError: logError('mail request failed after its answer'),

@@ -124,6 +124,17 @@ describe('README.md', () => {
         expect(answers.at(-2)).toBe('{}')
         expect(answers.at(-1)).toBe('{"detail":"Token is blacklisted","code":"token_not_valid"}')
 
+        // Passkeys: the options call, as written but for the address.
+        const passkey = await curlAnswers(
+          substitute(SHELL.passkeyOptions, ['http://127.0.0.1:8000', base]),
+          dir('passkey-options'),
+        )
+        expect(JSON.parse(passkey[0] ?? '')).toMatchObject({
+          rpId: 'localhost',
+          userVerification: 'required',
+          challenge: expect.stringMatching(/^[\w-]{43}$/),
+        })
+
         // packages/server/README.md: a superuser made on the server's database logs in as typed.
         await runBashOk(SHELL.createSuperuser, {
           cwd: dir('superuser'),

@@ -71,6 +71,11 @@ export const errorCatalogue: Readonly<Record<ErrorCode, CatalogueEntry>> = Objec
     message: 'Invalid authentication code.',
     publicCode: 'mfa_code_invalid',
   },
+  passkey_invalid: {
+    status: 401,
+    message: 'Passkey authentication failed.',
+    publicCode: 'passkey_invalid',
+  },
   mfa_enrollment_required: {
     status: 403,
     message: 'Staff accounts must enable two-factor authentication first.',

@@ -23,6 +23,7 @@ export type RequestErrorCode =
   | 'mfa_required'
   | 'mfa_code_invalid'
   | 'mfa_enrollment_required'
+  | 'passkey_invalid'
   | 'user_not_found'
   | 'user_inactive'
   | 'refresh_user_invalid'

@@ -68,13 +68,17 @@ export function authenticationFailureResponse(
 
 /**
  * The answer of a password step that needs a second factor: 401
- * `{"detail": "Multi-factor authentication required.", "code": "mfa_required", "mfa_token": "..."}`
- * with the challenge. The one builder for every login route (simplejwt's, djoser's, sliding).
+ * `{"detail": "Multi-factor authentication required.", "code": "mfa_required", "mfa_token": "...",
+ * "methods": [...]}` with the challenge: `methods` lists the user's second factors (`totp`,
+ * `passkey`). The one builder for every login route (simplejwt's, djoser's, sliding).
  */
 export function mfaRequiredResponse(
   error: MfaRequiredError,
   options: ErrorResponseOptions,
 ): ErrorResponse {
   const response = errorResponse('mfa_required', options)
-  return { ...response, body: { ...response.body, mfa_token: error.mfaToken } }
+  return {
+    ...response,
+    body: { ...response.body, mfa_token: error.mfaToken, methods: [...error.methods] },
+  }
 }

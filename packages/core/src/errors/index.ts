@@ -15,6 +15,7 @@ export {
   mfaRequiredResponse,
 } from './error-response.js'
 export { MfaCodeInvalidError, MfaEnrollmentRequiredError, MfaRequiredError } from './mfa-errors.js'
+export { PasskeyInvalidError } from './passkey-errors.js'
 export {
   AuthenticationFailedError,
   EmailNotFoundError,

@@ -3,18 +3,22 @@ import { TesseraError } from './tessera-error.js'
 /**
  * The password was right and the account has a second factor: the login continues at
  * `POST /api/token/mfa/` with `mfaToken`. HTTP answers 401
- * `{"detail": "Multi-factor authentication required.", "code": "mfa_required", "mfa_token": "..."}`.
+ * `{"detail": "Multi-factor authentication required.", "code": "mfa_required", "mfa_token": "...",
+ * "methods": ["totp", "passkey"]}`.
  */
 export class MfaRequiredError extends TesseraError {
   /** The short-lived, single-use `mfa` token naming the user. Never logged. */
   readonly mfaToken: string
   /** Its expiry, epoch seconds. */
   readonly expiresAt: number
+  /** The second factors the user has, in the order clients should offer them (`totp`, `passkey`). */
+  readonly methods: readonly string[]
 
-  constructor(mfaToken: string, expiresAt: number) {
+  constructor(mfaToken: string, expiresAt: number, methods: readonly string[] = ['totp']) {
     super('mfa_required', 'multi-factor authentication required')
     this.mfaToken = mfaToken
     this.expiresAt = expiresAt
+    this.methods = methods
   }
 
   /** Keeps the token out of logs that serialize errors. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { NotFoundError } from '../errors/admin-errors.js'
 import { ValidationError } from '../errors/request-errors.js'
 import { validatePassword } from '../passwords/password-validators.js'
+import type { PasskeyRecord } from '../stores/passkey-store.js'
 import { EmailTakenError, UsernameTakenError, type UserRecord } from '../stores/user-store.js'
 import { passwordFieldProblems } from '../users/char-field.js'
 import { USERNAME_MESSAGES } from '../users/username.js'
@@ -21,6 +22,8 @@ export interface AdminUserDetail {
   /** Direct and through groups. */
   readonly allPermissions: string[]
   readonly mfa: { readonly totp: boolean; readonly recoveryCodesLeft: number }
+  /** The user's passkeys, oldest first. */
+  readonly passkeys: PasskeyRecord[]
 }
 
 /** Reads a user with their groups, permissions and second-factor state; undefined if none. */
@@ -31,11 +34,12 @@ export async function adminUserDetail(
   const { stores } = context
   const user = await stores.users.findUserById(userId)
   if (user === undefined) return undefined
-  const [groups, userPermissions, allPermissions, mfa] = await Promise.all([
+  const [groups, userPermissions, allPermissions, mfa, passkeys] = await Promise.all([
     stores.permissions.listUserGroups(user.id),
     stores.permissions.listUserDirectPermissions(user.id),
     stores.permissions.listUserPermissions(user.id),
     mfaStatus(context, user),
+    stores.passkeys.listPasskeys(user.id),
   ])
   return {
     user,
@@ -43,6 +47,7 @@ export async function adminUserDetail(
     userPermissions,
     allPermissions,
     mfa: { totp: mfa.enabled, recoveryCodesLeft: mfa.recoveryCodesLeft },
+    passkeys,
   }
 }
 

@@ -1,9 +1,14 @@
+import type {
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+} from '@simplewebauthn/server'
 import type { KeyEncryptionKey } from '../keys/key-encryption.js'
 import type { AccountMailOptions } from '../mail/account-mail-options.js'
 import { PasswordHasher } from '../passwords/password-hasher.js'
 import type { PasswordValidationOptions } from '../passwords/password-validators.js'
 import type { TesseraSettings } from '../settings/settings.js'
 import type { TrustedDeviceRecord } from '../stores/mfa-store.js'
+import type { PasskeyRecord } from '../stores/passkey-store.js'
 import type { Stores } from '../stores/stores.js'
 import type { UserRecord } from '../stores/user-store.js'
 import type { RevocationCheck } from '../tokens/revocation-check.js'
@@ -51,6 +56,15 @@ import {
   type MfaLoginResult,
   verifyMfaToken,
 } from './mfa-login.js'
+import { passkeyRegistrationOptions, registerPasskey } from './passkey-ceremonies.js'
+import {
+  loginWithPasskey,
+  type PasskeyLoginResult,
+  passwordlessOptions,
+  secondFactorOptions,
+} from './passkey-login.js'
+import { deletePasskey, listPasskeys, renamePasskey } from './passkey-management.js'
+import type { PasskeyOptions } from './passkey-options.js'
 import { type RegisterInput, register } from './registration.js'
 import { flushExpired, logout, revokeAllForUser, revokeSession } from './revocation.js'
 import { type RefreshResult, rotateRefresh } from './rotation.js'
@@ -110,6 +124,11 @@ export interface AuthServiceOptions {
    * which then must be unique without regard to case (registration refuses a taken one).
    */
   readonly loginField?: LoginField
+  /**
+   * The relying party of passkeys (WebAuthn): RP ID, name, origins, user verification. Without
+   * it, passkeys are off: the passkey methods throw a TypeError and no login asks for one.
+   */
+  readonly passkeys?: PasskeyOptions
 }
 
 /**
@@ -155,6 +174,7 @@ export class AuthService {
       mail: options.mail,
       loginField: options.loginField ?? 'username',
       background: new BackgroundTasks(),
+      passkeys: options.passkeys,
     }
   }
 
@@ -474,6 +494,69 @@ export class AuthService {
     request: RequestContext,
   ): Promise<Omit<LoginResult, 'user'>> {
     return changePassword(this.#context, user, oldPassword, newPassword, request)
+  }
+
+  /** Whether passkeys are on (the `passkeys` option was given). */
+  get passkeysEnabled(): boolean {
+    return this.#context.passkeys !== undefined
+  }
+
+  /** Options for `navigator.credentials.create()`: a new passkey for `user`. */
+  passkeyRegistrationOptions(user: UserRecord): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    return passkeyRegistrationOptions(this.#context, user)
+  }
+
+  /** Verifies a new passkey's attestation and stores it; throws `ValidationError`. */
+  registerPasskey(
+    user: UserRecord,
+    input: { readonly response: unknown; readonly name?: unknown },
+    request: RequestContext,
+  ): Promise<PasskeyRecord> {
+    return registerPasskey(this.#context, user, input, request)
+  }
+
+  /**
+   * Options for `navigator.credentials.get()`: for a passwordless login (usernameless, or the
+   * allow-list of `username`), or with a verified `mfa` token for the second step.
+   */
+  passkeyLoginOptions(
+    input: { readonly username?: unknown } | { readonly mfaToken: VerifiedToken },
+  ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return 'mfaToken' in input
+      ? secondFactorOptions(this.#context, input.mfaToken)
+      : passwordlessOptions(this.#context, input.username)
+  }
+
+  /**
+   * A passwordless login with a passkey assertion; throws `PasskeyInvalidError`, or
+   * `MfaRequiredError` when the user was not verified and the account has TOTP.
+   */
+  loginWithPasskey(
+    response: unknown,
+    request: RequestContext,
+    options?: LoginOptions,
+  ): Promise<PasskeyLoginResult> {
+    return loginWithPasskey(this.#context, response, request, options)
+  }
+
+  /** A user's passkeys, oldest first. */
+  listPasskeys(userId: string): Promise<PasskeyRecord[]> {
+    return listPasskeys(this.#context, userId)
+  }
+
+  /** Renames one of a user's passkeys; false when not theirs. Throws `ValidationError`. */
+  renamePasskey(
+    userId: string,
+    id: string,
+    name: unknown,
+    request: RequestContext,
+  ): Promise<boolean> {
+    return renamePasskey(this.#context, userId, id, name, request)
+  }
+
+  /** Deletes one of a user's passkeys; false when not theirs. */
+  deletePasskey(userId: string, id: string, request: RequestContext): Promise<boolean> {
+    return deletePasskey(this.#context, userId, id, request)
   }
 
   /** The admin changes (users, groups, permissions, keys, outbox), audited with their actor. */

@@ -91,7 +91,7 @@ export interface LoginOptions {
  * address, case-insensitively; an address several accounts share (from before the setting)
  * names none of them rather than a guess.
  */
-async function findLoginUser(
+export async function findLoginUser(
   context: ServiceContext,
   login: unknown,
 ): Promise<UserRecord | undefined> {

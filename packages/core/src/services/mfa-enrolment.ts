@@ -7,7 +7,7 @@ import { openTotpSecret, sealTotpSecret } from '../mfa/totp-secret-box.js'
 import type { TrustedDeviceRecord } from '../stores/mfa-store.js'
 import type { UserRecord } from '../stores/user-store.js'
 import { passwordFieldProblems } from '../users/char-field.js'
-import { confirmedTotp, type MfaLoginInput, useSecondFactor } from './mfa-login.js'
+import { confirmedTotp, type MfaLoginInput, secondFactors, useSecondFactor } from './mfa-login.js'
 import { audit, type RequestContext, type ServiceContext } from './service-context.js'
 
 /** What `GET /api/mfa/` tells a signed-in user about their second factors. */
@@ -209,7 +209,10 @@ export async function resetMfa(
   userId: string,
   actor: MfaResetActor,
 ): Promise<boolean> {
-  const removed = await removeSecondFactors(context, userId)
+  const totp = await removeSecondFactors(context, userId)
+  // Passkeys are second factors too: a user who lost them all gets back in by password.
+  const passkeys = await context.stores.passkeys.deleteUserPasskeys(userId)
+  const removed = totp || passkeys > 0
   await audit(context, {
     type: 'mfa_reset',
     userId,
@@ -217,6 +220,7 @@ export async function resetMfa(
     data: {
       by: actor.by,
       had_mfa: removed,
+      passkeys_removed: passkeys,
       ...(actor.actorId === undefined ? {} : { actor: actor.actorId }),
     },
   })
@@ -262,5 +266,5 @@ export async function revokeTrustedDevice(
  */
 export async function requireStaffMfa(context: ServiceContext, user: UserRecord): Promise<void> {
   if (!context.settings.MFA_REQUIRED_FOR_STAFF || !user.isStaff) return
-  if ((await confirmedTotp(context, user.id)) === undefined) throw new MfaEnrollmentRequiredError()
+  if ((await secondFactors(context, user.id)).length === 0) throw new MfaEnrollmentRequiredError()
 }

@@ -1,4 +1,5 @@
 import { MfaCodeInvalidError, MfaRequiredError } from '../errors/mfa-errors.js'
+import { PasskeyInvalidError } from '../errors/passkey-errors.js'
 import { TokenInvalidError, TokenRevokedError } from '../errors/token-errors.js'
 import { hashRecoveryCode } from '../mfa/recovery-codes.js'
 import { matchTotpStep } from '../mfa/totp.js'
@@ -10,11 +11,14 @@ import { newJti } from '../tokens/token-issuer.js'
 import type { VerifiedToken } from '../tokens/token-types.js'
 import type { LoginResult } from './login.js'
 import { startSession } from './login.js'
+import { checkPasskeyAssertion } from './passkey-ceremonies.js'
 import { audit, deviceLabel, type RequestContext, type ServiceContext } from './service-context.js'
 import { isMfaTokenCutOff } from './session-checks.js'
 
-/** The second step of a login: a TOTP code or a recovery code, and whether to trust the device. */
+/** The second step of a login: a TOTP code, a recovery code or a passkey, and whether to trust the device. */
 export interface MfaLoginInput {
+  /** A `navigator.credentials.get()` answer to a challenge of `POST /passkeys/login/options/`. */
+  readonly passkey?: unknown
   /** The six digits the authenticator app shows. */
   readonly code?: unknown
   /** One of the recovery codes handed out at enrolment (when the app is lost). */
@@ -26,7 +30,7 @@ export interface MfaLoginInput {
 /** A login completed with a second factor. */
 export interface MfaLoginResult extends LoginResult {
   /** Which factor was used. */
-  readonly method: 'totp' | 'recovery_code'
+  readonly method: 'totp' | 'recovery_code' | 'passkey'
   /**
    * With `rememberDevice`: the device token to send back as `device_token` at later logins
    * (bearer mode). Shown once; the store keeps only its digest.
@@ -43,17 +47,37 @@ export async function confirmedTotp(
   return totp?.confirmedAt == null ? undefined : totp
 }
 
+/** A second factor a login may continue with. */
+export type SecondFactor = 'totp' | 'passkey'
+
+/** The user's second factors, in the order clients should offer them: `totp`, `passkey`. */
+export async function secondFactors(
+  context: ServiceContext,
+  userId: string,
+): Promise<SecondFactor[]> {
+  const methods: SecondFactor[] = []
+  if ((await confirmedTotp(context, userId)) !== undefined) methods.push('totp')
+  if (context.passkeys !== undefined) {
+    const passkeys = await context.stores.passkeys.listPasskeys(userId)
+    if (passkeys.some((passkey) => passkey.clonedAt === null)) methods.push('passkey')
+  }
+  return methods
+}
+
 /**
  * Called by every password login once the password is right: returns when the user has no
- * second factor or presents a device token of a device they trusted that is still trusted;
- * otherwise throws {@link MfaRequiredError} with a fresh `mfa` token.
+ * second factor (a TOTP app or a passkey; `without` leaves one out) or presents a device token
+ * of a device they trusted that is still trusted; otherwise throws {@link MfaRequiredError}
+ * with a fresh `mfa` token and the methods.
  */
 export async function requireSecondFactor(
   context: ServiceContext,
   user: UserRecord,
   deviceToken: unknown,
+  without?: SecondFactor,
 ): Promise<void> {
-  if ((await confirmedTotp(context, user.id)) === undefined) return
+  const methods = (await secondFactors(context, user.id)).filter((method) => method !== without)
+  if (methods.length === 0) return
   const hash = hashTrustedDeviceToken(deviceToken)
   if (hash !== undefined) {
     const device = await context.stores.mfa.findTrustedDeviceByTokenHash(hash)
@@ -67,7 +91,7 @@ export async function requireSecondFactor(
     }
   }
   const token = context.tokens.issuer.issueMfaToken(user)
-  throw new MfaRequiredError(token.token, token.exp)
+  throw new MfaRequiredError(token.token, token.exp, methods)
 }
 
 /**
@@ -139,12 +163,16 @@ export async function completeMfaLogin(
 ): Promise<MfaLoginResult> {
   const userId = verified.userId as string
   const user = await context.stores.users.findUserById(userId)
-  const totp = user?.isActive === true ? await confirmedTotp(context, userId) : undefined
-  if (user === undefined || totp === undefined) throw new MfaCodeInvalidError()
+  if (user?.isActive !== true) throw new MfaCodeInvalidError()
+  const totp = input.passkey === undefined ? await confirmedTotp(context, userId) : undefined
+  if (input.passkey === undefined && totp === undefined) throw new MfaCodeInvalidError()
   // A password change or logout everywhere since the password step voids it: the password
   // that step proved may be the one just replaced.
   if (await isMfaTokenCutOff(context, verified)) throw new TokenRevokedError('mfa token cut off')
-  const method = await useSecondFactor(context, user, totp, input, request)
+  const method =
+    totp === undefined
+      ? await usePasskeyFactor(context, user, input.passkey, request)
+      : await useSecondFactor(context, user, totp, input, request)
   if (method === undefined) throw new MfaCodeInvalidError()
   // Spent after the code: a typo does not cost the user their password step.
   if (!(await context.stores.mfa.consumeMfaToken(verified.jti, userId, verified.exp))) {
@@ -167,6 +195,23 @@ export async function completeMfaLogin(
     },
   })
   return { user, ...session, method, ...(deviceToken === undefined ? {} : { deviceToken }) }
+}
+
+/** A passkey as the second factor: an assertion by one of the user's passkeys (audited). */
+async function usePasskeyFactor(
+  context: ServiceContext,
+  user: UserRecord,
+  response: unknown,
+  request: RequestContext,
+): Promise<'passkey' | undefined> {
+  if (context.passkeys === undefined) return undefined
+  try {
+    await checkPasskeyAssertion(context, response, { purpose: 'mfa', userId: user.id }, request)
+    return 'passkey'
+  } catch (error) {
+    if (error instanceof PasskeyInvalidError) return undefined
+    throw error
+  }
 }
 
 /** Trusts the device of `request` for `MFA_TRUSTED_DEVICE_LIFETIME`; returns its token. */

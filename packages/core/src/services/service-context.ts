@@ -15,6 +15,7 @@ import type { TokenSubject } from '../tokens/token-issuer.js'
 import type { Clock } from '../tokens/token-types.js'
 import type { ProfileFields } from '../users/profile-fields.js'
 import type { BackgroundTasks } from './account-mail.js'
+import type { PasskeyOptions } from './passkey-options.js'
 import type { TokenClaimsLoader } from './token-claims.js'
 
 /** djoser's `LOGIN_FIELD` (Django's `USERNAME_FIELD`): what a login names the user by. */
@@ -58,6 +59,8 @@ export interface ServiceContext {
   readonly loginField: LoginField
   /** Work finished after the answer (reset requests: same answer, same time, any address). */
   readonly background: BackgroundTasks
+  /** The relying party of passkeys; undefined: passkeys are off. */
+  readonly passkeys: PasskeyOptions | undefined
 }
 
 /**

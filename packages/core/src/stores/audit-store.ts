@@ -41,6 +41,11 @@ export type AuditEventType =
   | 'key_rotated'
   | 'key_retired'
   | 'mail_retried'
+  | 'passkey_registered'
+  | 'passkey_renamed'
+  | 'passkey_deleted'
+  | 'passkey_failed'
+  | 'passkey_clone_detected'
 
 /** One audit event. Never carries a password, a token or a secret. */
 export interface AuditEvent {

@@ -28,6 +28,13 @@ export type {
   OutboxStatus,
 } from './mail-outbox-store.js'
 export type { MfaStore, TotpRecord, TrustedDeviceRecord } from './mfa-store.js'
+export type {
+  PasskeyChallenge,
+  PasskeyChallengePurpose,
+  PasskeyDeviceType,
+  PasskeyRecord,
+  PasskeyStore,
+} from './passkey-store.js'
 export type { GroupRecord, PermissionRecord, PermissionStore } from './permission-store.js'
 export type {
   LiveRevocations,

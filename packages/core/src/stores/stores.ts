@@ -4,6 +4,7 @@ import type { ImportStore } from './import-store.js'
 import type { KeyStore } from './key-store.js'
 import type { MailOutboxStore } from './mail-outbox-store.js'
 import type { MfaStore } from './mfa-store.js'
+import type { PasskeyStore } from './passkey-store.js'
 import type { PermissionStore } from './permission-store.js'
 import type { RevocationStore } from './revocation-store.js'
 import type { SessionStore } from './session-store.js'
@@ -24,6 +25,8 @@ export interface Stores {
   readonly mfa: MfaStore
   /** Mail waiting to be delivered (reset and activation links...), and what became of it. */
   readonly mail: MailOutboxStore
+  /** Passkeys (WebAuthn credentials) and their ceremonies' challenges. */
+  readonly passkeys: PasskeyStore
   /** Applies pending migrations; safe to call at every start and from many processes. */
   migrate(): Promise<MigrationReport>
   /** Resolves when the backend answers (readiness). */

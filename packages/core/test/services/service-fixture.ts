@@ -51,6 +51,7 @@ export function makeService(
     clock?: () => number
     revocation?: AuthServiceOptions['revocation']
     keyEncryptionKey?: AuthServiceOptions['keyEncryptionKey']
+    passkeys?: AuthServiceOptions['passkeys']
   } = {},
 ): { auth: AuthService; verifies: PasswordVerifyFormat[]; hasher: PasswordHasher } {
   const verifies: PasswordVerifyFormat[] = []
@@ -73,6 +74,7 @@ export function makeService(
     ...(options.keyEncryptionKey === undefined
       ? {}
       : { keyEncryptionKey: options.keyEncryptionKey }),
+    ...(options.passkeys === undefined ? {} : { passkeys: options.passkeys }),
   }
   return { auth: new AuthService(serviceOptions), verifies, hasher }
 }

@@ -40,6 +40,7 @@ if (POSTGRES_URL === undefined) {
         '0005_mfa',
         '0006_mail_outbox',
         '0007_admin_indexes',
+        '0008_passkeys',
       ])
     })
 

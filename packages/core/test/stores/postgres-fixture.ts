@@ -80,6 +80,7 @@ export async function emptyTables(pool: pg.Pool, schema: string): Promise<void> 
     'signing_keys',
     'mfa_used_tokens',
     'mail_outbox',
+    'passkey_challenges',
   ]
   await pool.query(tables.map((table) => `delete from "${schema}"."${table}";`).join('\n'))
 }

@@ -132,6 +132,7 @@ describe('sqlite: real parallelism across connections (worker threads, one WAL f
         '0005_mfa',
         '0006_mail_outbox',
         '0007_admin_indexes',
+        '0008_passkeys',
       ])
       const stores = await createSqliteStores({ database: await file.open() })
       expect(await stores.migrate()).toEqual({ applied: [] })

@@ -50,6 +50,7 @@ describe('sqlite adapter', () => {
         '0005_mfa',
         '0006_mail_outbox',
         '0007_admin_indexes',
+        '0008_passkeys',
       ],
     })
     expect(await stores.migrate()).toEqual({ applied: [] })

@@ -31,6 +31,9 @@ try {
   } else if (task === 'keys') {
     // One KeyStore call, e.g. insertFirstCurrent or rotate.
     result = await prepared.keys[method](...args)
+  } else if (task === 'passkeys') {
+    // One PasskeyStore call: consumeChallenge or usePasskey.
+    result = await prepared.passkeys[method](...args)
   } else if (task === 'manager') {
     // One KeyManager call, as each instance's start-up or rotation timer would make it.
     const manager = new KeyManager({ store: prepared.keys, retention: 3600, clock: () => clock })

@@ -9,6 +9,7 @@ import { describeInjection } from './conformance/injection-cases.js'
 import { describeKeyStore } from './conformance/key-cases.js'
 import { describeMailOutboxStore } from './conformance/mail-outbox-cases.js'
 import { describeMfaStore } from './conformance/mfa-cases.js'
+import { describePasskeyStore } from './conformance/passkey-cases.js'
 import { describePermissionStore } from './conformance/permission-cases.js'
 import { describeRevocationStore } from './conformance/revocation-cases.js'
 import { describeSessionStore } from './conformance/session-cases.js'
@@ -66,6 +67,7 @@ export function describeStoreConformance(
     describeImportStore(getStores)
     describeMfaStore(getStores)
     describeMailOutboxStore(getStores)
+    describePasskeyStore(getStores)
     describeFindUsersByEmail(getStores)
     describeUniqueEmail(getStores)
     describeUpdateUserIf(getStores)

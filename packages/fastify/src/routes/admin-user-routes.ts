@@ -23,6 +23,7 @@ import {
   paginated,
   throwFieldErrors,
 } from './admin-shared.js'
+import { passkeyBody, passkeySchema } from './passkey-routes.js'
 import type { RouteContext } from './route-context.js'
 
 /** A user as the admin API shows them: Django's fields, ISO times, profile fields; no hash. */
@@ -49,6 +50,7 @@ function detailBody(detail: AdminUserDetail): Record<string, unknown> {
     user_permissions: detail.userPermissions,
     all_permissions: detail.allPermissions,
     mfa: { totp: detail.mfa.totp, recovery_codes_left: detail.mfa.recoveryCodesLeft },
+    passkeys: detail.passkeys.map(passkeyBody),
   }
 }
 
@@ -88,6 +90,7 @@ const detailSchema = {
       type: 'object',
       properties: { totp: { type: 'boolean' }, recovery_codes_left: { type: 'integer' } },
     },
+    passkeys: { type: 'array', items: passkeySchema },
   },
 } as const
 

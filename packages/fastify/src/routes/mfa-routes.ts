@@ -10,6 +10,7 @@ import { sendError } from '../drf-responses.js'
 import { passwordField, requiredString } from '../drf-validation.js'
 import { guard } from '../guard.js'
 import { defineResource } from '../resource.js'
+import { publicKeyCredentialSchema } from './passkey-routes.js'
 import {
   AUTH_BODY_LIMIT,
   PUBLIC_VIEW,
@@ -49,19 +50,24 @@ function currentUser(request: FastifyRequest): UserRecord {
   return user.record
 }
 
-/** Exactly one of `code` and `recovery_code`, as DRF field errors. */
-function oneFactor(body: { code?: string; recovery_code?: string }): {
+/** Exactly one of `code` and `recovery_code` (and, at login, `passkey`), as DRF field errors. */
+function oneFactor(body: { code?: string; recovery_code?: string; passkey?: unknown }): {
   code?: string
   recoveryCode?: string
+  passkey?: unknown
 } {
-  if (body.code === undefined && body.recovery_code === undefined) {
-    throw new ValidationError({ code: ['This field is required.'] })
-  }
-  if (body.code !== undefined && body.recovery_code !== undefined) {
+  const given = [body.code, body.recovery_code, body.passkey].filter((f) => f !== undefined)
+  if (given.length === 0) throw new ValidationError({ code: ['This field is required.'] })
+  if (given.length > 1) {
     throw new ValidationError({
-      non_field_errors: ['Give either code or recovery_code, not both.'],
+      non_field_errors: [
+        body.passkey === undefined
+          ? 'Give either code or recovery_code, not both.'
+          : 'Give one of code, recovery_code and passkey.',
+      ],
     })
   }
+  if (body.passkey !== undefined) return { passkey: body.passkey }
   return body.code !== undefined ? { code: body.code } : { recoveryCode: body.recovery_code }
 }
 
@@ -93,10 +99,13 @@ export function registerMfaRoutes(app: FastifyInstance, context: RouteContext): 
           config: PUBLIC_VIEW,
           bodyLimit: AUTH_BODY_LIMIT,
           schema: {
-            summary: 'The second step of a login: a TOTP code or a recovery code',
+            summary: 'The second step of a login: a TOTP code, a recovery code or a passkey',
             description:
-              'Takes the `mfa_token` of the 401 `mfa_required` answer of `POST /token/` and ' +
-              'either `code` (six digits) or `recovery_code`. Answers the login pair; with ' +
+              'Takes the `mfa_token` of the 401 `mfa_required` answer of `POST /token/` (whose ' +
+              "`methods` lists the user's factors) and one of `code` (six digits), " +
+              '`recovery_code` or `passkey` (the answer of navigator.credentials.get() to the ' +
+              'options of `POST /passkeys/login/options/` with this `mfa_token`). Answers the ' +
+              'login pair; with ' +
               '`remember_device: true` also a `device_token` that later logins send to skip ' +
               'this step. Every wrong code gets 401 `{"detail": "Invalid authentication code.", ' +
               '"code": "mfa_code_invalid"}`; a spent or expired `mfa_token` a `token_not_valid` ' +
@@ -108,6 +117,7 @@ export function registerMfaRoutes(app: FastifyInstance, context: RouteContext): 
                 mfa_token: requiredString,
                 code: codeField,
                 recovery_code: recoveryCodeField,
+                passkey: publicKeyCredentialSchema,
                 remember_device: { type: 'boolean' },
               },
               required: ['mfa_token'],
@@ -123,6 +133,7 @@ export function registerMfaRoutes(app: FastifyInstance, context: RouteContext): 
             mfa_token: string
             code?: string
             recovery_code?: string
+            passkey?: unknown
             remember_device?: boolean
           }
           const factor = oneFactor(body)

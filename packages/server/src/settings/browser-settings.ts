@@ -46,13 +46,13 @@ export type BrowserSettingsInput = {
   readonly CSRF_TRUSTED_ORIGINS?: readonly string[] | string
 }
 
-const ORIGIN_FORM =
+export const ORIGIN_FORM =
   'a list of origins such as https://app.example.com (scheme, host, port; no path)'
 const HEADER_FORM = 'a list of HTTP header names'
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/
 
 /** A list, comma-separated in the environment and a JSON array or that string in the file. */
-function listSpec(
+export function listSpec(
   base: SpecBase<readonly string[]>,
   form: string,
   check: (item: string) => string | undefined,
@@ -82,7 +82,7 @@ function splitList(text: string): string[] {
  * An exact origin as browsers send it in `Origin`: `http(s)://host[:port]`, nothing after.
  * `*` is refused: the API names whom it trusts, and never `*` beside credentials.
  */
-function exactOrigin(text: string): string | undefined {
+export function exactOrigin(text: string): string | undefined {
   try {
     const url = new URL(text)
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined

@@ -25,6 +25,7 @@ import {
 import { tlsSettingSpecs } from './tls-settings.js'
 import { tokenClaimsSpec } from './token-claims-spec.js'
 import { trustProxySpec } from './trust-proxy-spec.js'
+import { webauthnSettingSpecs } from './webauthn-settings.js'
 
 /** One spec per server-only setting, keyed by name. */
 export type ServerSettingSpecs = {
@@ -196,5 +197,6 @@ export const serverSettingSpecs: ServerSettingSpecs = Object.freeze({
     },
     MIN_KEY_ROTATION_INTERVAL,
   ),
+  ...webauthnSettingSpecs,
   ...mailSettingSpecs,
 })

@@ -4,6 +4,7 @@ import type { MailSettings, MailSettingsInput } from './mail-settings.js'
 import type { MetricsSettings, MetricsSettingsInput } from './metrics-settings.js'
 import type { TlsSettings, TlsSettingsInput } from './tls-settings.js'
 import type { TrustProxy } from './trust-proxy-spec.js'
+import type { WebauthnSettings, WebauthnSettingsInput } from './webauthn-settings.js'
 
 /** pino's levels, plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -28,7 +29,8 @@ export interface ServerOnlySettings
   extends BrowserSettings,
     MailSettings,
     TlsSettings,
-    MetricsSettings {
+    MetricsSettings,
+    WebauthnSettings {
   /** Directory of the SQLite file and the development signing key, absolute. Default `./.tessera`. */
   readonly DATA_DIR: string
   /**
@@ -142,7 +144,8 @@ export type ServerSettingName = keyof ServerOnlySettings
 export type ServerSettingsInput = BrowserSettingsInput &
   MailSettingsInput &
   TlsSettingsInput &
-  MetricsSettingsInput & {
+  MetricsSettingsInput &
+  WebauthnSettingsInput & {
     readonly DATA_DIR?: string
     readonly DATABASE_URL?: string
     readonly HOST?: string

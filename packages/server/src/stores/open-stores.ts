@@ -46,6 +46,7 @@ function owning(
     imports: stores.imports,
     mfa: stores.mfa,
     mail: stores.mail,
+    passkeys: stores.passkeys,
     migrate,
     ping: () => stores.ping(),
     close: async () => {

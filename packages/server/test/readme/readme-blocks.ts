@@ -23,6 +23,14 @@ export const EXCUSED: readonly ExcusedBlock[] = [
       'runs in a page, not in Node: packages/client/test/browser/two-tabs.test.ts makes the same ' +
       'calls (cookie mode, another origin of the same site) in Chromium',
   },
+  {
+    file: 'README.md',
+    containing: 'tessera.registerPasskey(',
+    reason:
+      'needs a browser and an authenticator: packages/web/test/browser/passkeys.test.ts makes ' +
+      'these calls through the account pages in Chromium with a virtual authenticator, and ' +
+      'packages/client/test/passkeys.test.ts makes each of them in Node with a software one',
+  },
 ]
 
 /** Lines of run blocks that are not run. */
@@ -60,6 +68,7 @@ export const SHELL = {
   walkthrough: shell('README.md', 'BASE=http://127.0.0.1:8000'),
   rootPostgres: shell('README.md', 'TESSERA_DATABASE_URL=postgres'),
   keysCommands: shell('README.md', 'npx tessera keys list'),
+  passkeyOptions: shell('README.md', '/api/passkeys/login/options/'),
   exportKey: shell('README.md', 'export TESSERA_SIGNING_KEY'),
   microserviceStart: shell('examples/microservice/README.md', 'npm start -w'),
   microserviceCurl: shell('examples/microservice/README.md', 'localhost:4000/api/articles/'),

@@ -41,11 +41,27 @@ export function LoginPage(props: PublicProps): JSX.Element {
     navigate(nextPage(), { replace: true })
   }
   if (step !== undefined) {
+    const passkey = step.methods.includes('passkey')
+    const totp = step.methods.includes('totp')
     return (
       <Page title="Two-factor authentication">
-        <p>Enter the 6-digit code from your authenticator app.</p>
-        {recovery ? (
+        {passkey && (
           <Form
+            key="mfa-passkey"
+            label="Confirm with a passkey"
+            submit="Use a passkey"
+            onSubmit={async () => {
+              await step.submitPasskey()
+              finish()
+            }}
+          >
+            <p>Confirm with one of your passkeys.</p>
+          </Form>
+        )}
+        {totp && <p>Enter the 6-digit code from your authenticator app.</p>}
+        {!totp ? null : recovery ? (
+          <Form
+            key="recovery"
             label="Log in with a recovery code"
             submit="Log in"
             onSubmit={async (data) => {
@@ -57,6 +73,7 @@ export function LoginPage(props: PublicProps): JSX.Element {
           </Form>
         ) : (
           <Form
+            key="code"
             label="Log in with a code from the app"
             submit="Verify"
             onSubmit={async (data) => {
@@ -74,15 +91,19 @@ export function LoginPage(props: PublicProps): JSX.Element {
             <Check label="Remember this device" name="remember" />
           </Form>
         )}
-        <button type="button" class="secondary" onClick={() => setRecovery(!recovery)}>
-          {recovery ? 'Use a code from the app' : 'Use a recovery code instead'}
-        </button>
+        {totp && (
+          <button type="button" class="secondary" onClick={() => setRecovery(!recovery)}>
+            {recovery ? 'Use a code from the app' : 'Use a recovery code instead'}
+          </button>
+        )}
       </Page>
     )
   }
   return (
     <Page title="Log in">
+      {/* Keyed: the step's forms must never take over these forms' state or elements. */}
       <Form
+        key="password"
         label="Log in"
         submit="Log in"
         onSubmit={async (data) => {
@@ -107,6 +128,18 @@ export function LoginPage(props: PublicProps): JSX.Element {
           autoComplete="current-password"
           required
         />
+      </Form>
+      <Form
+        key="passkey"
+        label="Log in with a passkey"
+        submit="Log in with a passkey"
+        onSubmit={async () => {
+          const result = await api.loginWithPasskey()
+          if (result.mfaRequired) setStep(result)
+          else finish()
+        }}
+      >
+        <p class="hint">No password needed: your device asks for its screen lock.</p>
       </Form>
       <p>
         <a href="/account/password/forgot/">Forgot your password?</a> ·{' '}

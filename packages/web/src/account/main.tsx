@@ -15,6 +15,7 @@ import {
   ResetPasswordPage,
   ResetUsernamePage,
 } from './auth-pages.js'
+import { PasskeysPage } from './passkeys-page.js'
 import { ChangePasswordPage, ProfilePage } from './profile-pages.js'
 import { SessionsPage } from './sessions-page.js'
 import { TwoFactorPage } from './two-factor-page.js'
@@ -41,6 +42,7 @@ const PRIVATE: Record<string, (props: { me: Me; onChange: () => void }) => JSX.E
   'password/': ChangePasswordPage,
   'sessions/': SessionsPage,
   'two-factor/': TwoFactorPage,
+  'passkeys/': PasskeysPage,
 }
 
 const NAV = [
@@ -48,6 +50,7 @@ const NAV = [
   { href: `${BASE}password/`, label: 'Password' },
   { href: `${BASE}sessions/`, label: 'Sessions' },
   { href: `${BASE}two-factor/`, label: 'Two-factor' },
+  { href: `${BASE}passkeys/`, label: 'Passkeys' },
 ]
 
 function App(): JSX.Element {

@@ -22,6 +22,8 @@ interface Detail extends Row {
   user_permissions: string[]
   all_permissions: string[]
   mfa: { totp: boolean; recovery_codes_left: number }
+  /** Absent from servers without passkeys. */
+  passkeys?: { id: string; name: string; last_used_at: string | null; possibly_cloned: boolean }[]
 }
 
 /** One user: facts, edits, groups, permissions, sessions, MFA and recent audit events. */
@@ -63,6 +65,17 @@ export function UserDetailPage(props: { id: string }): JSX.Element {
                     ? `On (${user.mfa.recovery_codes_left} recovery codes left)`
                     : 'Off'}
                 </dd>
+                <dt>Passkeys</dt>
+                <dd>
+                  {(user.passkeys ?? []).length === 0
+                    ? 'None'
+                    : (user.passkeys ?? [])
+                        .map(
+                          (passkey) =>
+                            `${passkey.name} (last used ${when(passkey.last_used_at)}${passkey.possibly_cloned ? ', possibly cloned' : ''})`,
+                        )
+                        .join('; ')}
+                </dd>
               </dl>
               <div class="actions">
                 {user.is_active === true ? (
@@ -85,10 +98,10 @@ export function UserDetailPage(props: { id: string }): JSX.Element {
                     Activate
                   </button>
                 )}
-                {user.mfa.totp && (
+                {(user.mfa.totp || (user.passkeys ?? []).length > 0) && (
                   <ConfirmButton
                     label="Reset two-factor"
-                    question="Remove this user's second factor and trusted devices?"
+                    question="Remove this user's second factors (authenticator app, passkeys) and trusted devices?"
                     onConfirm={async () => {
                       await admin('POST', `${base}/mfa/reset/`)
                       reload()

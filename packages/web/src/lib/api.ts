@@ -67,6 +67,10 @@ export function errorMessage(error: unknown): string {
     if (error.status === 429) return 'Too many attempts; try again later.'
     return `The server refused the request (${error.status}).`
   }
+  // The browser's passkey prompt: cancelled, timed out, or no passkey for this site.
+  if (error instanceof Error && error.name === 'NotAllowedError') {
+    return 'The passkey request was cancelled or timed out.'
+  }
   return 'The server could not be reached. Check your connection and try again.'
 }
 

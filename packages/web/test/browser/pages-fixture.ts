@@ -46,10 +46,18 @@ export interface PagesWorld {
  * `tessera serve`'s server (buildServer + listen) on SQLite in a temp dir, cookie mode, mail
  * over SMTP with activation on, the pages from `WEB_DIST`; and headless Chromium.
  */
-export async function startWorld(): Promise<PagesWorld> {
+export async function startWorld(
+  options: {
+    /** More settings (they win over these). */
+    readonly env?: Readonly<Record<string, string>>
+    /** The host name the browser uses: `localhost` for passkeys (their RP ID). */
+    readonly host?: '127.0.0.1' | 'localhost'
+  } = {},
+): Promise<PagesWorld> {
   const smtp = new TestSmtpServer()
   await smtp.listen()
   const port = await freePort()
+  const host = options.host ?? '127.0.0.1'
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-web-'))
   const config = loadServerConfig({
     env: {
@@ -66,12 +74,15 @@ export async function startWorld(): Promise<PagesWorld> {
       TESSERA_SEND_ACTIVATION_EMAIL: 'true',
       TESSERA_EMAIL_CHANGE_CONFIRMATION: 'true',
       TESSERA_PROFILE_FIELDS: '[{"name":"phone","type":"string","maxLength":20}]',
-      TESSERA_DOMAIN: `127.0.0.1:${port}`,
+      TESSERA_DOMAIN: `${host}:${port}`,
+      // Passkeys are bound to the page's origin (RP ID `localhost`, the default).
+      TESSERA_WEBAUTHN_ORIGINS: `http://${host}:${port}`,
       TESSERA_PROTOCOL: 'http',
       // These tests log the same people in more often than they would in a minute.
       TESSERA_THROTTLE_LOGIN_USERNAME: '100/min',
       TESSERA_THROTTLE_LOGIN_IP: '100/min',
       TESSERA_THROTTLE_MAIL_IP: '100/hour',
+      ...options.env,
     },
     configFile: false,
   })
@@ -87,13 +98,15 @@ export async function startWorld(): Promise<PagesWorld> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // The server listens on IPv4 loopback; `localhost` must not try ::1 first.
+      '--host-resolver-rules=MAP localhost 127.0.0.1',
     ],
   })
   mkdirSync(SCREENSHOTS, { recursive: true })
   return {
     server,
     smtp,
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://${host}:${port}`,
     browser,
     async close() {
       await browser.close()

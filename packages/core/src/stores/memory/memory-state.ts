@@ -3,6 +3,7 @@ import type { AuditRecord } from '../audit-store.js'
 import type { StoredKey } from '../key-store.js'
 import type { OutboxMessage } from '../mail-outbox-store.js'
 import type { TotpRecord, TrustedDeviceRecord } from '../mfa-store.js'
+import type { PasskeyChallenge, PasskeyRecord } from '../passkey-store.js'
 import type { GroupRecord, PermissionRecord } from '../permission-store.js'
 import type { RefreshTokenRecord, SessionRecord } from '../session-store.js'
 import { StoreUnavailableError } from '../stores.js'
@@ -57,6 +58,10 @@ export interface MemoryState {
   /** Used MFA tokens: jti -> expiry. */
   readonly usedMfaTokens: Map<string, number>
   readonly trustedDevices: Map<string, TrustedDeviceRecord>
+  /** Passkeys by credential id. */
+  readonly passkeys: Map<string, PasskeyRecord>
+  /** Passkey ceremony challenges by their value. */
+  readonly passkeyChallenges: Map<string, PasskeyChallenge>
   /** The mail outbox by id (insertion order is id order). */
   readonly mailOutbox: Map<string, OutboxMessage>
   /**
@@ -96,6 +101,8 @@ export function createMemoryState(): MemoryState {
     recoveryCodes: new Map(),
     usedMfaTokens: new Map(),
     trustedDevices: new Map(),
+    passkeys: new Map(),
+    passkeyChallenges: new Map(),
     mailOutbox: new Map(),
     sequences: { user: 0, group: 0, permission: 0, audit: 0, keys: 0, mail: 0 },
   }

@@ -4,6 +4,7 @@ import { createMemoryImportStore } from './memory-import-store.js'
 import { createMemoryKeyStore } from './memory-key-store.js'
 import { createMemoryMailOutboxStore } from './memory-mail-outbox-store.js'
 import { createMemoryMfaStore } from './memory-mfa-store.js'
+import { createMemoryPasskeyStore } from './memory-passkey-store.js'
 import { createMemoryPermissionStore } from './memory-permission-store.js'
 import { createMemoryRevocationStore } from './memory-revocation-store.js'
 import { createMemorySessionStore } from './memory-session-store.js'
@@ -31,6 +32,7 @@ export function createMemoryStores(): Stores {
     imports: createMemoryImportStore(state),
     mfa: createMemoryMfaStore(state),
     mail: createMemoryMailOutboxStore(state),
+    passkeys: createMemoryPasskeyStore(state),
     // Nothing to migrate, reach or close.
     async migrate() {
       return { applied: [] }

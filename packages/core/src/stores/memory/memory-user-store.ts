@@ -140,6 +140,9 @@ export function createMemoryUserStore(state: MemoryState): UserStore {
       for (const device of [...state.trustedDevices.values()]) {
         if (device.userId === id) state.trustedDevices.delete(device.id)
       }
+      for (const passkey of [...state.passkeys.values()]) {
+        if (passkey.userId === id) state.passkeys.delete(passkey.id)
+      }
       for (const session of [...state.sessions.values()]) {
         if (session.userId === id) state.sessions.delete(session.id)
       }

@@ -190,6 +190,30 @@ export interface MailOutboxTable {
   last_error: string | null
 }
 
+/** Passkeys (0008): one WebAuthn credential per row, keyed by its credential id. */
+export interface PasskeysTable {
+  id: string
+  user_id: SqlId
+  public_key: string
+  counter: SqlId
+  /** A JSON array of transport names. */
+  transports: string
+  name: string
+  device_type: string
+  backed_up: SqlBool
+  created_at: number
+  last_used_at: number | null
+  cloned_at: number | null
+}
+
+/** Challenges of passkey ceremonies, deleted when answered (0008). */
+export interface PasskeyChallengesTable {
+  challenge: string
+  purpose: string
+  user_id: SqlId | null
+  expires_at: number
+}
+
 /** Tessera's tables, as Kysely sees them. */
 export interface Database {
   users: UsersTable
@@ -211,4 +235,6 @@ export interface Database {
   mfa_used_tokens: MfaUsedTokensTable
   mfa_trusted_devices: MfaTrustedDevicesTable
   mail_outbox: MailOutboxTable
+  passkeys: PasskeysTable
+  passkey_challenges: PasskeyChallengesTable
 }

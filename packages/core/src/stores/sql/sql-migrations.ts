@@ -8,6 +8,7 @@ import { revokedSessionsMigration } from './migration-0004-revoked-sessions.js'
 import { mfaMigration } from './migration-0005-mfa.js'
 import { mailOutboxMigration } from './migration-0006-mail-outbox.js'
 import { adminIndexesMigration } from './migration-0007-admin-indexes.js'
+import { passkeysMigration } from './migration-0008-passkeys.js'
 import type { SqlContext } from './sql-context.js'
 import type { Database } from './sql-database.js'
 import type { SqlDialect } from './sql-dialect.js'
@@ -32,6 +33,7 @@ export function createMigrationProvider(dialect: SqlDialect): MigrationProvider 
         '0005_mfa': mfaMigration(dialect),
         '0006_mail_outbox': mailOutboxMigration(dialect),
         '0007_admin_indexes': adminIndexesMigration,
+        '0008_passkeys': passkeysMigration(dialect),
       }
     },
   }

@@ -8,6 +8,7 @@ import { createSqlKeyStore } from './sql-key-store.js'
 import { createSqlMailOutboxStore } from './sql-mail-outbox-store.js'
 import { createSqlMfaStore } from './sql-mfa-store.js'
 import { migrateToLatest } from './sql-migrations.js'
+import { createSqlPasskeyStore } from './sql-passkey-store.js'
 import { createSqlPermissionStore } from './sql-permission-store.js'
 import { createSqlRevocationStore } from './sql-revocation-store.js'
 import { createSqlSessionStore } from './sql-session-store.js'
@@ -31,6 +32,7 @@ export function createSqlStores(context: SqlContext, options: SqlStoresOptions =
     imports: createSqlImportStore(context),
     mfa: createSqlMfaStore(context),
     mail: createSqlMailOutboxStore(context),
+    passkeys: createSqlPasskeyStore(context),
     migrate: () => migrateToLatest(context, options.schema),
     ping: () =>
       guard(async () => {
