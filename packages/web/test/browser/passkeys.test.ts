@@ -1,6 +1,6 @@
 import type { CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { openPage, type PagesWorld, startWorld } from './pages-fixture.js'
+import { checkPage, openPage, type PagesWorld, startWorld } from './pages-fixture.js'
 
 // Passkeys in a real Chromium with a virtual authenticator (the DevTools protocol's WebAuthn
 // domain: CTAP2, internal transport, resident keys, user verification), through the account
@@ -70,6 +70,7 @@ describe('passkeys on the account pages in Chromium', () => {
     await page.getByRole('button', { name: 'Add a passkey' }).click()
     await page.getByText('Passkey “Chromium” added.').waitFor()
     await page.getByRole('cell', { name: 'Chromium' }).waitFor()
+    const violations = await checkPage(page, 'account-passkeys')
     const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: id })
     expect(credentials).toHaveLength(1)
     expect(credentials[0]?.isResidentCredential).toBe(true)
@@ -87,6 +88,7 @@ describe('passkeys on the account pages in Chromium', () => {
     await logOut()
     await passwordLogin()
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor()
+    violations.push(...(await checkPage(page, 'account-login-passkey')))
     await page.getByRole('button', { name: 'Use a passkey' }).click()
     await page.waitForURL(url('/account/profile/'))
     await page.getByText('Signed in as pia').waitFor()
@@ -114,5 +116,6 @@ describe('passkeys on the account pages in Chromium', () => {
       events.filter((e) => e.type === 'login_succeeded' && e.data.method === 'passkey'),
     ).toHaveLength(1)
     expect(problems).toEqual([])
+    expect(violations).toEqual([])
   })
 })
