@@ -221,7 +221,7 @@ describe('passkey routes', () => {
       access,
     )
     expect(changed.statusCode).toBe(200)
-    expect(await subject.auth.listPasskeys('1')).toHaveLength(1)
+    expect(await subject.auth.passkeys?.list('1')).toHaveLength(1)
     const session = (await passkeyLogin()).json()
     subject.advance(1)
     const everywhere = await post(app, '/api/logout/all/', {}, session.access)

@@ -1,14 +1,9 @@
-import type {
-  PublicKeyCredentialCreationOptionsJSON,
-  PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/server'
 import type { KeyEncryptionKey } from '../keys/key-encryption.js'
 import type { AccountMailOptions } from '../mail/account-mail-options.js'
 import { PasswordHasher } from '../passwords/password-hasher.js'
 import type { PasswordValidationOptions } from '../passwords/password-validators.js'
 import type { TesseraSettings } from '../settings/settings.js'
 import type { TrustedDeviceRecord } from '../stores/mfa-store.js'
-import type { PasskeyRecord } from '../stores/passkey-store.js'
 import type { Stores } from '../stores/stores.js'
 import type { UserRecord } from '../stores/user-store.js'
 import type { RevocationCheck } from '../tokens/revocation-check.js'
@@ -56,15 +51,8 @@ import {
   type MfaLoginResult,
   verifyMfaToken,
 } from './mfa-login.js'
-import { passkeyRegistrationOptions, registerPasskey } from './passkey-ceremonies.js'
-import {
-  loginWithPasskey,
-  type PasskeyLoginResult,
-  passwordlessOptions,
-  secondFactorOptions,
-} from './passkey-login.js'
-import { deletePasskey, listPasskeys, renamePasskey } from './passkey-management.js'
 import type { PasskeyOptions } from './passkey-options.js'
+import { PasskeyService } from './passkey-service.js'
 import { type RegisterInput, register } from './registration.js'
 import { flushExpired, logout, revokeAllForUser, revokeSession } from './revocation.js'
 import { type RefreshResult, rotateRefresh } from './rotation.js'
@@ -143,6 +131,7 @@ export interface AuthServiceOptions {
 export class AuthService {
   readonly #context: ServiceContext
   #admin: AdminService | undefined
+  #passkeys: PasskeyService | undefined
 
   constructor(options: AuthServiceOptions) {
     const reuseInterval = options.reuseInterval ?? 0
@@ -496,67 +485,11 @@ export class AuthService {
     return changePassword(this.#context, user, oldPassword, newPassword, request)
   }
 
-  /** Whether passkeys are on (the `passkeys` option was given). */
-  get passkeysEnabled(): boolean {
-    return this.#context.passkeys !== undefined
-  }
-
-  /** Options for `navigator.credentials.create()`: a new passkey for `user`. */
-  passkeyRegistrationOptions(user: UserRecord): Promise<PublicKeyCredentialCreationOptionsJSON> {
-    return passkeyRegistrationOptions(this.#context, user)
-  }
-
-  /** Verifies a new passkey's attestation and stores it; throws `ValidationError`. */
-  registerPasskey(
-    user: UserRecord,
-    input: { readonly response: unknown; readonly name?: unknown },
-    request: RequestContext,
-  ): Promise<PasskeyRecord> {
-    return registerPasskey(this.#context, user, input, request)
-  }
-
-  /**
-   * Options for `navigator.credentials.get()`: for a passwordless login (usernameless, or the
-   * allow-list of `username`), or with a verified `mfa` token for the second step.
-   */
-  passkeyLoginOptions(
-    input: { readonly username?: unknown } | { readonly mfaToken: VerifiedToken },
-  ): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    return 'mfaToken' in input
-      ? secondFactorOptions(this.#context, input.mfaToken)
-      : passwordlessOptions(this.#context, input.username)
-  }
-
-  /**
-   * A passwordless login with a passkey assertion; throws `PasskeyInvalidError`, or
-   * `MfaRequiredError` when the user was not verified and the account has TOTP.
-   */
-  loginWithPasskey(
-    response: unknown,
-    request: RequestContext,
-    options?: LoginOptions,
-  ): Promise<PasskeyLoginResult> {
-    return loginWithPasskey(this.#context, response, request, options)
-  }
-
-  /** A user's passkeys, oldest first. */
-  listPasskeys(userId: string): Promise<PasskeyRecord[]> {
-    return listPasskeys(this.#context, userId)
-  }
-
-  /** Renames one of a user's passkeys; false when not theirs. Throws `ValidationError`. */
-  renamePasskey(
-    userId: string,
-    id: string,
-    name: unknown,
-    request: RequestContext,
-  ): Promise<boolean> {
-    return renamePasskey(this.#context, userId, id, name, request)
-  }
-
-  /** Deletes one of a user's passkeys; false when not theirs. */
-  deletePasskey(userId: string, id: string, request: RequestContext): Promise<boolean> {
-    return deletePasskey(this.#context, userId, id, request)
+  /** Passkeys (WebAuthn), or undefined when they are off (no `passkeys` option). */
+  get passkeys(): PasskeyService | undefined {
+    if (this.#context.passkeys === undefined) return undefined
+    this.#passkeys ??= new PasskeyService(this.#context)
+    return this.#passkeys
   }
 
   /** The admin changes (users, groups, permissions, keys, outbox), audited with their actor. */

@@ -5,6 +5,7 @@ import {
   MfaRequiredError,
   type PasskeyChallengePurpose,
   PasskeyInvalidError,
+  type PasskeyService,
   type Stores,
   type UserRecord,
   ValidationError,
@@ -38,6 +39,13 @@ const fixtures = JSON.parse(readFileSync(FIXTURES_FILE, 'utf8')) as {
 }
 
 const PASSWORD = 'correct horse battery'
+
+/** The service's passkeys, which these tests configure on. */
+function passkeysOf(auth: AuthService): PasskeyService {
+  const { passkeys } = auth
+  if (passkeys === undefined) throw new Error('passkeys are off')
+  return passkeys
+}
 const RP = {
   rpId: FIXTURE_RP.rpId,
   rpName: 'Tessera tests',
@@ -82,7 +90,7 @@ describe('passkey ceremonies, replaying recorded answers', () => {
 
   async function registered(user = alice, recorded = fixtures.registration.alice) {
     await issue(recorded, 'register', user.id)
-    return auth.registerPasskey(user, { response: recorded.response, name: 'Laptop' }, request)
+    return passkeysOf(auth).register(user, { response: recorded.response, name: 'Laptop' }, request)
   }
 
   const events = async (type: AuditRecord['type']) =>
@@ -107,7 +115,7 @@ describe('passkey ceremonies, replaying recorded answers', () => {
         backedUp: true,
         createdAt: clock.now(),
       })
-      expect(await auth.listPasskeys(alice.id)).toHaveLength(1)
+      expect(await passkeysOf(auth).list(alice.id)).toHaveLength(1)
       expect(await events('passkey_registered')).toMatchObject([
         { userId: alice.id, data: { passkey: passkey.id, name: 'Laptop' } },
       ])
@@ -122,10 +130,14 @@ describe('passkey ceremonies, replaying recorded answers', () => {
     it('refuses a challenge issued to another user', async () => {
       await issue(fixtures.registration.alice, 'register', bob.id)
       const error = await refusal(
-        auth.registerPasskey(alice, { response: fixtures.registration.alice.response }, request),
+        passkeysOf(auth).register(
+          alice,
+          { response: fixtures.registration.alice.response },
+          request,
+        ),
       )
       expect(error).toBeInstanceOf(ValidationError)
-      expect(await auth.listPasskeys(alice.id)).toEqual([])
+      expect(await passkeysOf(auth).list(alice.id)).toEqual([])
     })
 
     it.each([
@@ -136,13 +148,13 @@ describe('passkey ceremonies, replaying recorded answers', () => {
       const recorded = fixtures.registration[name]
       await issue(recorded, 'register', alice.id)
       const error = await refusal(
-        auth.registerPasskey(alice, { response: recorded.response }, request),
+        passkeysOf(auth).register(alice, { response: recorded.response }, request),
       )
       expect(error).toBeInstanceOf(ValidationError)
       expect((error as ValidationError).fields).toEqual({
         response: ['The passkey could not be verified.'],
       })
-      expect(await auth.listPasskeys(alice.id)).toEqual([])
+      expect(await passkeysOf(auth).list(alice.id)).toEqual([])
       const failures = await events('passkey_failed')
       expect(failures).toHaveLength(1)
       expect(failures[0]?.data.reason).toMatch(reason)
@@ -152,16 +164,20 @@ describe('passkey ceremonies, replaying recorded answers', () => {
       await issue(fixtures.registration.alice, 'register', alice.id)
       clock.advance(300)
       const response = fixtures.registration.alice.response
-      expect(await refusal(auth.registerPasskey(alice, { response }, request))).toBeInstanceOf(
+      expect(await refusal(passkeysOf(auth).register(alice, { response }, request))).toBeInstanceOf(
         ValidationError,
       )
-      expect(await auth.listPasskeys(alice.id)).toEqual([])
+      expect(await passkeysOf(auth).list(alice.id)).toEqual([])
     })
 
     it('refuses a login challenge answered by a registration', async () => {
       await issue(fixtures.registration.alice, 'login', alice.id)
       const error = await refusal(
-        auth.registerPasskey(alice, { response: fixtures.registration.alice.response }, request),
+        passkeysOf(auth).register(
+          alice,
+          { response: fixtures.registration.alice.response },
+          request,
+        ),
       )
       expect(error).toBeInstanceOf(ValidationError)
     })
@@ -175,7 +191,7 @@ describe('passkey ceremonies, replaying recorded answers', () => {
 
     const login = async (recorded: Recorded, userId: string | null = null) => {
       await issue(recorded, 'login', userId)
-      return auth.loginWithPasskey(recorded.response, request)
+      return passkeysOf(auth).login(recorded.response, request)
     }
 
     it('signs in without a password: a session, the counter moved, audited', async () => {
@@ -203,7 +219,7 @@ describe('passkey ceremonies, replaying recorded answers', () => {
     it('refuses a challenge answered twice', async () => {
       await login(fixtures.assertion.first)
       const replay = await refusal(
-        auth.loginWithPasskey(fixtures.assertion.first.response, request),
+        passkeysOf(auth).login(fixtures.assertion.first.response, request),
       )
       expect(replay).toBeInstanceOf(PasskeyInvalidError)
     })
@@ -211,7 +227,9 @@ describe('passkey ceremonies, replaying recorded answers', () => {
     it('refuses an expired challenge (frozen clock)', async () => {
       await issue(fixtures.assertion.first, 'login', null, 300)
       clock.advance(300)
-      const error = await refusal(auth.loginWithPasskey(fixtures.assertion.first.response, request))
+      const error = await refusal(
+        passkeysOf(auth).login(fixtures.assertion.first.response, request),
+      )
       expect(error).toBeInstanceOf(PasskeyInvalidError)
       // Refused before any counter moved.
       expect(
@@ -221,7 +239,9 @@ describe('passkey ceremonies, replaying recorded answers', () => {
 
     it('refuses a registration challenge answered by a login', async () => {
       await issue(fixtures.assertion.first, 'register', alice.id)
-      const error = await refusal(auth.loginWithPasskey(fixtures.assertion.first.response, request))
+      const error = await refusal(
+        passkeysOf(auth).login(fixtures.assertion.first.response, request),
+      )
       expect(error).toBeInstanceOf(PasskeyInvalidError)
     })
 
@@ -253,7 +273,7 @@ describe('passkey ceremonies, replaying recorded answers', () => {
 
     it('refuses a deleted passkey', async () => {
       expect(
-        await auth.deletePasskey(alice.id, fixtures.assertion.first.response.id, request),
+        await passkeysOf(auth).delete(alice.id, fixtures.assertion.first.response.id, request),
       ).toBe(true)
       expect(await refusal(login(fixtures.assertion.first))).toBeInstanceOf(PasskeyInvalidError)
     })
@@ -311,7 +331,7 @@ describe('passkey ceremonies, replaying recorded answers', () => {
         code: 'mfa_enrollment_required',
       })
       expect(await auth.resetMfa(alice.id, { by: 'admin', actorId: bob.id })).toBe(true)
-      expect(await auth.listPasskeys(alice.id)).toEqual([])
+      expect(await passkeysOf(auth).list(alice.id)).toEqual([])
       expect((await events('mfa_reset'))[0]?.data).toMatchObject({ passkeys_removed: 1 })
       // Without its passkey, the password alone signs in again.
       expect((await auth.login('alice', PASSWORD, request)).user.id).toBe(alice.id)
@@ -327,7 +347,7 @@ describe('passkey ceremonies, replaying recorded answers', () => {
 
     it('signs in without verification when the account has no other factor', async () => {
       await issue(fixtures.assertion.withoutUserVerification, 'login', null)
-      const result = await auth.loginWithPasskey(
+      const result = await passkeysOf(auth).login(
         fixtures.assertion.withoutUserVerification.response,
         request,
       )

@@ -95,7 +95,8 @@ function currentUser(request: FastifyRequest): UserRecord {
  */
 export function registerPasskeyRoutes(app: FastifyInstance, context: RouteContext): void {
   const { auth, challenge } = context
-  if (!auth.passkeysEnabled) return
+  const { passkeys } = auth
+  if (passkeys === undefined) return
   const signedIn = guard(isAuthenticated)
 
   defineResource(
@@ -117,7 +118,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, context: RouteContex
             response: { 200: ceremonyOptions },
           },
         },
-        handler: async (request) => auth.passkeyRegistrationOptions(currentUser(request)),
+        handler: async (request) => passkeys.registrationOptions(currentUser(request)),
       },
     },
     challenge,
@@ -150,7 +151,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, context: RouteContex
         handler: async (request, reply) => {
           const user = currentUser(request)
           const body = request.body as { response: unknown; name?: string }
-          const passkey = await auth.registerPasskey(user, body, requestContext(request))
+          const passkey = await passkeys.register(user, body, requestContext(request))
           return reply.code(201).send(passkeyBody(passkey))
         },
       },
@@ -195,12 +196,12 @@ export function registerPasskeyRoutes(app: FastifyInstance, context: RouteContex
           }
           if (body.mfa_token !== undefined) {
             const verified = auth.verifyMfaToken(body.mfa_token)
-            return auth.passkeyLoginOptions({ mfaToken: verified })
+            return passkeys.loginOptions({ mfaToken: verified })
           }
           // A lookup by name: charged like a login of that name, so it cannot map accounts.
           if (!(await passThrottle(context.throttleLogin, request, reply, body.username)))
             return reply
-          return auth.passkeyLoginOptions({ username: body.username?.trim() })
+          return passkeys.loginOptions({ username: body.username?.trim() })
         },
       },
     },
@@ -244,7 +245,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, context: RouteContex
           if (!(await passThrottle(context.throttleLogin, request, reply))) return reply
           const body = request.body as { response: unknown; device_token?: string }
           const deviceToken = body.device_token ?? viaCookies?.deviceToken(request)
-          const login = await auth.loginWithPasskey(body.response, requestContext(request), {
+          const login = await passkeys.login(body.response, requestContext(request), {
             deviceToken,
           })
           return pairBodies(context).login(reply, viaCookies, login)
@@ -267,8 +268,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, context: RouteContex
             response: { 200: { type: 'array', items: passkeySchema } },
           },
         },
-        handler: async (request) =>
-          (await auth.listPasskeys(currentUser(request).id)).map(passkeyBody),
+        handler: async (request) => (await passkeys.list(currentUser(request).id)).map(passkeyBody),
       },
     },
     challenge,
@@ -298,7 +298,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, context: RouteContex
           const user = currentUser(request)
           const { id } = request.params as { id: string }
           const { name } = request.body as { name: string }
-          if (!(await auth.renamePasskey(user.id, id, name, requestContext(request)))) {
+          if (!(await passkeys.rename(user.id, id, name, requestContext(request)))) {
             return sendError(reply, 'not_found', challenge)
           }
           const passkey = await auth.stores.passkeys.findPasskey(id)
@@ -315,7 +315,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, context: RouteContex
           const user = currentUser(request)
           const { id } = request.params as { id: string }
           // Someone else's passkey is "not found", like a session.
-          if (!(await auth.deletePasskey(user.id, id, requestContext(request)))) {
+          if (!(await passkeys.delete(user.id, id, requestContext(request)))) {
             return sendError(reply, 'not_found', challenge)
           }
           return reply.code(204).send()
@@ -345,7 +345,7 @@ export function registerPasskeyRoutes(app: FastifyInstance, context: RouteContex
             ? await auth.stores.users.findUserById(id)
             : undefined
           if (target === undefined) return sendError(reply, 'not_found', challenge)
-          return (await auth.listPasskeys(target.id)).map(passkeyBody)
+          return (await passkeys.list(target.id)).map(passkeyBody)
         },
       },
     },

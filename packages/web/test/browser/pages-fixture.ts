@@ -109,7 +109,7 @@ export async function startWorld(
       '--host-resolver-rules=MAP localhost 127.0.0.1',
     ],
   })
-  mkdirSync(SCREENSHOTS, { recursive: true })
+  if (SCREENSHOTS !== undefined) mkdirSync(SCREENSHOTS, { recursive: true })
   return {
     server,
     smtp,
