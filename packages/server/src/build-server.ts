@@ -17,6 +17,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
 import { errorResponseOptions, registerErrorResponses } from './http/error-responses.js'
 import { fastifyLogging } from './http/fastify-logging.js'
+import { type FaultPoint, registerFaultPoint } from './http/fault-points.js'
 import { registerHealthRoutes } from './http/health-routes.js'
 import { httpServerOptions } from './http/http-server-options.js'
 import { createLogger, generateRequestId, type LogStream } from './http/logger-options.js'
@@ -64,6 +65,11 @@ export interface BuildServerOptions {
   readonly mailOutput?: MailOutput
   /** Whether the outbox sender polls on its own. Default true; false: `mailSender.drain()`. */
   readonly startMailSender?: boolean
+  /**
+   * TEST-ONLY: a fault point at which the process kills itself (`serve` reads it from
+   * `TESSERA_FAULT_POINT` with `NODE_ENV=test`; the fault suite uses it). Default: none.
+   */
+  readonly faultPoint?: FaultPoint
 }
 
 /** A built, not yet listening, Tessera server. */
@@ -314,6 +320,7 @@ export async function buildServer(
       if (!refuses(request, reply)) done()
     })
     await registerCors(app, settings)
+    if (options.faultPoint !== undefined) registerFaultPoint(app, options.faultPoint)
     if (metrics !== undefined) {
       // Without a logger (embedding, tests) requests are timed by a hook of their own.
       closers.push(registerMetrics(app, metrics, settings, { hook: logging === undefined }))
