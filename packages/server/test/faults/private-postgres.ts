@@ -88,7 +88,6 @@ export async function privatePostgres(): Promise<PrivatePostgres> {
     '-c listen_addresses=127.0.0.1',
     `-c unix_socket_directories=${dir}`,
     '-c fsync=off',
-    '-c synchronous_commit=off',
     '-c full_page_writes=off',
   ].join(' ')
   let running = false
