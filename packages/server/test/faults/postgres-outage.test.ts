@@ -120,12 +120,6 @@ describe('PostgreSQL stopped during logins and refreshes', () => {
     await waitFor('traffic before the outage', async () => (count(200) >= 8 ? true : undefined))
     await postgres.stop()
     const outageFrom = seen.length
-    const tally = () =>
-      JSON.stringify(
-        seen
-          .slice(outageFrom)
-          .map((s) => `${s.kind} ${s.answer.status} ${s.answer.body.code ?? ''}`),
-      )
     await waitFor('503s during the outage', async () =>
       seen.slice(outageFrom).filter((s) => s.answer.status === 503).length >= 8 ? true : undefined,
     ).catch((error) => {
