@@ -15,6 +15,7 @@ import { type MailTransport, OutboxSender } from '@tessera/core/mail'
 import { registerJwksRoute } from '@tessera/fastify'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
+import { closeDraining } from './http/close-draining.js'
 import { errorResponseOptions, registerErrorResponses } from './http/error-responses.js'
 import { fastifyLogging } from './http/fastify-logging.js'
 import { type FaultPoint, registerFaultPoint } from './http/fault-points.js'
@@ -293,7 +294,7 @@ export async function buildServer(
 
   let closed: Promise<void> | undefined
   const close = () => {
-    closed ??= app.close()
+    closed ??= closeDraining(app)
     return closed
   }
   // onClose runs once the server has stopped and requests in flight are done.
