@@ -148,7 +148,7 @@ describe('PostgreSQL stopped during logins and refreshes', () => {
       30_000,
     )
     running = false
-    await Promise.all(clients)
+    const held = await Promise.all(clients)
 
     // Every answer was 200 or 503, and every 503 carried Retry-After: no 401, no 500.
     const unexpected = seen
@@ -181,6 +181,12 @@ describe('PostgreSQL stopped during logins and refreshes', () => {
       (await fetch(`${served.url}/readyz`)).status === 200 ? true : undefined,
     )
     expect(await helloStatus(served.url, before.access)).toBe(200)
+    // So does the newest pair each client holds, issued before, during or after the outage.
+    for (const pair of held) {
+      expect(pair).toBeDefined()
+      expect(await helloStatus(served.url, (pair as Pair).access)).toBe(200)
+      expect((await refresh(served.url, (pair as Pair).refresh)).status).toBe(200)
+    }
     expect((await refresh(served.url, before.refresh)).status).toBe(200)
   }, 90_000)
 })
