@@ -36,7 +36,7 @@ afterEach(killServedTessera)
 
 async function serveWithFault(env: Record<string, string>): Promise<ServedTessera> {
   const cwd = tempDir()
-  return serveTessera(['--workers', '2'], {
+  const served = await serveTessera(['--workers', '2'], {
     cwd,
     env: {
       NODE_ENV: 'test',
@@ -46,6 +46,14 @@ async function serveWithFault(env: Record<string, string>): Promise<ServedTesser
       ...env,
     },
   })
+  // serveTessera resolves at the first worker's banner. With --port 0, a worker killed before
+  // the other one listens takes the primary's handle, and its random port, with it: the second
+  // would bind another. Both must share the port before the first dies.
+  await waitFor('both workers listening on one port', async () => {
+    const banners = served.output().match(/listening on (\S+)/g) ?? []
+    return banners.length >= 2 ? banners : undefined
+  }).then((banners) => expect(new Set(banners).size).toBe(1))
+  return served
 }
 
 /** Both workers answer (a killed one was restarted by the primary). */
@@ -53,6 +61,8 @@ async function bothWorkersUp(served: ServedTessera, deaths: number): Promise<voi
   await waitFor('the primary restarted the killed worker', async () => {
     const restarts = served.output().match(/exited \(SIGKILL\); restarting/g)?.length ?? 0
     return restarts >= deaths && (await fetch(`${served.url}/healthz`)).ok ? true : undefined
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}; the server said:\n${served.output().slice(-2500)}`)
   })
 }
 
@@ -103,8 +113,15 @@ function crashScenario(
     } finally {
       await probe.close()
     }
-    // The session's access token is refused by every worker (several tries reach both).
-    for (let i = 0; i < 4; i++) expect(await helloStatus(served.url, pair.access)).toBe(401)
+    // The session's access token is refused by every worker: new connections, which the
+    // primary deals out in turn, reach both.
+    for (let i = 0; i < 4; i++) {
+      const hello = await fetch(`${served.url}/api/hello/`, {
+        headers: { authorization: `Bearer ${pair.access}`, connection: 'close' },
+      })
+      await hello.arrayBuffer()
+      expect(hello.status).toBe(401)
+    }
     // The user is not locked out: a new login opens a new session that works.
     const second = await login(served.url, 'mary')
     expect(second.status).toBe(200)
