@@ -40,6 +40,18 @@ async function attemptsBeforeThrottle(served: ServedTessera, username: string): 
   throw new Error(`${username}: never throttled after ${LIMIT + 2} attempts`)
 }
 
+/** How many keys the private Redis holds (throttle counters are keyed by hashed names). */
+async function redisKeys(redis: PrivateRedis): Promise<number> {
+  const { Redis } = await import('ioredis')
+  const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 })
+  try {
+    await client.connect()
+    return await client.dbsize()
+  } finally {
+    client.disconnect()
+  }
+}
+
 async function readiness(served: ServedTessera, status: number): Promise<void> {
   await waitFor(`/readyz ${status}`, async () =>
     (await fetch(`${served.url}/readyz`)).status === status ? true : undefined,
@@ -95,7 +107,17 @@ describe('Redis stopped under a server', () => {
     expect(await helloStatus(served.url, pair.access)).toBe(401)
     const fresh = (await login(served.url, 'mary')).body as unknown as Pair
     expect(await helloStatus(served.url, fresh.access)).toBe(200)
-    // The counters are Redis's again, at the full limit.
+    // The throttle client reconnects on its own schedule, not the bus's: until then hits go to
+    // the per-process fallback, uncounted in Redis. Once a probe's hit lands in Redis, the
+    // counters are Redis's again, at the full limit.
+    let probes = 0
+    await waitFor('throttle hits counted in Redis again', async () => {
+      const before = await redisKeys(redis as PrivateRedis)
+      // A username of its own each time: a hit that reaches Redis makes a new key.
+      probes += 1
+      await send(`${served.url}/api/token/`, { username: `probe${probes}`, password: 'wrong 1' })
+      return (await redisKeys(redis as PrivateRedis)) > before ? true : undefined
+    })
     expect(await attemptsBeforeThrottle(served, 'after')).toBe(LIMIT)
   }, 60_000)
 })
