@@ -4,7 +4,7 @@ import { killServedTessera, requireBuiltCli, serveTessera } from '../cli/run-tes
 import { TestSmtpServer } from '../mail/smtp-fixture.js'
 import { TEST_SIGNING_KEY, useTempDirs } from '../temp-dir.js'
 import { probeDatabase } from './database-probe.js'
-import { jtiOf, login, PASSWORD, type Pair, send, waitFor } from './fault-fixtures.js'
+import { type Answer, jtiOf, login, PASSWORD, type Pair, send, waitFor } from './fault-fixtures.js'
 
 // Issue 31: SIGTERM (a deploy, a scale-in) while requests are in flight. Logins are slowed the
 // deterministic way, by queueing more argon2 hashes than the hasher runs at once; mail requests
@@ -14,6 +14,7 @@ import { jtiOf, login, PASSWORD, type Pair, send, waitFor } from './fault-fixtur
 const tempDir = useTempDirs()
 const LOGINS = 8
 const RESETS = 4
+const MAX_BURSTS = 5
 let smtp: TestSmtpServer
 
 beforeAll(requireBuiltCli)
@@ -80,23 +81,31 @@ describe('SIGTERM under load', () => {
       ),
     )
     expect(resets.map((answer) => answer.status)).toEqual(Array(RESETS).fill(204))
-    // Logins in flight: more argon2 hashes than the hasher runs at once.
-    let answered = 0
-    const logins = Array.from({ length: LOGINS }, async (_, i) => {
-      const answer = await login(served.url, names[i % RESETS] as string)
-      answered += 1
-      return answer
-    })
-    // Every login is inside the server (answered, hashing or queued) and some are not done.
+    // Logins in flight: bursts of more argon2 hashes than the hasher runs at once, until one
+    // is caught with every login inside the server (answered, hashing or queued: nothing left
+    // in the network) and some still unanswered. A fast machine may finish a burst between two
+    // looks; the next burst is looked at again (at most MAX_BURSTS).
+    const logins: Promise<Answer>[] = []
     let unanswered = 0
-    await waitFor(
-      'every login in the server, some in flight, and SMTP holding a message',
-      async () => {
+    await waitFor('SMTP holding a message', async () => (smtp.heldCount >= 1 ? true : undefined))
+    for (let burst = 0; burst < MAX_BURSTS && unanswered === 0; burst++) {
+      let answered = 0
+      const current = Array.from({ length: LOGINS }, async (_, i) => {
+        const answer = await login(served.url, names[i % RESETS] as string)
+        answered += 1
+        return answer
+      })
+      logins.push(...current)
+      while (answered < LOGINS) {
         const jobs = await hashJobs(served.url)
-        unanswered = LOGINS - answered
-        return smtp.heldCount >= 1 && jobs === unanswered && unanswered > 0 ? true : undefined
-      },
-    )
+        if (jobs > 0 && jobs === LOGINS - answered) {
+          unanswered = jobs
+          break
+        }
+      }
+      if (unanswered === 0) await Promise.all(current)
+    }
+    expect(unanswered, `no burst of ${LOGINS} logins caught in flight`).toBeGreaterThan(0)
 
     const exited = served.stop()
     await waitFor('the server draining', async () =>
@@ -104,13 +113,13 @@ describe('SIGTERM under load', () => {
     )
     smtp.release()
     const answers = await Promise.all(logins)
+    expect(answers.length).toBeGreaterThanOrEqual(LOGINS)
     expect(await exited, served.output().slice(-1500)).toBe(0)
 
-    expect(answers.map((answer) => answer.status)).toEqual(Array(LOGINS).fill(200))
-    expect(unanswered).toBeGreaterThan(0)
+    expect(answers.map((answer) => answer.status)).toEqual(Array(answers.length).fill(200))
     // Every access line was written before the exit.
     const output = served.output()
-    expect(accessLines(output, '/api/token/', 200)).toBe(LOGINS)
+    expect(accessLines(output, '/api/token/', 200)).toBe(answers.length)
     expect(accessLines(output, '/auth/users/reset_password/', 204)).toBe(RESETS)
     // Every mail asked for was delivered before the exit, once.
     expect(smtp.received.map((mail) => mail.to[0]).sort()).toEqual(
