@@ -15,8 +15,10 @@ import { type MailTransport, OutboxSender } from '@tessera/core/mail'
 import { registerJwksRoute } from '@tessera/fastify'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { registerApiDocs } from './http/api-docs.js'
+import { closeDraining } from './http/close-draining.js'
 import { errorResponseOptions, registerErrorResponses } from './http/error-responses.js'
 import { fastifyLogging } from './http/fastify-logging.js'
+import { type FaultPoint, registerFaultPoint } from './http/fault-points.js'
 import { registerHealthRoutes } from './http/health-routes.js'
 import { httpServerOptions } from './http/http-server-options.js'
 import { createLogger, generateRequestId, type LogStream } from './http/logger-options.js'
@@ -67,6 +69,12 @@ export interface BuildServerOptions {
   readonly startMailSender?: boolean
   /** The build of the pages (`WEB_PAGES`). Default `@tessera/web`'s `dist/`. */
   readonly webDir?: string
+
+  /**
+   * TEST-ONLY: a fault point at which the process kills itself (`serve` reads it from
+   * `TESSERA_FAULT_POINT` with `NODE_ENV=test`; the fault suite uses it). Default: none.
+   */
+  readonly faultPoint?: FaultPoint
 }
 
 /** A built, not yet listening, Tessera server. */
@@ -300,7 +308,7 @@ export async function buildServer(
 
   let closed: Promise<void> | undefined
   const close = () => {
-    closed ??= app.close()
+    closed ??= closeDraining(app)
     return closed
   }
   // onClose runs once the server has stopped and requests in flight are done.
@@ -327,6 +335,7 @@ export async function buildServer(
       if (!refuses(request, reply)) done()
     })
     await registerCors(app, settings)
+    if (options.faultPoint !== undefined) registerFaultPoint(app, options.faultPoint)
     if (metrics !== undefined) {
       // Without a logger (embedding, tests) requests are timed by a hook of their own.
       closers.push(registerMetrics(app, metrics, settings, { hook: logging === undefined }))

@@ -9,6 +9,7 @@ import { ClusterRevocationBus } from '../cluster/cluster-revocation-bus.js'
 import type { DatabaseLocation } from '../settings/database-url-spec.js'
 import { describeRedisUrl } from '../settings/redis-url-spec.js'
 import type { ServerSettings } from '../settings/server-settings.js'
+import { ignoreCheckedOutErrors } from '../stores/postgres-pool.js'
 
 /** What the processes of one deployment share besides the database: the bus, maybe counters. */
 export interface Backplane {
@@ -116,6 +117,7 @@ async function openPostgresBackplane(url: string, options: BackplaneOptions): Pr
   // Its own small pool: NOTIFY must not wait behind the stores' queries in a busy pool.
   const pool = new pg.Pool({ connectionString: url, max: 2 })
   pool.on('error', options.onError)
+  ignoreCheckedOutErrors(pool)
   try {
     const bus = await createPostgresRevocationBus({
       pool,

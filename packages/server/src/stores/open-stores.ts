@@ -9,6 +9,7 @@ import {
   type PostgresTarget,
   safeDriverCode,
 } from './postgres-errors.js'
+import { ignoreCheckedOutErrors } from './postgres-pool.js'
 
 /** Options of {@link openStores}. */
 export interface OpenStoresOptions {
@@ -131,6 +132,7 @@ async function openPostgres(
   await checkConnection(pg.Client, target)
   const pool = new pg.Pool({ connectionString: target.url })
   pool.on('error', (error) => onPoolError?.(error))
+  ignoreCheckedOutErrors(pool)
   try {
     const stores = await createPostgresStores({ pool, migrate: false })
     const migrateExplained = async () => {

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { SMTPServer } from 'smtp-server'
+import { SMTPServer, type SMTPServerEnvelope } from 'smtp-server'
 
 /** A message as the test SMTP server received it, its text bodies decoded. */
 export interface ReceivedMail {
@@ -27,7 +27,28 @@ export class TestSmtpServer {
   readonly received: ReceivedMail[] = []
   #server: SMTPServer | undefined
   #waiting: ((mail: ReceivedMail) => void)[] = []
+  #held: (() => void)[] | undefined
   port = 0
+
+  /**
+   * From now on, receive each message but withhold the reply to its data (a slow or stuck
+   * server: the sender waits for the 250) until {@link release}. `heldCount` counts them.
+   */
+  hold(): void {
+    this.#held ??= []
+  }
+
+  /** Messages whose reply is being withheld. */
+  get heldCount(): number {
+    return this.#held?.length ?? 0
+  }
+
+  /** Sends the withheld replies, and replies at once again. */
+  release(): void {
+    const held = this.#held ?? []
+    this.#held = undefined
+    for (const reply of held) reply()
+  }
 
   /** Listens on `port` (0: any free one). */
   async listen(port = 0): Promise<void> {
@@ -39,17 +60,11 @@ export class TestSmtpServer {
         const chunks: Buffer[] = []
         stream.on('data', (chunk: Buffer) => chunks.push(chunk))
         stream.on('end', () => {
-          const raw = Buffer.concat(chunks).toString('utf8')
-          const mail: ReceivedMail = {
-            from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
-            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-            raw,
-            decoded: decodeQuotedPrintable(raw),
+          if (this.#held !== undefined) {
+            this.#held.push(() => this.#accept(session, chunks, callback))
+            return
           }
-          this.received.push(mail)
-          const waiter = this.#waiting.shift()
-          waiter?.(mail)
-          callback()
+          this.#accept(session, chunks, callback)
         })
       },
     })
@@ -59,6 +74,24 @@ export class TestSmtpServer {
     })
     this.#server = server
     this.port = (server.server.address() as AddressInfo).port
+  }
+
+  #accept(
+    session: { envelope: SMTPServerEnvelope },
+    chunks: readonly Buffer[],
+    callback: () => void,
+  ): void {
+    const raw = Buffer.concat(chunks).toString('utf8')
+    const mail: ReceivedMail = {
+      from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
+      to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+      raw,
+      decoded: decodeQuotedPrintable(raw),
+    }
+    this.received.push(mail)
+    const waiter = this.#waiting.shift()
+    waiter?.(mail)
+    callback()
   }
 
   /** The next message accepted (one already received and not yet taken counts). */

@@ -12,7 +12,12 @@ export type PostgresPool = KyselyPostgresPool
 
 /** Options of {@link createPostgresStores}. */
 export interface PostgresStoresOptions {
-  /** A pg Pool; the stores borrow its connections and never end it. */
+  /**
+   * A pg Pool; the stores borrow its connections and never end it. Give it an `error` listener
+   * and one on each client (`pool.on('connect', (c) => c.on('error', log))`): pg-pool listens
+   * only on idle clients, and a client checked out when the server goes away otherwise emits
+   * an unhandled `error` that ends the process (the query in flight rejects anyway).
+   */
   readonly pool: PostgresPool
   /** Apply pending migrations before returning (default true; safe from many processes). */
   readonly migrate?: boolean
@@ -29,7 +34,10 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
  * of N concurrent refreshes with one token exactly one wins, whichever instance serves them.
  *
  * @example
- * const stores = await createPostgresStores({ pool: new pg.Pool({ connectionString }) })
+ * const pool = new pg.Pool({ connectionString })
+ * pool.on('error', log)
+ * pool.on('connect', (client) => client.on('error', log))
+ * const stores = await createPostgresStores({ pool })
  */
 export async function createPostgresStores(options: PostgresStoresOptions): Promise<Stores> {
   const { pool, schema } = options

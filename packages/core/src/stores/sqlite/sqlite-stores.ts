@@ -52,7 +52,9 @@ export interface SqliteStoresOptions {
  * Stores in a SQLite file through better-sqlite3: the embedded default. Sets, on the connection,
  * `busy_timeout = 5000` (writers in other processes wait up to 5 s for the lock), WAL journal
  * (readers never block the writer), `foreign_keys = ON` (the cascades) and `synchronous = NORMAL`
- * (durable across process crashes; WAL makes FULL unnecessary). Several processes (or worker
+ * (never corrupt; durable across process crashes, but the last commits, those not yet flushed
+ * from the page cache, are lost when the system or the disk fails: a disk turned read-only lost
+ * them in the fault suite, `synchronous = FULL` kept them). Several processes (or worker
  * threads) may share the file, each with its own connection: rotation uses BEGIN IMMEDIATE, so
  * exactly one wins.
  *

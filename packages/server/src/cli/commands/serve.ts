@@ -1,5 +1,6 @@
 import cluster from 'node:cluster'
 import { parseWorkerCount, runPrimary, SHUTDOWN_MESSAGE } from '../../cluster/run-workers.js'
+import { readFaultPoint } from '../../http/fault-points.js'
 import { packageInfo } from '../../package-info.js'
 import { loadServerConfig, type ServerConfig } from '../../settings/load-server-config.js'
 import { startServer } from '../../start-server.js'
@@ -116,6 +117,8 @@ Options:
         ...(tlsKey === undefined ? {} : { TLS_KEY_FILE: tlsKey }),
       },
     })
+    // Test-only (fault-points.ts): read once here, refused without NODE_ENV=test.
+    const faultPoint = readFaultPoint(io.env)
     const workers = parseWorkerCount(values.workers as string | undefined) ?? 1
     if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
       throw new UsageError(`--workers must be a count from 1 to 256 or 'auto'`, 'serve')
@@ -133,7 +136,10 @@ Options:
         { forwardHangup: config.tls !== undefined },
       )
     }
-    const { server, url } = await startServer(config)
+    const { server, url } = await startServer(
+      config,
+      faultPoint === undefined ? {} : { faultPoint },
+    )
     printBanner(io.stdout, url, config)
     // A renewed certificate, for new connections; a bad one is reported and the old one kept.
     const onHangup = () => {
