@@ -19,9 +19,9 @@ export interface RevocationSyncOptions {
   /** Epoch seconds; default {@link systemClock}. Use the view's clock. */
   readonly clock?: Clock
   /**
-   * Subtracted from the time the bus went down before asking the store what changed since
-   * (default 5): covers clock skew between writers and this process, and events lost just
-   * before the bus noticed it was down.
+   * Subtracted from the time of the last complete read before asking the store what changed
+   * since (default 5): covers clock skew between writers and this process, and writes that
+   * committed after a read began.
    */
   readonly skewMarginSeconds?: number
   /**
@@ -70,9 +70,12 @@ export interface RevocationSync {
 /**
  * Keeps a {@link RevocationView} in step with the store and a bus: subscribes, loads every live
  * revocation, then applies bus events. When the bus goes down the view is marked unsure (it
- * refuses everything after its grace); when it comes back the sync reads
- * `loadChangedSince(downSince - skewMargin)` and only then marks the view sure, unless the bus
- * went down again meanwhile. A failed read leaves the view unsure and is retried.
+ * refuses everything after its grace); when it comes back the sync reads what changed since its
+ * last complete read (the initial load, the last catch-up or reconciliation, whichever is
+ * latest), minus the skew margin, and only then marks the view sure, unless the bus went down
+ * again meanwhile. Not since the moment the bus went down: events published before then may
+ * never have arrived (a backlog the broken connection dropped). A failed read leaves the view
+ * unsure and is retried.
  *
  * Resolves once the initial load succeeded (rejects if the store cannot be read).
  *
@@ -150,7 +153,9 @@ export async function createRevocationSync(
     const changes =
       since === Number.NEGATIVE_INFINITY
         ? await store.loadLive(now)
-        : await store.loadChangedSince(since - skew, now)
+        : // What the bus carried before it went down may be lost with its backlog: from the
+          // last complete read, which holds every change up to it.
+          await store.loadChangedSince(Math.min(since, lastReconcile) - skew, now)
     view.merge(changes)
     if (started === generation && bus.connected && missingSince === since) {
       missingSince = undefined

@@ -198,7 +198,7 @@ describe('createRevocationSync: fail-closed while the bus is down', () => {
     sync.close()
   })
 
-  it('reads changes since the moment it went down minus the skew margin', async () => {
+  it('reads changes since its last complete read minus the skew margin', async () => {
     const { time, store, bus, view, sync } = await setup()
     const calls: number[] = []
     const original = store.loadChangedSince.bind(store)
@@ -206,12 +206,29 @@ describe('createRevocationSync: fail-closed while the bus is down', () => {
       calls.push(since)
       return original(since, now)
     }
+    time.set(T0 + 30)
+    await sync.reconcile()
     time.set(T0 + 50)
     bus.goDown()
     time.set(T0 + 60)
     bus.goUp()
     await vi.waitFor(() => expect(view.sure).toBe(true))
-    expect(calls).toEqual([T0 + 49])
+    // The reconciliation read from the initial load (T0), the catch-up from that reconciliation.
+    expect(calls).toEqual([T0 - 1, T0 + 29])
+    sync.close()
+  })
+
+  it('finds a revocation whose event was still in the lost backlog when the bus went down', async () => {
+    const { time, store, bus, view, sync } = await setup()
+    // Written and published at T0 + 10, but this instance's connection was backlogged: the
+    // event never arrives, and the bus notices the broken connection only 20 s later.
+    await store.revokeAccessToken({ jti: 'jti-1', userId: 'u1', expiresAt: T0 + 300 }, T0 + 10)
+    time.set(T0 + 30)
+    bus.goDown()
+    time.set(T0 + 31)
+    bus.goUp()
+    await vi.waitFor(() => expect(view.sure).toBe(true))
+    expect(view.isRevoked(token())).toBe(true)
     sync.close()
   })
 

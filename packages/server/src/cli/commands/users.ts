@@ -1,9 +1,9 @@
 import type { Stores, UserRecord } from '@tessera/core'
+import { CLI_ACTOR } from '@tessera/core/admin'
 import {
   nowSeconds,
   openAuthContext,
   openStoreContext,
-  recordAudit,
   requireUser,
   withContext,
 } from '../cli-context.js'
@@ -93,30 +93,17 @@ async function show(stores: Stores, out: CliOutput, username: string, json: bool
 }
 
 async function setActive(input: CommandInput, username: string, active: boolean): Promise<void> {
-  const out = input.io.stdout
-  if (active) {
-    await withContext(openAuthContext(input.io), async ({ stores, auth }) => {
-      const user = await requireUser(stores, username)
-      await stores.users.updateUser(user.id, { isActive: true })
-      // Running servers drop the user from their caches now, not at their TTL.
-      await auth.userChanged(user.id)
-      await recordAudit(stores, 'user_activated', user.id, { via: 'cli' })
-      out.write(
-        `User '${printable(user.username)}' ${user.isActive ? 'was already' : 'is now'} active.\n`,
-      )
-    })
-    return
-  }
   await withContext(openAuthContext(input.io), async ({ stores, auth }) => {
     const user = await requireUser(stores, username)
-    await stores.users.updateUser(user.id, { isActive: false })
-    await auth.userChanged(user.id)
-    // Deactivation ends every session and cuts off every token issued until now.
-    await auth.revokeAllForUser(user.id, { reason: 'deactivated', by: 'admin' })
-    await recordAudit(stores, 'user_deactivated', user.id, { via: 'cli' })
-    out.write(
-      `User '${printable(user.username)}' ${user.isActive ? 'is now' : 'was already'} inactive; ` +
-        'all their sessions and tokens were revoked.\n',
+    // The admin API's change: audited, the caches told, and a deactivation ends every session
+    // and cuts off every token issued until now.
+    await auth.admin.updateUser(CLI_ACTOR, user.id, { is_active: active })
+    const name = printable(user.username)
+    input.io.stdout.write(
+      active
+        ? `User '${name}' ${user.isActive ? 'was already' : 'is now'} active.\n`
+        : `User '${name}' ${user.isActive ? 'is now' : 'was already'} inactive; ` +
+            'all their sessions and tokens were revoked.\n',
     )
   })
 }
