@@ -97,13 +97,16 @@ describe('buildServer: API docs', () => {
     const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json()
     expect(document.paths['/api/token/'].post.description).toContain('"code": "mfa_required"')
     const step = document.paths['/api/token/mfa/'].post
-    expect(step.summary).toBe('The second step of a login: a TOTP code or a recovery code')
+    expect(step.summary).toBe(
+      'The second step of a login: a TOTP code, a recovery code or a passkey',
+    )
     expect(step.description).toContain('mfa_code_invalid')
     const body = step.requestBody.content['application/json'].schema
     expect(Object.keys(body.properties)).toEqual([
       'mfa_token',
       'code',
       'recovery_code',
+      'passkey',
       'remember_device',
     ])
     expect(body.required).toEqual(['mfa_token'])
