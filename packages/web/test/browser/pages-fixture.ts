@@ -131,7 +131,8 @@ export async function openPage(world: PagesWorld): Promise<{ page: Page; problem
   const context = await world.browser.newContext({ viewport: WIDTHS.desktop })
   const page = await context.newPage()
   // A step that does not happen fails with its locator named, well inside the test's time.
-  page.setDefaultTimeout(10_000)
+  // Waits for conditions, never for time: generous, for a machine busy with other suites.
+  page.setDefaultTimeout(30_000)
   const problems: string[] = []
   page.on('console', (message) => {
     // 4xx answers the pages expect (a wrong code, a refused portal) are logged by Chromium too.
