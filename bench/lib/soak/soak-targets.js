@@ -25,6 +25,11 @@ const THROTTLES = [
   'MAIL_EMAIL',
 ]
 
+/** Every throttle off: a bench's whole load comes from one address, and they would refuse it. */
+export const THROTTLES_OFF = Object.freeze(
+  Object.fromEntries(THROTTLES.map((name) => [`TESSERA_THROTTLE_${name}`, 'off'])),
+)
+
 /**
  * The soak's settings: every throttle off (the whole load comes from one address and would be
  * refused by them), mail over SMTP to the sink, metrics on a port of their own. Everything else
@@ -32,7 +37,7 @@ const THROTTLES = [
  */
 export function soakSettings({ smtpPort, metricsPort }) {
   return {
-    ...Object.fromEntries(THROTTLES.map((name) => [`TESSERA_THROTTLE_${name}`, 'off'])),
+    ...THROTTLES_OFF,
     TESSERA_EMAIL_BACKEND: 'smtp',
     TESSERA_EMAIL_HOST: '127.0.0.1',
     TESSERA_EMAIL_PORT: String(smtpPort),
@@ -78,7 +83,7 @@ const redisUrl = () =>
   'redis://127.0.0.1:6379'
 
 /** Deletes every key under `prefix` when the run ends. */
-function deleteRedisKeysAtCleanup(url, prefix) {
+export function deleteRedisKeysAtCleanup(url, prefix) {
   onCleanup(`Redis keys ${prefix}*`, async () => {
     const { Redis } = require('ioredis')
     const redis = new Redis(url, { lazyConnect: true })

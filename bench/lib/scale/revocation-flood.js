@@ -1,0 +1,82 @@
+// The memory of 300,000 revoked entries: the steady state of 1,000 logouts a second with
+// 5-minute access tokens. The entries are published on the bus itself, as the events a logout
+// everywhere sends (100 session ids each, the most one event carries), with expiries spread over
+// 300 seconds as a steady state would hold them; each instance's view gauge says when it has
+// them all, then its RSS (/proc) and V8 heap (its metrics) are read.
+import { randomBytes } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { serializeRevocationEvent } from '@tessera/core'
+import { rssOf } from '../../../packages/server/bench/bench-server.js'
+import { metricValue, scrape } from '../prometheus.js'
+
+/** The most session ids one event carries (core's MAX_SESSIONS_PER_EVENT, not exported). */
+const MAX_SESSIONS_PER_EVENT = 100
+const SESSIONS = 'tessera_revocation_view_entries'
+const HEAP_USED = 'tessera_nodejs_heap_size_used_bytes'
+/** How long the fleet may take to hear every event. */
+const ARRIVAL_TIMEOUT_MS = 300_000
+/** Logouts a second of the steady state modelled (expiries spread over the token lifetime). */
+const LOGOUTS_PER_SECOND = 1000
+
+/** The serialized events carrying `entries` revoked sessions. */
+export function floodPayloads(entries, now = Math.floor(Date.now() / 1000)) {
+  const payloads = []
+  for (let first = 0; first < entries; first += MAX_SESSIONS_PER_EVENT) {
+    const size = Math.min(MAX_SESSIONS_PER_EVENT, entries - first)
+    payloads.push(
+      serializeRevocationEvent({
+        kind: 'sessions',
+        userId: String(1 + ((first / MAX_SESSIONS_PER_EVENT) % 100_000)),
+        sessionIds: Array.from({ length: size }, () => randomBytes(16).toString('hex')),
+        // Far enough ahead that no sweep removes them while they are measured.
+        expiresAt: now + 900 + Math.floor(first / LOGOUTS_PER_SECOND),
+      }),
+    )
+  }
+  return payloads
+}
+
+/** Each instance's RSS, heap used and revoked sessions held. */
+async function readFleet(fleet) {
+  return Promise.all(
+    fleet.map(async (server) => {
+      const text = await scrape(server.metricsUrl)
+      return {
+        rss: rssOf(server.pid),
+        heap: metricValue(text, HEAP_USED),
+        sessions: metricValue(text, SESSIONS, '{kind="sessions"}'),
+      }
+    }),
+  )
+}
+
+/**
+ * Publishes `entries` revoked sessions with `publish(payloads)` and waits until every instance
+ * holds them. Resolves to `{ before, after, publishMs, arrivalMs }` (`before`/`after` per
+ * instance).
+ */
+export async function floodRevocations({ fleet, entries, publish, log }) {
+  const before = await readFleet(fleet)
+  const payloads = floodPayloads(entries)
+  const started = performance.now()
+  await publish(payloads)
+  const publishMs = performance.now() - started
+  log(`  published ${payloads.length} events in ${(publishMs / 1000).toFixed(1)} s`)
+  let now = before
+  for (;;) {
+    now = await readFleet(fleet)
+    const behind = now.filter((s, i) => s.sessions < before[i].sessions + entries).length
+    if (behind === 0) break
+    if (performance.now() - started > ARRIVAL_TIMEOUT_MS) {
+      throw new Error(
+        `${behind} instances still short of ${entries} entries after ${ARRIVAL_TIMEOUT_MS / 1000} s`,
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  const arrivalMs = performance.now() - started
+  log(`  every instance holds them after ${(arrivalMs / 1000).toFixed(1)} s`)
+  // Read again a few seconds later: V8 collects the parsed events' garbage when idle.
+  await new Promise((resolve) => setTimeout(resolve, 5000))
+  return { before, after: await readFleet(fleet), publishMs, arrivalMs }
+}

@@ -1,0 +1,147 @@
+// The scale bench's report (markdown): propagation per bus, memory with the revoked entries,
+// what each bus costs, and where each stops scaling, computed from the figures measured.
+import os from 'node:os'
+import { median, percentile } from '../stats.js'
+
+const MiB = 1024 * 1024
+const ms = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a')
+const mib = (bytes) => `${(bytes / MiB).toFixed(0)} MiB`
+/** Connections a Tessera instance may hold at most: stores pool (pg's default 10), bus pool 2, LISTEN 1. */
+const MAX_PER_INSTANCE = { postgres: 13, redis: 10 }
+/** PostgreSQL's default max_connections (the shared server's here too), minus 3 reserved. */
+const DEFAULT_USABLE = 100 - 3
+const REDIS_PUBSUB_HARD_LIMIT = 32 * MiB
+
+function spread(values, format) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return `${format(median(sorted))} (${format(sorted[0])}–${format(sorted.at(-1))})`
+}
+
+function propagationRow({ bus, propagation: p }) {
+  return `| ${bus} | ${p.remote.length} | ${ms(percentile(p.remote, 50))} | ${ms(percentile(p.remote, 99))} | ${ms(Math.max(...p.remote))} | ${ms(percentile(p.all, 50))} | ${ms(percentile(p.all, 99))} | ${ms(percentile(p.origin, 50))} | ${ms(percentile(p.rtts, 50))} | ${p.errors.length} |`
+}
+
+function memoryRow({ bus, flood }, entries) {
+  const rssGrowth = flood.after.map((a, i) => a.rss - flood.before[i].rss)
+  const heapGrowth = flood.after.map((a, i) => a.heap - flood.before[i].heap)
+  return `| ${bus} | ${spread(
+    flood.before.map((s) => s.rss),
+    mib,
+  )} | ${spread(
+    flood.after.map((s) => s.rss),
+    mib,
+  )} | ${spread(rssGrowth, mib)} (${Math.round(median(rssGrowth) / entries)} B/entry) | ${spread(
+    flood.before.map((s) => s.heap),
+    mib,
+  )} | ${spread(
+    flood.after.map((s) => s.heap),
+    mib,
+  )} | ${spread(heapGrowth, mib)} (${Math.round(median(heapGrowth) / entries)} B/entry) | ${(flood.publishMs / 1000).toFixed(1)} s | ${(flood.arrivalMs / 1000).toFixed(1)} s |`
+}
+
+function costRow({ bus, idle, peakPropagation, peakFlood }, instances) {
+  const per = (n) => `${n} (${(n / instances).toFixed(2)}/instance)`
+  const redis =
+    bus === 'redis'
+      ? `${peakFlood.subscribers} | ${(peakFlood.omem / 1024).toFixed(0)} KiB`
+      : 'n/a | n/a'
+  return `| ${bus} | ${per(idle.connections)} | ${per(peakPropagation.connections)} | ${per(peakFlood.connections)} | ${(peakFlood.queue * 100).toFixed(4)}% | ${redis} |`
+}
+
+/** The report, and whether every instance refused every logged-out token. */
+export function scaleReport({
+  results,
+  instances,
+  logouts,
+  entries,
+  maxConnections,
+  command,
+  loadAtStart,
+}) {
+  const cpus = os.cpus()
+  const postgres = results.find((r) => r.bus === 'postgres')
+  const redis = results.find((r) => r.bus === 'redis')
+  const pgPeakPer = postgres.peakPropagation.connections / instances
+  const rate = (r) =>
+    Math.round(r.flood.arrivalMs > 0 ? entries / 100 / (r.flood.arrivalMs / 1000) : 0)
+  const errors = results.flatMap((r) => r.propagation.errors.map((e) => `${r.bus}: ${e}`))
+  const markdown = `# Scale, simulated: ${instances} instances, two revocation buses
+
+- Date: ${new Date().toISOString()}; ${cpus.length} cores (${cpus[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}
+- Command: \`${command}\` (load average at start ${loadAtStart}; ${results.map((r) => `${r.bus}: ${r.loadBefore} before the logouts, ${r.loadAfter} at the end`).join('; ')})
+- ${instances} \`tessera serve\` processes on this one machine, all on one PostgreSQL database (a private
+  cluster the bench starts, \`max_connections=${maxConnections}\`, so as not to take most of the shared
+  server's 100). First with no \`REDIS_URL\` (the bus is PostgreSQL LISTEN/NOTIFY), then with one
+  (Redis pub/sub; the stores stay on PostgreSQL). Throttles off (every request comes from one
+  address), logs at \`warn\` (no access log), metrics on a port each.
+- **The ${instances} servers, PostgreSQL, Redis and the bench share ${cpus.length} cores**: every figure includes waiting
+  for a core. On separate machines propagation is the network's round trip plus the bus's work.
+
+## Propagation of a logout
+
+${logouts} logouts, the i-th on instance i mod ${instances}, each with a fresh login there, checked accepted by every
+instance first. After the logout's 200, every instance is probed in a loop of its own (a kept-alive
+connection each) with \`GET /api/hello/\` and the access token, the cheapest request that consults
+the revocation view (no database, no hash), until its first 401. The time is from the logout's
+answer to that 401's arrival: an upper bound, whose resolution is the probe's round trip (median
+in the table). "Remote" are the other ${instances - 1} instances (${instances - 1} x ${logouts} samples); "all ${instances}" the time until the
+last one refused, per logout; "origin" the instance that logged out (its view is updated before
+it answers).
+
+| bus | remote samples | remote p50 | remote p99 | remote max | all ${instances} p50 | all ${instances} p99 | origin p50 | probe round trip p50 | errors |
+|---|---|---|---|---|---|---|---|---|---|
+${results.map(propagationRow).join('\n')}
+${errors.length > 0 ? `\nErrors: ${errors.slice(0, 5).join('; ')}\n` : ''}
+## Memory holding ${entries.toLocaleString('en-US')} revoked entries
+
+The steady state of 1,000 logouts a second with 5-minute access tokens: ${entries.toLocaleString('en-US')} revoked sessions,
+published on the bus as ${Math.ceil(entries / 100).toLocaleString('en-US')} events of 100 session ids (the most one event carries; a logout
+everywhere sends such events), expiries spread over 300 s. Each instance's
+\`tessera_revocation_view_entries\` says when it holds them all; then its RSS (/proc) and V8 heap
+used (\`tessera_nodejs_heap_size_used_bytes\`) are read, 5 s later (idle GC). Median (min–max)
+over the ${instances} instances. A logout that sends its access token along adds a revoked jti, an entry
+of the same structure (\`ExpiringIds\`): count twice the entries for those.
+
+| bus | RSS before | RSS after | RSS growth | heap before | heap after | heap growth | publish | all hold them |
+|---|---|---|---|---|---|---|---|---|
+${results.map((r) => memoryRow(r, entries)).join('\n')}
+
+## What each bus costs
+
+PostgreSQL connections to the bench database (the bench's own publisher included during the
+flood, one), sampled every 0.5 s; the NOTIFY queue's use (\`pg_notification_queue_usage()\`, of
+8 GB); Redis: subscribers of the fleet's channel, and the largest output buffer of any subscriber
+of the server during the flood.
+
+| bus | connections idle | peak during logouts | peak during flood | NOTIFY queue peak | Redis subscribers | largest subscriber buffer |
+|---|---|---|---|---|---|---|
+${results.map((r) => costRow(r, instances)).join('\n')}
+
+## Where each bus stops scaling
+
+- **PostgreSQL LISTEN/NOTIFY: connections first.** Each instance holds one LISTEN connection for
+  good, plus its stores' pool (pg's default, up to 10) and the bus's publishing pool (up to 2):
+  up to ${MAX_PER_INSTANCE.postgres} each. Here ${instances} instances used ${postgres.idle.connections} idle and ${postgres.peakPropagation.connections} at the peak of the logouts
+  (${pgPeakPer.toFixed(2)} per instance). Against PostgreSQL's default \`max_connections\` of 100 (3 reserved)
+  that is ${Math.floor(DEFAULT_USABLE / Math.max(pgPeakPer, 1))} instances at this load's peak and ${Math.floor(DEFAULT_USABLE / MAX_PER_INSTANCE.postgres)} when every pool is full; raising
+  \`max_connections\` costs PostgreSQL memory per connection. A pooler (PgBouncer in transaction
+  mode) can front the stores' pools but not LISTEN, which needs a session of its own: the LISTEN
+  connections (one per instance) stay, and cap the fleet at \`max_connections\` minus the pooler's.
+  NOTIFY itself: a payload is at most 8000 bytes (an event of 100 session ids is about 3.5 KB);
+  every NOTIFY takes a global lock at commit and is queued for every listener in one 8 GB queue,
+  which fills only when a listener stops reading (its backend holds the queue tail) — here the
+  queue peaked at ${(postgres.peakFlood.queue * 100).toFixed(4)}% with ${Math.ceil(entries / 100)} events; the fleet heard them at
+  ${rate(postgres).toLocaleString('en-US')} events/s (${(postgres.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}).
+- **Redis pub/sub: fan-out and slow subscribers.** Each instance holds two connections (publisher
+  and subscriber); Redis's default \`maxclients\` is 10,000, so connections are not the limit.
+  A PUBLISH costs O(subscribers) on Redis's one thread, and every event reaches every instance:
+  the cost is events/s x instances. A subscriber that falls behind buffers output in Redis; past
+  \`client-output-buffer-limit pubsub\` (32 MB hard, or 8 MB for 60 s) Redis drops it, its bus
+  goes down and it fails closed (503) until it catches up from the store. Here the largest
+  subscriber buffer during the flood was ${(redis.peakFlood.omem / 1024).toFixed(0)} KiB (${((redis.peakFlood.omem / REDIS_PUBSUB_HARD_LIMIT) * 100).toFixed(2)}% of 32 MB), and the
+  fleet heard ${rate(redis).toLocaleString('en-US')} events/s (${(redis.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}).
+- **Memory** is the same for both buses (the view is the same): the RSS growth above per
+  ${entries.toLocaleString('en-US')} entries, per process, whatever the fleet's size.
+`
+  return { markdown, pass: errors.length === 0 }
+}

@@ -1,0 +1,167 @@
+// Scale, simulated (issue 31, item 5): N instances of `tessera serve` (default 20) on one
+// machine sharing a PostgreSQL database, first with the revocation bus on PostgreSQL
+// LISTEN/NOTIFY, then on Redis pub/sub. For each bus: the propagation of 200 logouts (a logout
+// on one instance, the access token refused on all), each instance's memory holding 300,000
+// revoked entries, and what the bus costs (connections, NOTIFY queue, subscriber buffers).
+// Exits 1 when an instance never refused a logged-out token. Run it on a quiet machine, once.
+// Usage: npm run bench:scale -- [--instances 20] [--logouts 200] [--entries 300000] [--write]
+import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { loadavg } from 'node:os'
+import { parseArgs } from 'node:util'
+import { createBenchDatabase } from './lib/postgres.js'
+import { cleanupAll } from './lib/processes.js'
+import { watchBuses } from './lib/scale/bus-watch.js'
+import { startPrivatePostgres } from './lib/scale/private-postgres.js'
+import { measurePropagation, registerScaleUser } from './lib/scale/propagation.js'
+import { floodRevocations } from './lib/scale/revocation-flood.js'
+import { startFleet, stopFleet } from './lib/scale/scale-fleet.js'
+import { scaleReport } from './lib/scale/scale-report.js'
+import { deleteRedisKeysAtCleanup } from './lib/soak/soak-targets.js'
+import { prepareInstance, requireBuiltServer } from './lib/tessera.js'
+
+const require = createRequire(new URL('../packages/server/package.json', import.meta.url))
+const log = (message) => process.stderr.write(`${message}\n`)
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ')
+
+const { values } = parseArgs({
+  options: {
+    instances: { type: 'string', default: '20' },
+    logouts: { type: 'string', default: '200' },
+    entries: { type: 'string', default: '300000' },
+    write: { type: 'boolean', default: false },
+  },
+})
+const INSTANCES = Number(values.instances)
+const LOGOUTS = Number(values.logouts)
+const ENTRIES = Number(values.entries)
+const REDIS_URL =
+  process.env.TESSERA_BENCH_REDIS_URL ??
+  process.env.TESSERA_TEST_REDIS_URL ??
+  'redis://127.0.0.1:6379'
+
+/** `publish(payloads)` for PostgreSQL: 100 NOTIFYs per statement, on one connection. */
+function postgresPublisher(databaseUrl) {
+  return async (payloads) => {
+    const pg = require('pg')
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    try {
+      for (let i = 0; i < payloads.length; i += 100) {
+        await client.query('select pg_notify($1, p) from unnest($2::text[]) as p', [
+          'tessera_revocations',
+          payloads.slice(i, i + 100),
+        ])
+      }
+    } finally {
+      await client.end()
+    }
+  }
+}
+
+/** `publish(payloads)` for Redis: PUBLISH on the fleet's channel, pipelined. */
+function redisPublisher(prefix) {
+  return async (payloads) => {
+    const { Redis } = require('ioredis')
+    const redis = new Redis(REDIS_URL, { lazyConnect: true })
+    await redis.connect()
+    try {
+      for (let i = 0; i < payloads.length; i += 500) {
+        const pipeline = redis.pipeline()
+        for (const payload of payloads.slice(i, i + 500))
+          pipeline.publish(`${prefix}revocations`, payload)
+        await pipeline.exec()
+      }
+    } finally {
+      redis.disconnect()
+    }
+  }
+}
+
+async function runBus(bus, { instance, postgres, databaseUrl }) {
+  log(`\n== ${bus}: starting ${INSTANCES} instances (load average ${load()})`)
+  const prefix = `tessera_scale_${randomBytes(6).toString('hex')}:`
+  if (bus === 'redis') deleteRedisKeysAtCleanup(REDIS_URL, prefix)
+  const env = bus === 'redis' ? { TESSERA_REDIS_URL: REDIS_URL, TESSERA_REDIS_PREFIX: prefix } : {}
+  const fleet = await startFleet(instance, INSTANCES, { name: bus, env, log })
+  try {
+    const database = new URL(databaseUrl).pathname.slice(1)
+    const watch = await watchBuses({
+      postgresUrl: postgres.url,
+      database,
+      redisUrl: bus === 'redis' ? REDIS_URL : undefined,
+      channel: `${prefix}revocations`,
+    })
+    const idle = await watch.now()
+    log(`  idle: ${idle.connections} PostgreSQL connections to the database`)
+    const credentials = await registerScaleUser(fleet[0])
+    const loadBefore = load()
+    const propagation = await measurePropagation({ fleet, count: LOGOUTS, credentials, log })
+    const peakPropagation = await watch.stop()
+    log(`  ${ENTRIES} revoked entries on the bus`)
+    const floodWatch = await watchBuses({
+      postgresUrl: postgres.url,
+      database,
+      redisUrl: bus === 'redis' ? REDIS_URL : undefined,
+      channel: `${prefix}revocations`,
+    })
+    const publish = bus === 'redis' ? redisPublisher(prefix) : postgresPublisher(databaseUrl)
+    const flood = await floodRevocations({ fleet, entries: ENTRIES, publish, log })
+    const peakFlood = await floodWatch.stop()
+    return {
+      bus,
+      idle,
+      propagation,
+      peakPropagation,
+      flood,
+      peakFlood,
+      loadBefore,
+      loadAfter: load(),
+    }
+  } finally {
+    await stopFleet(fleet)
+  }
+}
+
+async function main() {
+  requireBuiltServer()
+  const loadAtStart = load()
+  log(`load average at start: ${loadAtStart}`)
+  const postgres = await startPrivatePostgres({ maxConnections: 300 })
+  const databaseUrl = await createBenchDatabase(postgres.url)
+  const instance = await prepareInstance('scale', { databaseUrl })
+  const results = []
+  for (const bus of ['postgres', 'redis'])
+    results.push(await runBus(bus, { instance, postgres, databaseUrl }))
+  const command = `npm run bench:scale -- ${process.argv.slice(2).join(' ')}`.trim()
+  const { markdown, pass } = scaleReport({
+    results,
+    instances: INSTANCES,
+    logouts: LOGOUTS,
+    entries: ENTRIES,
+    maxConnections: postgres.maxConnections,
+    command,
+    loadAtStart,
+  })
+  process.stdout.write(`\n${markdown}\n`)
+  if (values.write) {
+    const { writeFileSync } = await import('node:fs')
+    const file = new URL('../docs/bench/scale.md', import.meta.url)
+    writeFileSync(file, `${markdown}\n`)
+    log('wrote docs/bench/scale.md')
+  }
+  return pass ? 0 : 1
+}
+
+let code = 1
+try {
+  code = await main()
+} catch (error) {
+  log(`bench:scale failed: ${error.stack ?? error.message}`)
+} finally {
+  await cleanupAll()
+}
+process.exit(code)
