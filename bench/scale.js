@@ -16,7 +16,7 @@ import { startPrivatePostgres } from './lib/scale/private-postgres.js'
 import { measurePropagation, registerScaleUser } from './lib/scale/propagation.js'
 import { floodRevocations } from './lib/scale/revocation-flood.js'
 import { startFleet, stopFleet } from './lib/scale/scale-fleet.js'
-import { scaleReport } from './lib/scale/scale-report.js'
+import { phaseSummary, scaleReport } from './lib/scale/scale-report.js'
 import { deleteRedisKeysAtCleanup } from './lib/soak/soak-targets.js'
 import { prepareInstance, requireBuiltServer } from './lib/tessera.js'
 
@@ -111,7 +111,7 @@ async function runBus(bus, { instance, postgres, databaseUrl }) {
     const publish = bus === 'redis' ? redisPublisher(prefix) : postgresPublisher(databaseUrl)
     const flood = await floodRevocations({ fleet, entries: ENTRIES, publish, log })
     const peakFlood = await floodWatch.stop()
-    return {
+    const result = {
       bus,
       idle,
       propagation,
@@ -121,6 +121,9 @@ async function runBus(bus, { instance, postgres, databaseUrl }) {
       loadBefore,
       loadAfter: load(),
     }
+    // Said at once, so a later failure does not lose this bus's figures.
+    log(`  ${bus}: ${phaseSummary(result)}`)
+    return result
   } finally {
     await stopFleet(fleet)
   }

@@ -4,6 +4,7 @@
 // 300 seconds as a steady state would hold them; each instance's view gauge says when it has
 // them all, then its RSS (/proc) and V8 heap (its metrics) are read.
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { serializeRevocationEvent } from '@tessera/core'
 import { rssOf } from '../../../packages/server/bench/bench-server.js'
@@ -13,8 +14,19 @@ import { metricValue, scrape } from '../prometheus.js'
 const MAX_SESSIONS_PER_EVENT = 100
 const SESSIONS = 'tessera_revocation_view_entries'
 const HEAP_USED = 'tessera_nodejs_heap_size_used_bytes'
-/** How long the fleet may take to hear every event. */
-const ARRIVAL_TIMEOUT_MS = 300_000
+/** How long the fleet may take to hear every event (20 niced processes on 2 busy cores: long). */
+const ARRIVAL_TIMEOUT_MS = 1_500_000
+/** Between two looks at the fleet's gauges (each look is a scrape of every instance). */
+const POLL_MS = 2000
+/** Clock ticks a second of /proc's CPU times (Linux's USER_HZ). */
+const TICKS = 100
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / TICKS
+}
 /** Logouts a second of the steady state modelled (expiries spread over the token lifetime). */
 const LOGOUTS_PER_SECOND = 1000
 
@@ -36,13 +48,14 @@ export function floodPayloads(entries, now = Math.floor(Date.now() / 1000)) {
   return payloads
 }
 
-/** Each instance's RSS, heap used and revoked sessions held. */
+/** Each instance's RSS, heap used, CPU seconds so far and revoked sessions held. */
 async function readFleet(fleet) {
   return Promise.all(
     fleet.map(async (server) => {
       const text = await scrape(server.metricsUrl)
       return {
         rss: rssOf(server.pid),
+        cpu: cpuSeconds(server.pid),
         heap: metricValue(text, HEAP_USED),
         sessions: metricValue(text, SESSIONS, '{kind="sessions"}'),
       }
@@ -52,8 +65,8 @@ async function readFleet(fleet) {
 
 /**
  * Publishes `entries` revoked sessions with `publish(payloads)` and waits until every instance
- * holds them. Resolves to `{ before, after, publishMs, arrivalMs }` (`before`/`after` per
- * instance).
+ * holds them. Resolves to `{ before, arrived, after, publishMs, arrivalMs }` (readings per
+ * instance: before, when the last one held them all, and 5 s later).
  */
 export async function floodRevocations({ fleet, entries, publish, log }) {
   const before = await readFleet(fleet)
@@ -72,11 +85,15 @@ export async function floodRevocations({ fleet, entries, publish, log }) {
         `${behind} instances still short of ${entries} entries after ${ARRIVAL_TIMEOUT_MS / 1000} s`,
       )
     }
-    await new Promise((resolve) => setTimeout(resolve, 500))
+    log(
+      `  ${behind} instances still short, the least holds ${Math.min(...now.map((s) => s.sessions))}`,
+    )
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
   const arrivalMs = performance.now() - started
+  const arrived = now
   log(`  every instance holds them after ${(arrivalMs / 1000).toFixed(1)} s`)
   // Read again a few seconds later: V8 collects the parsed events' garbage when idle.
   await new Promise((resolve) => setTimeout(resolve, 5000))
-  return { before, after: await readFleet(fleet), publishMs, arrivalMs }
+  return { before, arrived, after: await readFleet(fleet), publishMs, arrivalMs }
 }

@@ -22,21 +22,37 @@ function propagationRow({ bus, propagation: p }) {
 }
 
 function memoryRow({ bus, flood }, entries) {
-  const rssGrowth = flood.after.map((a, i) => a.rss - flood.before[i].rss)
-  const heapGrowth = flood.after.map((a, i) => a.heap - flood.before[i].heap)
-  return `| ${bus} | ${spread(
-    flood.before.map((s) => s.rss),
-    mib,
-  )} | ${spread(
-    flood.after.map((s) => s.rss),
-    mib,
-  )} | ${spread(rssGrowth, mib)} (${Math.round(median(rssGrowth) / entries)} B/entry) | ${spread(
-    flood.before.map((s) => s.heap),
-    mib,
-  )} | ${spread(
-    flood.after.map((s) => s.heap),
-    mib,
-  )} | ${spread(heapGrowth, mib)} (${Math.round(median(heapGrowth) / entries)} B/entry) | ${(flood.publishMs / 1000).toFixed(1)} s | ${(flood.arrivalMs / 1000).toFixed(1)} s |`
+  const growth = (key) => flood.after.map((a, i) => a[key] - flood.before[i][key])
+  const perEntry = (values) => `${Math.round(median(values) / entries)} B/entry`
+  const seconds = (value) => `${value.toFixed(1)} s`
+  const cells = [
+    bus,
+    spread(
+      flood.before.map((s) => s.rss),
+      mib,
+    ),
+    spread(
+      flood.after.map((s) => s.rss),
+      mib,
+    ),
+    `${spread(growth('rss'), mib)} (${perEntry(growth('rss'))})`,
+    spread(
+      flood.before.map((s) => s.heap),
+      mib,
+    ),
+    spread(
+      flood.after.map((s) => s.heap),
+      mib,
+    ),
+    `${spread(growth('heap'), mib)} (${perEntry(growth('heap'))})`,
+    spread(
+      flood.arrived.map((a, i) => a.cpu - flood.before[i].cpu),
+      seconds,
+    ),
+    seconds(flood.publishMs / 1000),
+    seconds(flood.arrivalMs / 1000),
+  ]
+  return `| ${cells.join(' | ')} |`
 }
 
 function costRow({ bus, idle, peakPropagation, peakFlood }, instances) {
@@ -46,6 +62,17 @@ function costRow({ bus, idle, peakPropagation, peakFlood }, instances) {
       ? `${peakFlood.subscribers} | ${(peakFlood.omem / 1024).toFixed(0)} KiB`
       : 'n/a | n/a'
   return `| ${bus} | ${per(idle.connections)} | ${per(peakPropagation.connections)} | ${per(peakFlood.connections)} | ${(peakFlood.queue * 100).toFixed(4)}% | ${redis} |`
+}
+
+/** One bus's main figures on one line (printed as soon as they are measured). */
+export function phaseSummary({ propagation: p, flood, idle, peakPropagation }) {
+  const rss = median(flood.after.map((a, i) => a.rss - flood.before[i].rss))
+  const heap = median(flood.after.map((a, i) => a.heap - flood.before[i].heap))
+  return (
+    `remote p50 ${ms(percentile(p.remote, 50))}, p99 ${ms(percentile(p.remote, 99))}, all p99 ${ms(percentile(p.all, 99))}, ` +
+    `${p.errors.length} errors; RSS +${mib(rss)}, heap +${mib(heap)} (medians); ` +
+    `connections idle ${idle.connections}, peak ${peakPropagation.connections}`
+  )
 }
 
 /** The report, and whether every instance refused every logged-out token. */
@@ -98,12 +125,13 @@ The steady state of 1,000 logouts a second with 5-minute access tokens: ${entrie
 published on the bus as ${Math.ceil(entries / 100).toLocaleString('en-US')} events of 100 session ids (the most one event carries; a logout
 everywhere sends such events), expiries spread over 300 s. Each instance's
 \`tessera_revocation_view_entries\` says when it holds them all; then its RSS (/proc) and V8 heap
-used (\`tessera_nodejs_heap_size_used_bytes\`) are read, 5 s later (idle GC). Median (min–max)
-over the ${instances} instances. A logout that sends its access token along adds a revoked jti, an entry
+used (\`tessera_nodejs_heap_size_used_bytes\`) are read, 5 s later (idle GC), and the CPU time each
+used from the publish to the moment the last instance held them all (/proc, user + system; it
+includes the metrics scrapes and the bus heartbeat of that time). Median (min–max) over the ${instances} instances. A logout that sends its access token along adds a revoked jti, an entry
 of the same structure (\`ExpiringIds\`): count twice the entries for those.
 
-| bus | RSS before | RSS after | RSS growth | heap before | heap after | heap growth | publish | all hold them |
-|---|---|---|---|---|---|---|---|---|
+| bus | RSS before | RSS after | RSS growth | heap before | heap after | heap growth | CPU to take them in | publish | all hold them |
+|---|---|---|---|---|---|---|---|---|---|
 ${results.map((r) => memoryRow(r, entries)).join('\n')}
 
 ## What each bus costs
