@@ -30,22 +30,27 @@ function cpuSeconds(pid) {
 /** Logouts a second of the steady state modelled (expiries spread over the token lifetime). */
 const LOGOUTS_PER_SECOND = 1000
 
-/** The serialized events carrying `entries` revoked sessions. */
-export function floodPayloads(entries, now = Math.floor(Date.now() / 1000)) {
-  const payloads = []
+/** The events carrying `entries` revoked sessions. */
+export function floodEvents(entries, now = Math.floor(Date.now() / 1000)) {
+  const events = []
   for (let first = 0; first < entries; first += MAX_SESSIONS_PER_EVENT) {
     const size = Math.min(MAX_SESSIONS_PER_EVENT, entries - first)
-    payloads.push(
-      serializeRevocationEvent({
-        kind: 'sessions',
-        userId: String(1 + ((first / MAX_SESSIONS_PER_EVENT) % 100_000)),
-        sessionIds: Array.from({ length: size }, () => randomBytes(16).toString('hex')),
-        // Far enough ahead that no sweep removes them while they are measured.
-        expiresAt: now + 900 + Math.floor(first / LOGOUTS_PER_SECOND),
-      }),
-    )
+    events.push({
+      kind: 'sessions',
+      userId: String(1 + ((first / MAX_SESSIONS_PER_EVENT) % 100_000)),
+      sessionIds: Array.from({ length: size }, () => randomBytes(16).toString('hex')),
+      // Far enough ahead that no sweep removes them while they are measured.
+      expiresAt: now + 900 + Math.floor(first / LOGOUTS_PER_SECOND),
+    })
   }
-  return payloads
+  return events
+}
+
+/** How many times each instance's log says its bus went down (it then fails closed). */
+function busDowns(fleet) {
+  return fleet.map(
+    (server) => readFileSync(server.logFile, 'utf8').split('revocation bus down').length - 1,
+  )
 }
 
 /** Each instance's RSS, heap used, CPU seconds so far and revoked sessions held. */
@@ -64,19 +69,27 @@ async function readFleet(fleet) {
 }
 
 /**
- * Publishes `entries` revoked sessions with `publish(payloads)` and waits until every instance
- * holds them. Resolves to `{ before, arrived, after, publishMs, arrivalMs }` (readings per
+ * Writes `entries` revoked sessions to the store with `record(events)`, then publishes them with
+ * `publish(payloads)`, as Tessera does (the store first: an instance whose bus drops events
+ * catches up from it), and waits until every instance holds them. Resolves to `{ before, arrived, after, publishMs, arrivalMs }` (readings per
  * instance: before, when the last one held them all, and 5 s later).
  */
-export async function floodRevocations({ fleet, entries, publish, log }) {
+export async function floodRevocations({ fleet, entries, record, publish, log }) {
   const before = await readFleet(fleet)
-  const payloads = floodPayloads(entries)
+  const downsBefore = busDowns(fleet)
+  const events = floodEvents(entries)
+  const payloads = events.map(serializeRevocationEvent)
+  const recordStarted = performance.now()
+  await record(events)
+  log(
+    `  wrote ${entries} revoked sessions to the store in ${((performance.now() - recordStarted) / 1000).toFixed(1)} s`,
+  )
   const started = performance.now()
   await publish(payloads)
   const publishMs = performance.now() - started
   log(`  published ${payloads.length} events in ${(publishMs / 1000).toFixed(1)} s`)
   let now = before
-  for (;;) {
+  for (let poll = 1; ; poll++) {
     now = await readFleet(fleet)
     const behind = now.filter((s, i) => s.sessions < before[i].sessions + entries).length
     if (behind === 0) break
@@ -85,9 +98,11 @@ export async function floodRevocations({ fleet, entries, publish, log }) {
         `${behind} instances still short of ${entries} entries after ${ARRIVAL_TIMEOUT_MS / 1000} s`,
       )
     }
-    log(
-      `  ${behind} instances still short, the least holds ${Math.min(...now.map((s) => s.sessions))}`,
-    )
+    // Every 10 s: progress, without a line per look.
+    if (poll % 5 === 0)
+      log(
+        `  ${behind} instances still short, the least holds ${Math.min(...now.map((s) => s.sessions))}`,
+      )
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
   const arrivalMs = performance.now() - started
@@ -95,5 +110,6 @@ export async function floodRevocations({ fleet, entries, publish, log }) {
   log(`  every instance holds them after ${(arrivalMs / 1000).toFixed(1)} s`)
   // Read again a few seconds later: V8 collects the parsed events' garbage when idle.
   await new Promise((resolve) => setTimeout(resolve, 5000))
-  return { before, arrived, after: await readFleet(fleet), publishMs, arrivalMs }
+  const downs = busDowns(fleet).map((n, i) => n - downsBefore[i])
+  return { before, arrived, after: await readFleet(fleet), publishMs, arrivalMs, downs }
 }

@@ -51,6 +51,7 @@ function memoryRow({ bus, flood }, entries) {
     ),
     seconds(flood.publishMs / 1000),
     seconds(flood.arrivalMs / 1000),
+    `${flood.downs.filter((n) => n > 0).length} (${flood.downs.reduce((a, b) => a + b, 0)} times)`,
   ]
   return `| ${cells.join(' | ')} |`
 }
@@ -64,6 +65,20 @@ function costRow({ bus, idle, peakPropagation, peakFlood }, instances) {
   return `| ${bus} | ${per(idle.connections)} | ${per(peakPropagation.connections)} | ${per(peakFlood.connections)} | ${(peakFlood.queue * 100).toFixed(4)}% | ${redis} |`
 }
 
+/** What the flood did to the buses' connections, in words. */
+function downsText({ flood }) {
+  const down = flood.downs.filter((n) => n > 0).length
+  if (down === 0) return 'no instance lost its bus during the flood.'
+  return (
+    `${down} of ${flood.downs.length} instances lost their bus during the flood ` +
+    `(${flood.downs.reduce((a, b) => a + b, 0)} times in all) and failed closed until they had reconnected ` +
+    'and re-read the store. A LISTEN connection is checked with a `select 1` every second, and an ' +
+    'answer queued behind megabytes of notifications an instance has no CPU to read counts as a loss: ' +
+    'a burst larger than the instances can take in within the heartbeat turns into an outage of the ' +
+    'whole fleet (fail closed), however small the NOTIFY queue stays.'
+  )
+}
+
 /** One bus's main figures on one line (printed as soon as they are measured). */
 export function phaseSummary({ propagation: p, flood, idle, peakPropagation }) {
   const rss = median(flood.after.map((a, i) => a.rss - flood.before[i].rss))
@@ -71,7 +86,8 @@ export function phaseSummary({ propagation: p, flood, idle, peakPropagation }) {
   return (
     `remote p50 ${ms(percentile(p.remote, 50))}, p99 ${ms(percentile(p.remote, 99))}, all p99 ${ms(percentile(p.all, 99))}, ` +
     `${p.errors.length} errors; RSS +${mib(rss)}, heap +${mib(heap)} (medians); ` +
-    `connections idle ${idle.connections}, peak ${peakPropagation.connections}`
+    `connections idle ${idle.connections}, peak ${peakPropagation.connections}; ` +
+    `all held the entries after ${(flood.arrivalMs / 1000).toFixed(1)} s, ${flood.downs.filter((n) => n > 0).length} instances' bus went down`
   )
 }
 
@@ -122,22 +138,27 @@ ${errors.length > 0 ? `\nErrors: ${errors.slice(0, 5).join('; ')}\n` : ''}
 ## Memory holding ${entries.toLocaleString('en-US')} revoked entries
 
 The steady state of 1,000 logouts a second with 5-minute access tokens: ${entries.toLocaleString('en-US')} revoked sessions,
-published on the bus as ${Math.ceil(entries / 100).toLocaleString('en-US')} events of 100 session ids (the most one event carries; a logout
-everywhere sends such events), expiries spread over 300 s. Each instance's
+written to the store (the stores' own \`revokeSessions\`), then published on the bus as
+${Math.ceil(entries / 100).toLocaleString('en-US')} events of 100 session ids (the most one event carries; a logout everywhere sends such
+events), expiries spread over 300 s: the order Tessera writes in, so an instance whose bus drops
+events gets them from the store when it reconnects. Each instance's
 \`tessera_revocation_view_entries\` says when it holds them all; then its RSS (/proc) and V8 heap
-used (\`tessera_nodejs_heap_size_used_bytes\`) are read, 5 s later (idle GC), and the CPU time each
-used from the publish to the moment the last instance held them all (/proc, user + system; it
-includes the metrics scrapes and the bus heartbeat of that time). Median (min–max) over the ${instances} instances. A logout that sends its access token along adds a revoked jti, an entry
-of the same structure (\`ExpiringIds\`): count twice the entries for those.
+used (\`tessera_nodejs_heap_size_used_bytes\`) are read 5 s later (idle GC; the heap still holds
+whatever garbage V8 has not collected, so its growth is the rougher figure), and the CPU time each
+used from the publish until the last instance held them all (/proc, user + system, including its
+metrics scrapes and bus heartbeats meanwhile). "Bus went down": instances that logged
+\`revocation bus down\` meanwhile (they refuse every token, 503, until back and caught up). Median
+(min–max) over the ${instances} instances. A logout that sends its access token along adds a revoked
+jti, an entry of the same structure (\`ExpiringIds\`): count twice the entries for those.
 
-| bus | RSS before | RSS after | RSS growth | heap before | heap after | heap growth | CPU to take them in | publish | all hold them |
-|---|---|---|---|---|---|---|---|---|---|
+| bus | RSS before | RSS after | RSS growth | heap before | heap after | heap growth | CPU to take them in | publish | all hold them | instances whose bus went down |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${results.map((r) => memoryRow(r, entries)).join('\n')}
 
 ## What each bus costs
 
-PostgreSQL connections to the bench database (the bench's own publisher included during the
-flood, one), sampled every 0.5 s; the NOTIFY queue's use (\`pg_notification_queue_usage()\`, of
+PostgreSQL connections to the bench database (during the flood, the bench's own store writer,
+up to 8, and publisher, 1, included), sampled every 0.5 s; the NOTIFY queue's use (\`pg_notification_queue_usage()\`, of
 8 GB); Redis: subscribers of the fleet's channel, and the largest output buffer of any subscriber
 of the server during the flood.
 
@@ -159,7 +180,7 @@ ${results.map((r) => costRow(r, instances)).join('\n')}
   every NOTIFY takes a global lock at commit and is queued for every listener in one 8 GB queue,
   which fills only when a listener stops reading (its backend holds the queue tail) — here the
   queue peaked at ${(postgres.peakFlood.queue * 100).toFixed(4)}% with ${Math.ceil(entries / 100)} events; the fleet heard them at
-  ${rate(postgres).toLocaleString('en-US')} events/s (${(postgres.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}).
+  ${rate(postgres).toLocaleString('en-US')} events/s (${(postgres.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}). The burst is where it broke here: ${downsText(postgres)}
 - **Redis pub/sub: fan-out and slow subscribers.** Each instance holds two connections (publisher
   and subscriber); Redis's default \`maxclients\` is 10,000, so connections are not the limit.
   A PUBLISH costs O(subscribers) on Redis's one thread, and every event reaches every instance:
@@ -167,7 +188,7 @@ ${results.map((r) => costRow(r, instances)).join('\n')}
   \`client-output-buffer-limit pubsub\` (32 MB hard, or 8 MB for 60 s) Redis drops it, its bus
   goes down and it fails closed (503) until it catches up from the store. Here the largest
   subscriber buffer during the flood was ${(redis.peakFlood.omem / 1024).toFixed(0)} KiB (${((redis.peakFlood.omem / REDIS_PUBSUB_HARD_LIMIT) * 100).toFixed(2)}% of 32 MB), and the
-  fleet heard ${rate(redis).toLocaleString('en-US')} events/s (${(redis.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}).
+  fleet heard ${rate(redis).toLocaleString('en-US')} events/s (${(redis.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}); ${downsText(redis)}
 - **Memory** is the same for both buses (the view is the same): the RSS growth above per
   ${entries.toLocaleString('en-US')} entries, per process, whatever the fleet's size.
 `
