@@ -4,14 +4,14 @@
 // on one instance, the access token refused on all), each instance's memory holding 300,000
 // revoked entries, and what the bus costs (connections, NOTIFY queue, subscriber buffers).
 // Exits 1 when an instance never refused a logged-out token. Run it on a quiet machine, once.
-// Usage: npm run bench:scale -- [--instances 20] [--logouts 200] [--entries 300000] [--write]
+// Usage: npm run bench:scale -- [--instances 20] [--logouts 200] [--entries 300000] [--rate 20] [--write]
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createPostgresStores } from '@tessera/core/postgres'
 import { createBenchDatabase } from './lib/postgres.js'
-import { cleanupAll } from './lib/processes.js'
+import { cleanupAll, onCleanup } from './lib/processes.js'
 import { watchBuses } from './lib/scale/bus-watch.js'
 import { startPrivatePostgres } from './lib/scale/private-postgres.js'
 import { measurePropagation, registerScaleUser } from './lib/scale/propagation.js'
@@ -33,71 +33,65 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '20' },
     logouts: { type: 'string', default: '200' },
     entries: { type: 'string', default: '300000' },
+    rate: { type: 'string', default: '20' },
     write: { type: 'boolean', default: false },
   },
 })
 const INSTANCES = Number(values.instances)
 const LOGOUTS = Number(values.logouts)
 const ENTRIES = Number(values.entries)
+/**
+ * Events a second the entries are published at (100 sessions each). Unpaced, 3,000 events
+ * overran 20 instances on 2 busy cores: every LISTEN heartbeat timed out behind the backlog.
+ */
+const RATE = Number(values.rate)
+/** How long after the last publish every instance may take to hold them all. */
+const SETTLE_MS = 180_000
 const REDIS_URL =
   process.env.TESSERA_BENCH_REDIS_URL ??
   process.env.TESSERA_TEST_REDIS_URL ??
   'redis://127.0.0.1:6379'
 
-/** `publish(payloads)` for PostgreSQL: 100 NOTIFYs per statement, on one connection. */
+/** `publish(payloads)` for PostgreSQL: NOTIFYs in one statement, on one connection. */
 function postgresPublisher(databaseUrl) {
+  const pg = require('pg')
+  const client = new pg.Client({ connectionString: databaseUrl })
+  client.on('error', () => {})
+  const connected = client.connect()
+  onCleanup('scale NOTIFY publisher', () => client.end())
   return async (payloads) => {
-    const pg = require('pg')
-    const client = new pg.Client({ connectionString: databaseUrl })
-    await client.connect()
-    try {
-      for (let i = 0; i < payloads.length; i += 100) {
-        await client.query('select pg_notify($1, p) from unnest($2::text[]) as p', [
-          'tessera_revocations',
-          payloads.slice(i, i + 100),
-        ])
-      }
-    } finally {
-      await client.end()
-    }
+    await connected
+    await client.query('select pg_notify($1, p) from unnest($2::text[]) as p', [
+      'tessera_revocations',
+      payloads,
+    ])
   }
 }
 
-/** `record(events)`: the revocations written with the stores' own code, 8 events at a time. */
+/** `record(events)`: the revocations written with the stores' own code, each at its time. */
 function storeRecorder(databaseUrl) {
+  const pg = require('pg')
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 })
+  onCleanup('scale store writer', () => pool.end())
+  const stores = createPostgresStores({ pool, migrate: false })
   return async (events) => {
-    const pg = require('pg')
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 8 })
-    try {
-      const stores = await createPostgresStores({ pool, migrate: false })
-      const now = Math.floor(Date.now() / 1000)
-      for (let i = 0; i < events.length; i += 8) {
-        await Promise.all(
-          events.slice(i, i + 8).map((event) => stores.revocations.revokeSessions(event, now)),
-        )
-      }
-    } finally {
-      await pool.end()
-    }
+    const { revocations } = await stores
+    const now = Math.floor(Date.now() / 1000)
+    await Promise.all(events.map((event) => revocations.revokeSessions(event, now)))
   }
 }
 
 /** `publish(payloads)` for Redis: PUBLISH on the fleet's channel, pipelined. */
 function redisPublisher(prefix) {
+  const { Redis } = require('ioredis')
+  const redis = new Redis(REDIS_URL, { lazyConnect: true })
+  const connected = redis.connect()
+  onCleanup('scale Redis publisher', () => redis.disconnect())
   return async (payloads) => {
-    const { Redis } = require('ioredis')
-    const redis = new Redis(REDIS_URL, { lazyConnect: true })
-    await redis.connect()
-    try {
-      for (let i = 0; i < payloads.length; i += 500) {
-        const pipeline = redis.pipeline()
-        for (const payload of payloads.slice(i, i + 500))
-          pipeline.publish(`${prefix}revocations`, payload)
-        await pipeline.exec()
-      }
-    } finally {
-      redis.disconnect()
-    }
+    await connected
+    const pipeline = redis.pipeline()
+    for (const payload of payloads) pipeline.publish(`${prefix}revocations`, payload)
+    await pipeline.exec()
   }
 }
 
@@ -135,6 +129,8 @@ async function runBus(bus, postgres) {
     const flood = await floodRevocations({
       fleet,
       entries: ENTRIES,
+      rate: RATE,
+      settleMs: SETTLE_MS,
       record: storeRecorder(databaseUrl),
       publish,
       log,
@@ -171,6 +167,7 @@ async function main() {
     instances: INSTANCES,
     logouts: LOGOUTS,
     entries: ENTRIES,
+    rate: RATE,
     maxConnections: postgres.maxConnections,
     command,
     loadAtStart,

@@ -50,7 +50,9 @@ function memoryRow({ bus, flood }, entries) {
       seconds,
     ),
     seconds(flood.publishMs / 1000),
-    seconds(flood.arrivalMs / 1000),
+    flood.complete
+      ? seconds(flood.arrivalMs / 1000)
+      : `NO: after ${seconds(flood.arrivalMs / 1000)} the least held ${Math.min(...flood.arrived.map((a, i) => a.sessions - flood.before[i].sessions))}`,
     `${flood.downs.filter((n) => n > 0).length} (${flood.downs.reduce((a, b) => a + b, 0)} times)`,
   ]
   return `| ${cells.join(' | ')} |`
@@ -97,6 +99,7 @@ export function scaleReport({
   instances,
   logouts,
   entries,
+  rate,
   maxConnections,
   command,
   loadAtStart,
@@ -105,7 +108,7 @@ export function scaleReport({
   const postgres = results.find((r) => r.bus === 'postgres')
   const redis = results.find((r) => r.bus === 'redis')
   const pgPeakPer = postgres.peakPropagation.connections / instances
-  const rate = (r) =>
+  const heard = (r) =>
     Math.round(r.flood.arrivalMs > 0 ? entries / 100 / (r.flood.arrivalMs / 1000) : 0)
   const errors = results.flatMap((r) => r.propagation.errors.map((e) => `${r.bus}: ${e}`))
   const markdown = `# Scale, simulated: ${instances} instances, two revocation buses
@@ -140,7 +143,7 @@ ${errors.length > 0 ? `\nErrors: ${errors.slice(0, 5).join('; ')}\n` : ''}
 The steady state of 1,000 logouts a second with 5-minute access tokens: ${entries.toLocaleString('en-US')} revoked sessions,
 written to the store (the stores' own \`revokeSessions\`), then published on the bus as
 ${Math.ceil(entries / 100).toLocaleString('en-US')} events of 100 session ids (the most one event carries; a logout everywhere sends such
-events), expiries spread over 300 s: the order Tessera writes in, so an instance whose bus drops
+events), ${rate > 0 ? `${rate} events (${(rate * 100).toLocaleString('en-US')} entries) a second` : 'as fast as they go'}, in batches of 10, expiries spread over 300 s: the order Tessera writes in, so an instance whose bus drops
 events gets them from the store when it reconnects. Each instance's
 \`tessera_revocation_view_entries\` says when it holds them all; then its RSS (/proc) and V8 heap
 used (\`tessera_nodejs_heap_size_used_bytes\`) are read 5 s later (idle GC; the heap still holds
@@ -180,7 +183,7 @@ ${results.map((r) => costRow(r, instances)).join('\n')}
   every NOTIFY takes a global lock at commit and is queued for every listener in one 8 GB queue,
   which fills only when a listener stops reading (its backend holds the queue tail) — here the
   queue peaked at ${(postgres.peakFlood.queue * 100).toFixed(4)}% with ${Math.ceil(entries / 100)} events; the fleet heard them at
-  ${rate(postgres).toLocaleString('en-US')} events/s (${(postgres.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}). The burst is where it broke here: ${downsText(postgres)}
+  ${heard(postgres).toLocaleString('en-US')} events/s (${(postgres.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}). The burst is where it broke here: ${downsText(postgres)}
 - **Redis pub/sub: fan-out and slow subscribers.** Each instance holds two connections (publisher
   and subscriber); Redis's default \`maxclients\` is 10,000, so connections are not the limit.
   A PUBLISH costs O(subscribers) on Redis's one thread, and every event reaches every instance:
@@ -188,9 +191,27 @@ ${results.map((r) => costRow(r, instances)).join('\n')}
   \`client-output-buffer-limit pubsub\` (32 MB hard, or 8 MB for 60 s) Redis drops it, its bus
   goes down and it fails closed (503) until it catches up from the store. Here the largest
   subscriber buffer during the flood was ${(redis.peakFlood.omem / 1024).toFixed(0)} KiB (${((redis.peakFlood.omem / REDIS_PUBSUB_HARD_LIMIT) * 100).toFixed(2)}% of 32 MB), and the
-  fleet heard ${rate(redis).toLocaleString('en-US')} events/s (${(redis.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}); ${downsText(redis)}
+  fleet heard ${heard(redis).toLocaleString('en-US')} events/s (${(redis.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}); ${downsText(redis)}
+- **A burst, unpaced (earlier runs of this bench, commits e9b0409 and 4b90af4).** 3,000 events
+  (300,000 entries) published as fast as one connection sends them (12-13 s) to 20 instances on
+  these 2 cores under a load average of 10-17: every LISTEN connection fell behind, every
+  instance's heartbeat (\`select 1\` each second, answered behind the unread notifications) timed
+  out, and all 20 declared the bus down (22 times in all) and failed closed while they
+  reconnected. Worse, 18 of the 20 never got the missed entries back: 5 minutes later they held
+  108,200 to 296,200 of the 300,000. The catch-up after a reconnect re-reads the store only from
+  5 s (\`skewMarginSeconds\`) before the loss was noticed, and the periodic reconcile starts
+  after the catch-up, so a revocation that sat unread in a backlog for more than 5 s before the
+  connection was dropped is never re-read: that instance accepts the revoked token until it
+  expires (or the process restarts). (In that run the rows carried the time their write began,
+  up to 15 s before their NOTIFY; the backlog lasted minutes, so exact times would not have saved
+  them.) A finding for the issue (revocation-sync.ts: catch up from
+  the last event actually received, or from the last sure moment, not from the loss minus 5 s);
+  this bench now paces the entries (\`--rate\`, 0 reproduces the burst).
 - **Memory** is the same for both buses (the view is the same): the RSS growth above per
   ${entries.toLocaleString('en-US')} entries, per process, whatever the fleet's size.
 `
-  return { markdown, pass: errors.length === 0 }
+  const incomplete = results
+    .filter((r) => !r.flood.complete)
+    .map((r) => `${r.bus}: not every instance held the revoked entries`)
+  return { markdown, pass: errors.length === 0 && incomplete.length === 0 }
 }
