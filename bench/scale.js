@@ -4,7 +4,8 @@
 // on one instance, the access token refused on all), each instance's memory holding 300,000
 // revoked entries, and what the bus costs (connections, NOTIFY queue, subscriber buffers).
 // Exits 1 when an instance never refused a logged-out token. Run it on a quiet machine, once.
-// Usage: npm run bench:scale -- [--instances 20] [--logouts 200] [--entries 300000] [--rate 20] [--write]
+// Usage: npm run bench:scale -- [--instances 20] [--logouts 200] [--entries 300000]
+//   [--via store|bus] [--rate EVENTS_PER_S] [--write]
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { loadavg } from 'node:os'
@@ -17,7 +18,7 @@ import { startPrivatePostgres } from './lib/scale/private-postgres.js'
 import { measurePropagation, registerScaleUser } from './lib/scale/propagation.js'
 import { floodRevocations } from './lib/scale/revocation-flood.js'
 import { startFleet, stopFleet } from './lib/scale/scale-fleet.js'
-import { phaseSummary, scaleReport } from './lib/scale/scale-report.js'
+import { phaseSummary, propagationSummary, scaleReport } from './lib/scale/scale-report.js'
 import { deleteRedisKeysAtCleanup } from './lib/soak/soak-targets.js'
 import { prepareInstance, requireBuiltServer } from './lib/tessera.js'
 
@@ -33,7 +34,8 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '20' },
     logouts: { type: 'string', default: '200' },
     entries: { type: 'string', default: '300000' },
-    rate: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '0' },
+    via: { type: 'string', default: 'store' },
     write: { type: 'boolean', default: false },
   },
 })
@@ -45,6 +47,12 @@ const ENTRIES = Number(values.entries)
  * overran 20 instances on 2 busy cores: every LISTEN heartbeat timed out behind the backlog.
  */
 const RATE = Number(values.rate)
+/**
+ * How the entries reach the instances: `store` (written, then read by every instance at its
+ * reconcile, every 30 s), or `bus` (written, then published: on 2 busy cores 20 instances could
+ * not keep up, see the report).
+ */
+const VIA = values.via
 /** How long after the last publish every instance may take to hold them all. */
 const SETTLE_MS = 180_000
 const REDIS_URL =
@@ -117,8 +125,9 @@ async function runBus(bus, postgres) {
     const credentials = await registerScaleUser(fleet[0])
     const loadBefore = load()
     const propagation = await measurePropagation({ fleet, count: LOGOUTS, credentials, log })
+    log(`  ${bus} propagation: ${propagationSummary(propagation)}`)
     const peakPropagation = await watch.stop()
-    log(`  ${ENTRIES} revoked entries on the bus`)
+    log(`  ${ENTRIES} revoked entries (${VIA})`)
     const floodWatch = await watchBuses({
       postgresUrl: postgres.url,
       database,
@@ -132,7 +141,7 @@ async function runBus(bus, postgres) {
       rate: RATE,
       settleMs: SETTLE_MS,
       record: storeRecorder(databaseUrl),
-      publish,
+      publish: VIA === 'bus' ? publish : undefined,
       log,
     })
     const peakFlood = await floodWatch.stop()
@@ -168,6 +177,7 @@ async function main() {
     logouts: LOGOUTS,
     entries: ENTRIES,
     rate: RATE,
+    via: VIA,
     maxConnections: postgres.maxConnections,
     command,
     loadAtStart,

@@ -68,7 +68,7 @@ async function readFleet(fleet) {
 
 /**
  * Writes `entries` revoked sessions to the store with `record(events)` and publishes them with
- * `publish(payloads)`, batch by batch (the store first, as Tessera does: an instance whose bus
+ * `publish(payloads)` if given (else the instances read them at their next reconcile), batch by batch (the store first, as Tessera does: an instance whose bus
  * drops events catches up from it), at `rate` events a second (0: as fast as they go), then
  * waits until every instance holds them, or `settleMs` after the last publish. Resolves to
  * `{ before, arrived, after, publishMs, arrivalMs, complete, downs }`: readings per instance
@@ -84,13 +84,16 @@ export async function floodRevocations({ fleet, entries, rate, settleMs, record,
   for (let i = 0; i < events.length; i += batch) {
     const slice = events.slice(i, i + batch)
     await record(slice)
-    await publish(slice.map(serializeRevocationEvent))
+    // Without a publisher the instances find them in the store at their next reconcile.
+    if (publish !== undefined) await publish(slice.map(serializeRevocationEvent))
     const due = rate > 0 ? started + ((i + batch) / rate) * 1000 : 0
     const wait = due - performance.now()
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
   }
   const publishMs = performance.now() - started
-  log(`  wrote and published ${events.length} events in ${(publishMs / 1000).toFixed(1)} s`)
+  log(
+    `  wrote${publish === undefined ? '' : ' and published'} ${events.length} events in ${(publishMs / 1000).toFixed(1)} s`,
+  )
   let now = before
   let complete = false
   for (let poll = 1; ; poll++) {
