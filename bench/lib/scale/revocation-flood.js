@@ -123,5 +123,14 @@ export async function floodRevocations({ fleet, entries, rate, settleMs, record,
   // Read again a few seconds later: V8 collects the parsed events' garbage when idle.
   await new Promise((resolve) => setTimeout(resolve, 5000))
   const downs = busDowns(fleet).map((n, i) => n - downsBefore[i])
-  return { before, arrived, after: await readFleet(fleet), publishMs, arrivalMs, complete, downs }
+  return {
+    entries,
+    before,
+    arrived,
+    after: await readFleet(fleet),
+    publishMs,
+    arrivalMs,
+    complete,
+    downs,
+  }
 }

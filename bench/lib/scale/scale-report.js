@@ -70,14 +70,15 @@ function costRow({ bus, idle, peakPropagation, peakFlood }, instances) {
 /** What the flood did to the buses' connections, in words. */
 function downsText({ flood }) {
   const down = flood.downs.filter((n) => n > 0).length
-  if (down === 0) return 'no instance lost its bus during the flood.'
+  if (down === 0) return 'No instance lost its bus while the entries arrived.'
+  const missing = flood.complete
+    ? ''
+    : ` and ${flood.arrived.filter((a, i) => a.sessions - flood.before[i].sessions < flood.entries).length} instances never got all the entries: the least held ${Math.min(...flood.arrived.map((a, i) => a.sessions - flood.before[i].sessions))} of ${flood.entries}, ${(flood.arrivalMs / 1000).toFixed(0)} s after the write began (the catch-up bug below)`
   return (
-    `${down} of ${flood.downs.length} instances lost their bus during the flood ` +
-    `(${flood.downs.reduce((a, b) => a + b, 0)} times in all) and failed closed until they had reconnected ` +
-    'and re-read the store. A LISTEN connection is checked with a `select 1` every second, and an ' +
-    'answer queued behind megabytes of notifications an instance has no CPU to read counts as a loss: ' +
-    'a burst larger than the instances can take in within the heartbeat turns into an outage of the ' +
-    'whole fleet (fail closed), however small the NOTIFY queue stays.'
+    `${down} of ${flood.downs.length} instances lost their bus while the entries arrived ` +
+    `(${flood.downs.reduce((a, b) => a + b, 0)} times in all; a LISTEN or subscriber connection ` +
+    'whose heartbeat is not answered within a second counts as lost, and on these starved cores ' +
+    `some were not) and failed closed until they had reconnected and re-read the store${missing}.`
   )
 }
 
@@ -187,16 +188,14 @@ ${results.map((r) => costRow(r, instances)).join('\n')}
   NOTIFY itself: a payload is at most 8000 bytes (an event of 100 session ids is about 3.5 KB);
   every NOTIFY takes a global lock at commit and is queued for every listener in one 8 GB queue,
   which fills only when a listener stops reading (its backend holds the queue tail) — here the
-  queue peaked at ${(postgres.peakFlood.queue * 100).toFixed(4)}% with ${Math.ceil(entries / 100)} events; the fleet heard them at
-  ${heard(postgres).toLocaleString('en-US')} events/s (${(postgres.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}). The burst is where it broke here: ${downsText(postgres)}
+  queue peaked at ${(postgres.peakFlood.queue * 100).toFixed(4)}%${via === 'bus' ? ` with ${Math.ceil(entries / 100)} events; the fleet heard them at ${heard(postgres).toLocaleString('en-US')} events/s (${(postgres.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances})` : ''}. ${downsText(postgres)}
 - **Redis pub/sub: fan-out and slow subscribers.** Each instance holds two connections (publisher
   and subscriber); Redis's default \`maxclients\` is 10,000, so connections are not the limit.
   A PUBLISH costs O(subscribers) on Redis's one thread, and every event reaches every instance:
   the cost is events/s x instances. A subscriber that falls behind buffers output in Redis; past
   \`client-output-buffer-limit pubsub\` (32 MB hard, or 8 MB for 60 s) Redis drops it, its bus
   goes down and it fails closed (503) until it catches up from the store. Here the largest
-  subscriber buffer during the flood was ${(redis.peakFlood.omem / 1024).toFixed(0)} KiB (${((redis.peakFlood.omem / REDIS_PUBSUB_HARD_LIMIT) * 100).toFixed(2)}% of 32 MB), and the
-  fleet heard ${heard(redis).toLocaleString('en-US')} events/s (${(redis.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances}); ${downsText(redis)}
+  subscriber buffer during the flood was ${(redis.peakFlood.omem / 1024).toFixed(0)} KiB (${((redis.peakFlood.omem / REDIS_PUBSUB_HARD_LIMIT) * 100).toFixed(2)}% of 32 MB)${via === 'bus' ? `, and the fleet heard ${heard(redis).toLocaleString('en-US')} events/s (${(redis.flood.arrivalMs / 1000).toFixed(1)} s for all ${instances})` : ''}. ${downsText(redis)}
 - **A burst, unpaced (earlier runs of this bench, commits e9b0409 and 4b90af4).** 3,000 events
   (300,000 entries) published as fast as one connection sends them (12-13 s) to 20 instances on
   these 2 cores under a load average of 10-17: every LISTEN connection fell behind, every
