@@ -7,6 +7,13 @@ export function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
+/** The `p`-th percentile (0-100) by nearest rank: a value that was measured, never interpolated. */
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b)
+  if (sorted.length === 0) return Number.NaN
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+}
+
 /** Requests per second, rounded: `12,345`. */
 export const formatRps = (value) =>
   Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a'

@@ -4,6 +4,7 @@ import {
   formatRatioWithRounds,
   formatRps,
   median,
+  percentile,
   roundRatios,
 } from '../lib/stats.js'
 
@@ -43,5 +44,16 @@ describe('report formats', () => {
   it('writes n/a for a figure that could not be measured', () => {
     expect(formatRps(Number.NaN)).toBe('n/a')
     expect(formatRps(16205.6)).toBe('16,206')
+  })
+})
+
+describe('percentile', () => {
+  it('takes the nearest rank: a measured value, never an interpolated one', () => {
+    const values = Array.from({ length: 200 }, (_, i) => 200 - i)
+    expect(percentile(values, 50)).toBe(100)
+    expect(percentile(values, 99)).toBe(198)
+    expect(percentile(values, 100)).toBe(200)
+    expect(percentile([7], 99)).toBe(7)
+    expect(percentile([], 50)).toBeNaN()
   })
 })
