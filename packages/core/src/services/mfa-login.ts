@@ -13,7 +13,7 @@ import type { LoginResult } from './login.js'
 import { startSession } from './login.js'
 import { checkPasskeyAssertion } from './passkey-ceremonies.js'
 import { audit, deviceLabel, type RequestContext, type ServiceContext } from './service-context.js'
-import { isMfaTokenCutOff } from './session-checks.js'
+import { isCutOffInStore } from './session-checks.js'
 
 /** The second step of a login: a TOTP code, a recovery code or a passkey, and whether to trust the device. */
 export interface MfaLoginInput {
@@ -168,7 +168,7 @@ export async function completeMfaLogin(
   if (input.passkey === undefined && totp === undefined) throw new MfaCodeInvalidError()
   // A password change or logout everywhere since the password step voids it: the password
   // that step proved may be the one just replaced.
-  if (await isMfaTokenCutOff(context, verified)) throw new TokenRevokedError('mfa token cut off')
+  if (await isCutOffInStore(context, verified)) throw new TokenRevokedError('mfa token cut off')
   const method =
     totp === undefined
       ? await usePasskeyFactor(context, user, input.passkey, request)

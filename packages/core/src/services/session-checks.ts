@@ -33,20 +33,3 @@ export async function isCutOffInStore(
   const cutoff = await context.stores.revocations.getCutoff(token.userId)
   return cutoff !== undefined && isCutOff(token, cutoff)
 }
-
-/**
- * Whether an `mfa` token's password step came before its user's cut-off (a password change or
- * logout everywhere since voids it). Its `auth_time` has milliseconds: a login in the cut-off's
- * own second, after it, works at once (`iat` alone would refuse the whole second).
- */
-export async function isMfaTokenCutOff(
-  context: ServiceContext,
-  token: VerifiedToken,
-): Promise<boolean> {
-  const authTime = token.claims.auth_time
-  if (typeof authTime !== 'number' || token.userId === undefined) {
-    return isCutOffInStore(context, token)
-  }
-  const cutoff = await context.stores.revocations.getCutoff(token.userId)
-  return cutoff !== undefined && authTime <= cutoff
-}

@@ -165,6 +165,22 @@ describe('RevocationView: per-user cut-offs', () => {
     expect(view.isRevoked(token({ iat: T0 + 1, sessionId: undefined }))).toBe(false)
   })
 
+  it("an mfa token's auth_time (milliseconds) tells the cut-off's own second apart", () => {
+    const view = sureView({ clock: () => T0 + 0.7 })
+    view.apply({ kind: 'cutoff', userId: 'u1', notBefore: T0 + 0.4 })
+    const mfa = (authTime: unknown, iat: number | undefined = T0) =>
+      token({ type: 'mfa', iat, claims: { auth_time: authTime as number } })
+    expect(view.isRevoked(mfa(T0 + 0.3))).toBe(true)
+    expect(view.isRevoked(mfa(T0 + 0.4))).toBe(true)
+    expect(view.isRevoked(mfa(T0 + 0.5))).toBe(false)
+    // Not a number, or past its iat's second (not a token Tessera issued): the fail-closed rule.
+    expect(view.isRevoked(mfa('later'))).toBe(true)
+    expect(view.isRevoked(mfa(T0 + 1.5))).toBe(true)
+    expect(
+      view.isRevoked(token({ type: 'mfa', iat: undefined, claims: { auth_time: T0 + 0.5 } })),
+    ).toBe(true)
+  })
+
   it('only moves a cut-off forward, whatever the order of events', () => {
     const view = sureView({ clock: () => T0 })
     view.apply({ kind: 'cutoff', userId: 'u1', notBefore: T0 + 10 })

@@ -13,7 +13,7 @@ import {
 } from '@tessera/core'
 import { hashRecoveryCode, hashTrustedDeviceToken, totpCode } from '@tessera/core/mfa'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { frozenClock, makeService, request } from './service-fixture.js'
+import { frozenClock, makeService, makeServiceWithView, request } from './service-fixture.js'
 
 const PASSWORD = 'correct horse battery'
 const KEK = KeyEncryptionKey.parse('a'.repeat(64))
@@ -201,18 +201,27 @@ export function describeMfaService(
 
       it("tells the cut-off's own second apart: a step before it is void, one after it works", async () => {
         const { secret, user } = await enrolled('frida')
+        // As a server runs: the verifier asks a revocation view too, which holds the cut-off.
+        const server = await makeServiceWithView(stores, {
+          clock: clock.now,
+          keyEncryptionKey: KEK,
+        })
         clock.advance(0.25)
-        const before = await mfaTokenOf(auth, 'frida')
+        const before = await mfaTokenOf(server.auth, 'frida')
         clock.advance(0.25)
-        await auth.revokeAllForUser(user.id, { reason: 'logout_all', by: 'user' })
+        await server.auth.revokeAllForUser(user.id, { reason: 'logout_all', by: 'user' })
         clock.advance(0.25)
-        const after = await mfaTokenOf(auth, 'frida')
+        const after = await mfaTokenOf(server.auth, 'frida')
+        expect(() => server.auth.verifyMfaToken(before)).toThrow(TokenRevokedError)
+        // The store's check alone (an instance whose view has not heard yet) refuses it too.
         await expect(
           auth.completeMfaLogin(auth.verifyMfaToken(before), { code: code(secret) }, request),
         ).rejects.toBeInstanceOf(TokenRevokedError)
+        const step = { code: code(secret) }
         await expect(
-          auth.completeMfaLogin(auth.verifyMfaToken(after), { code: code(secret) }, request),
+          server.auth.completeMfaLogin(server.auth.verifyMfaToken(after), step, request),
         ).resolves.toMatchObject({ method: 'totp' })
+        server.close()
       })
 
       it('survives a wrong code: the user may retry with the same token', async () => {

@@ -26,7 +26,11 @@ export function frozenClock(start = 1_800_000_000): {
  */
 export async function makeServiceWithView(
   stores: Stores,
-  options: { settings?: SettingsInput; clock?: () => number } = {},
+  options: {
+    settings?: SettingsInput
+    clock?: () => number
+    keyEncryptionKey?: AuthServiceOptions['keyEncryptionKey']
+  } = {},
 ) {
   const clock = options.clock ?? (() => Date.now() / 1000)
   const view = new RevocationView({ clock })
