@@ -5,8 +5,12 @@
 import { treeRss } from '../process-memory.js'
 import { metricValue, scrape } from '../prometheus.js'
 
-/** Seconds between scrapes of each metrics port. */
-const SCRAPE_INTERVAL_MS = 1000
+/**
+ * Between scrapes of each metrics port. Each scrape's p99 is over the window since the last:
+ * prom-client samples the loop every 10 ms, so a 1 s window holds about 100 samples and its
+ * "p99" is its second-worst delay; a 5 s window's 500 make it a p99.
+ */
+const SCRAPE_INTERVAL_MS = 5000
 const LAG_P99 = 'tessera_nodejs_eventloop_lag_p99_seconds'
 
 /**
