@@ -33,6 +33,15 @@ export function actorOf(request: FastifyRequest): AdminActor {
   return { id: user.id, isSuperuser: user.isSuperuser && user.isActive, ip: request.ip }
 }
 
+/** Who ended sessions or reset a second factor, as the session and MFA services record it. */
+export function staffActing(request: FastifyRequest): {
+  readonly by: 'admin'
+  readonly actorId: string
+  readonly ip: string
+} {
+  return { by: 'admin', actorId: adminUser(request).id, ip: request.ip }
+}
+
 /** A `guard` as a `preValidation` hook: both stages take the same (request, reply, done). */
 function earlyGuard(permission: Permission): preValidationHookHandler {
   return guard(permission) as preHandlerHookHandler as unknown as preValidationHookHandler

@@ -3,7 +3,7 @@ import type { UserRecord } from '@tessera/core'
 import { NotFoundError } from '@tessera/core/admin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { defineResource } from '../resource.js'
-import { actorOf, adminGuards, idParams, noContent } from './admin-shared.js'
+import { actorOf, adminGuards, idParams, noContent, staffActing } from './admin-shared.js'
 import { deviceBody } from './mfa-routes.js'
 import { type RouteContext, requestContext } from './route-context.js'
 import { sessionBody } from './session-routes.js'
@@ -103,13 +103,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
           if (session === undefined || session.userId !== user.id || session.revokedAt !== null) {
             throw new NotFoundError('session')
           }
-          const actor = actorOf(request)
-          await auth.revokeSession(session, {
-            reason: 'revoked',
-            by: 'admin',
-            actorId: actor.id as string,
-            ip: request.ip,
-          })
+          await auth.revokeSession(session, { reason: 'revoked', ...staffActing(request) })
           return reply.code(204).send()
         },
       },
@@ -133,13 +127,7 @@ export function registerAdminUserAccessRoutes(app: FastifyInstance, context: Rou
         },
         handler: async (request, reply) => {
           const user = await targetUser(request)
-          const actor = actorOf(request)
-          await auth.revokeAllForUser(user.id, {
-            reason: 'logout_all',
-            by: 'admin',
-            actorId: actor.id as string,
-            ip: request.ip,
-          })
+          await auth.revokeAllForUser(user.id, { reason: 'logout_all', ...staffActing(request) })
           return reply.code(204).send()
         },
       },

@@ -21,6 +21,7 @@ import {
   pageSchema,
   pageWindow,
   paginated,
+  staffActing,
   throwFieldErrors,
 } from './admin-shared.js'
 import { passkeyBody, passkeySchema } from './passkey-routes.js'
@@ -323,15 +324,10 @@ export function registerAdminUserRoutes(app: FastifyInstance, context: RouteCont
           },
         },
         handler: async (request) => {
-          const actor = actorOf(request)
           const { id } = request.params as { id: string }
           const target = await auth.stores.users.findUserById(id)
           if (target === undefined) throw new NotFoundError('user')
-          const hadMfa = await auth.resetMfa(target.id, {
-            by: 'admin',
-            actorId: actor.id as string,
-            ip: request.ip,
-          })
+          const hadMfa = await auth.resetMfa(target.id, staffActing(request))
           return { had_mfa: hadMfa }
         },
       },
