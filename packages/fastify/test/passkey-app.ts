@@ -7,14 +7,19 @@ import { TEST_SIGNING_KEY } from './app-fixture.js'
 /** The relying party of the passkey tests: a page on localhost. */
 export const RP = { rpId: 'localhost', origin: 'http://localhost:5173' }
 
-/** An app with passkeys for RP `localhost` on memory stores and a frozen clock. */
-export async function buildPasskeyApp(pluginOptions: Partial<TesseraPluginOptions> = {}) {
+/**
+ * An app with passkeys for RP `localhost` on a frozen clock, on memory stores unless given
+ * others (two apps on one database are two instances).
+ */
+export async function buildPasskeyApp(
+  pluginOptions: Partial<TesseraPluginOptions> = {},
+  stores: Stores = createMemoryStores(),
+) {
   const settings = loadSettings({
     env: {},
     configFile: false,
     overrides: { SIGNING_KEY: TEST_SIGNING_KEY },
   })
-  const stores: Stores = createMemoryStores()
   let now = 1_800_000_015
   const auth = new AuthService({
     stores,
